@@ -1,0 +1,5 @@
+"""`python -m linkaudit`."""
+
+from linkaudit.cli import main
+
+main()

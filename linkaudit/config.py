@@ -1,0 +1,160 @@
+"""Run options and their defaults, stated once.
+
+The typer options in `linkaudit.cli` and the config file loader (`linkaudit.configfile`) both use
+these names and defaults, so the CLI, the config file and the library always agree (as lychee
+exports its defaults "so that the CLI can use the same defaults as the library").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from linkaudit import __version__
+
+DEFAULT_CONCURRENCY = 64
+DEFAULT_PER_HOST = 4
+DEFAULT_TIMEOUT_S = 20.0
+DEFAULT_URL_DEADLINE_S = 60.0
+DEFAULT_MAX_RETRIES = 2
+DEFAULT_RETRY_WAIT_S = 0.5
+DEFAULT_RETRY_AFTER_CAP_S = 60.0
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+DEFAULT_MAX_REDIRECTS = 10
+DEFAULT_USER_AGENT = f"linkaudit/{__version__} (+https://github.com/linkaudit/linkaudit)"
+DEFAULT_STORE = Path(".linkaudit") / "linkaudit.db"
+DEFAULT_CACHE_TTL_S = 24 * 3600
+DEFAULT_FAILURE_TTL_S = 3600
+DEFAULT_ARCHIVE_URL = "https://web.archive.org"
+DEFAULT_ARCHIVE_RATE_PER_MIN = 20
+DEFAULT_STALE_AFTER_DAYS = 180
+DEFAULT_CONFIRM_RUNS = 3
+DEFAULT_CONFIRM_DAYS = 3
+DEFAULT_EXCERPT_CHARS = 20_000
+
+
+class ArchiveMode(str, Enum):
+    """Which links are looked up in the archive (`--archive`)."""
+
+    DEAD = "dead"
+    """Every link that is not alive."""
+    ALL = "all"
+    """Every link: dates every source and flags unarchived ones."""
+    NONE = "none"
+    """No archive lookups."""
+
+
+class FailOn(str, Enum):
+    """The lowest severity that makes the exit code 1 (`--fail-on`)."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    NEVER = "never"
+
+
+@dataclass(frozen=True, slots=True)
+class HostPolicy:
+    """Per-host settings from the config file (`[tool.linkaudit.hosts."example.com"]`)."""
+
+    accept: frozenset[int] = frozenset()
+    """Extra HTTP statuses counted as alive for this host (e.g. 403 for a site that blocks bots)."""
+    per_host: int | None = None
+    """A concurrency limit for this host instead of the global `per_host`."""
+    headers: tuple[tuple[str, str], ...] = ()
+    """Headers sent to this host only (values already resolved from the environment)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditConfig:
+    """Every option of an audit. Each field has a flag and a config key of the same name."""
+
+    concurrency: int = DEFAULT_CONCURRENCY
+    """Requests in flight at once over all hosts."""
+    per_host: int = DEFAULT_PER_HOST
+    """Requests in flight at once to one host."""
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    """Timeout of one request (connect + headers + body)."""
+    url_deadline_s: float = DEFAULT_URL_DEADLINE_S
+    """Total time allowed for one URL, retries and redirects included."""
+    retries: int = DEFAULT_MAX_RETRIES
+    """Retries of transient failures."""
+    retry_wait_s: float = DEFAULT_RETRY_WAIT_S
+    """Base of the exponential backoff."""
+    retry_after_cap_s: float = DEFAULT_RETRY_AFTER_CAP_S
+    """Longest Retry-After honoured; longer ones count as blocked."""
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    """Most bytes of a (decompressed) body read for analysis."""
+    max_redirects: int = DEFAULT_MAX_REDIRECTS
+    """Most redirect hops followed."""
+    user_agent: str = DEFAULT_USER_AGENT
+    """The User-Agent header."""
+    allow_private_all: bool = False
+    """`--allow-private` with no range: requests to private addresses are allowed."""
+    allow_private: tuple[str, ...] = ()
+    """CIDR ranges of private addresses that may be reached (`--allow-private CIDR`)."""
+    use_env_proxy: bool = False
+    """Honour HTTP(S)_PROXY from the environment (off unless asked)."""
+    store: Path = DEFAULT_STORE
+    """The SQLite store (cache and history)."""
+    cache: bool = True
+    """Use the store's cache of checks."""
+    cache_ttl_s: int = DEFAULT_CACHE_TTL_S
+    """How long a successful check is reused."""
+    failure_ttl_s: int = DEFAULT_FAILURE_TTL_S
+    """How long a failed check is reused."""
+    history: bool = True
+    """Record the run in the store's history."""
+    record: Path | None = None
+    """Write every HTTP exchange to this cassette."""
+    replay: Path | None = None
+    """Answer every HTTP request from this cassette; no network."""
+    offline: bool = False
+    """No network at all: rules that need pages or archives skip themselves."""
+    archive: ArchiveMode = ArchiveMode.DEAD
+    """Which links are looked up in the archive."""
+    archive_url: str = DEFAULT_ARCHIVE_URL
+    """A Wayback-compatible server."""
+    archive_rate_per_min: int = DEFAULT_ARCHIVE_RATE_PER_MIN
+    """Shared rate limit of every archive call."""
+    save_unarchived: bool = False
+    """Ask Save Page Now to capture live, never-archived sources."""
+    stale_after_days: int = DEFAULT_STALE_AFTER_DAYS
+    """A present-tense claim's source older than this (before the document) is stale."""
+    as_of: dt.date | None = None
+    """The document date to use when a document has none (or to override it)."""
+    fail_on: FailOn = FailOn.ERROR
+    """The lowest severity that fails the run."""
+    include: tuple[str, ...] = ()
+    """Only URLs matching one of these regular expressions are checked."""
+    exclude: tuple[str, ...] = ()
+    """URLs matching one of these regular expressions are skipped."""
+    hosts: tuple[tuple[str, HostPolicy], ...] = ()
+    """Per-host policies, keyed by host name (a leading `.` matches subdomains)."""
+    headers: tuple[tuple[str, str], ...] = ()
+    """Headers sent to every host (never across a redirect to another host)."""
+    github_token: str | None = field(default=None, repr=False)
+    """A token sent only to github.com hosts."""
+    disable_rules: frozenset[str] = frozenset()
+    """Rule ids switched off."""
+    severity_overrides: tuple[tuple[str, str], ...] = ()
+    """(rule id, severity) pairs that replace a rule's default severity."""
+    baseline: Path | None = None
+    """A file of accepted findings that are not reported."""
+    confirm_runs: int = DEFAULT_CONFIRM_RUNS
+    """Failed runs needed before history calls a link dead."""
+    confirm_days: int = DEFAULT_CONFIRM_DAYS
+    """Days the failed runs must span."""
+    excerpt_chars: int = DEFAULT_EXCERPT_CHARS
+    """Longest page text excerpt kept for the claim rules."""
+
+    def host_policy(self, host: str) -> HostPolicy | None:
+        """The policy for `host` (exact name, or a `.suffix` entry matching it)."""
+        host = host.lower()
+        for name, policy in self.hosts:
+            name = name.lower()
+            if host == name or (name.startswith(".") and host.endswith(name)):
+                return policy
+        return None

@@ -1,0 +1,434 @@
+"""The core values of linkaudit: what every stage takes in and gives out.
+
+All values are frozen dataclasses. A broken link, a missing date or an unreadable file is *data*
+(a `LinkCheck` with a status, a `Problem`), never an exception: exceptions are kept for the run
+itself failing (see `linkaudit.errors`).
+
+The pipeline is `Document` (extract) -> `LinkCheck` (check) -> `ArchiveLookup` (archive)
+-> `Finding` (rules) -> report. `AuditResult` holds one run of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum, IntEnum
+from typing import Any
+from urllib.parse import urlsplit
+
+
+class DocFormat(str, Enum):
+    """The format a document was read as."""
+
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    HTML = "html"
+
+
+class DateOrigin(str, Enum):
+    """Where a date (of a document or of a source) was found. The JSON uses these values."""
+
+    DATELINE = "dateline"
+    """A visible dateline in the text (`Monday, Sep 1, 2025 10:46 am ET`)."""
+    FRONT_MATTER = "front-matter"
+    """Markdown front matter (`date:`)."""
+    HTML_META = "html-meta"
+    """An HTML meta tag (`article:published_time`, `og:published_time`, ...)."""
+    JSON_LD = "json-ld"
+    """JSON-LD `datePublished` / `dateModified`."""
+    TIME_TAG = "time-tag"
+    """An HTML `<time datetime>` element."""
+    URL_PATH = "url-path"
+    """A date in the URL path (`/2024/09/17/`)."""
+    ARCHIVE_FIRST_CAPTURE = "archive-first-capture"
+    """The first Wayback capture: the page existed no later than this ("no later than")."""
+    AS_OF = "as-of"
+    """Given by the user with `--as-of`."""
+    HTTP_HEADER = "http-header"
+    """`Last-Modified` (only ever used as a modified date)."""
+    PAGE_TEXT = "page-text"
+    """Heuristics on the page text (htmldate's extensive search)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DatedFact:
+    """A date together with where it came from."""
+
+    value: dt.date
+    """The calendar date."""
+    origin: DateOrigin
+    """Where it was found."""
+    detail: str = ""
+    """What exactly was read (the meta tag name, the dateline as written, ...)."""
+    upper_bound: bool = False
+    """True when the date only bounds the truth from above ("published no later than")."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with an input or a run that is worth telling the user, one line."""
+
+    kind: str
+    """A short machine-readable kind: `binary`, `decode`, `empty`, `too-large`, `duplicated-body`,
+    `repaired-url`, `archive-unreachable`, ..."""
+    message: str
+    """One line for a person, naming what is wrong."""
+    line: int | None = None
+    """1-based line in the document, when the problem has one."""
+    origin: str | None = None
+    """The file or URL the problem is about, when it is not the document that holds it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """One numbered (or labelled) entry of a document's reference list."""
+
+    id: str
+    """The reference number or footnote label as a string: `"5"`, `"note"`."""
+    url: str | None
+    """The normalised URL (trimmed, joined, repaired), or None for a text-only reference."""
+    url_as_written: str | None
+    """The URL exactly as it stands in the document."""
+    line: int
+    """1-based line of the entry."""
+    column: int
+    """1-based column of the entry's start."""
+    text: str
+    """The entry's label text (author, title, the whole line), whitespace collapsed."""
+    repaired: bool = False
+    """True when the URL was joined from pieces (wrapped lines, a stray space)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One marker occurrence in the body, such as `[1]`, `[1, 3]`, `[2-4]` or `[^note]`."""
+
+    ids: tuple[str, ...]
+    """The reference ids the marker names, ranges expanded, in order."""
+    claim: str
+    """The sentence (or list item, or table cell) that carries the marker, markers removed."""
+    line: int
+    """1-based line of the marker."""
+    column: int
+    """1-based column of the marker."""
+    marker: str = ""
+    """The marker as written."""
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A hyperlink of the document that is not a reference entry (inline, autolink, bare, href)."""
+
+    url: str
+    """The normalised URL."""
+    url_as_written: str
+    """The URL as written."""
+    line: int
+    """1-based line."""
+    column: int
+    """1-based column."""
+    text: str = ""
+    """The link text, if any."""
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One input document with everything extraction found in it."""
+
+    origin: str
+    """The path (as given) or URL it was read from; `-` for stdin."""
+    format: DocFormat
+    """How it was parsed."""
+    text: str = field(repr=False)
+    """The decoded text."""
+    date: DatedFact | None = None
+    """The document's own date and where it came from."""
+    references: tuple[Reference, ...] = ()
+    """The reference list, each id once (a duplicated list is reported once)."""
+    citations: tuple[Citation, ...] = ()
+    """Every marker in the body (a duplicated body is reported once)."""
+    links: tuple[Link, ...] = ()
+    """Other hyperlinks of the document."""
+    duplicated_body: bool = False
+    """True when the body and/or reference list appeared more than once."""
+    problems: tuple[Problem, ...] = ()
+    """Problems found while reading it (repaired URLs, duplicated body, ...)."""
+    site_url: str | None = None
+    """The document's own canonical URL when known (HTML canonical, URL input), for self-citation."""
+
+    @property
+    def reference_ids(self) -> tuple[str, ...]:
+        """The ids of the reference list in order."""
+        return tuple(r.id for r in self.references)
+
+    @property
+    def dangling_markers(self) -> tuple[str, ...]:
+        """Ids cited in the body that the reference list does not have, in first-seen order."""
+        known = set(self.reference_ids)
+        seen: dict[str, None] = {}
+        for citation in self.citations:
+            for ref_id in citation.ids:
+                if ref_id not in known:
+                    seen.setdefault(ref_id, None)
+        return tuple(seen)
+
+    @property
+    def uncited_references(self) -> tuple[str, ...]:
+        """Ids of references that no marker cites."""
+        cited = {ref_id for c in self.citations for ref_id in c.ids}
+        return tuple(r.id for r in self.references if r.id not in cited)
+
+    @property
+    def duplicate_urls(self) -> tuple[tuple[str, ...], ...]:
+        """Groups of reference ids that point at the same normalised URL."""
+        by_url: dict[str, list[str]] = {}
+        for ref in self.references:
+            if ref.url:
+                by_url.setdefault(ref.url, []).append(ref.id)
+        return tuple(tuple(ids) for ids in by_url.values() if len(ids) > 1)
+
+    def citations_of(self, ref_id: str) -> tuple[Citation, ...]:
+        """The citations that name `ref_id`."""
+        return tuple(c for c in self.citations if ref_id in c.ids)
+
+
+class LinkStatus(str, Enum):
+    """The closed set of outcomes of checking one URL. The JSON and every report use the values."""
+
+    ALIVE = "alive"
+    REDIRECTED = "redirected"
+    MOVED_OFFSITE = "moved-offsite"
+    SOFT_404 = "soft-404"
+    DEAD = "dead"
+    SERVER_ERROR = "server-error"
+    TIMEOUT = "timeout"
+    NETWORK_ERROR = "network-error"
+    BLOCKED = "blocked"
+    INVALID = "invalid"
+    SKIPPED = "skipped"
+
+    @property
+    def is_ok(self) -> bool:
+        """The source is there (possibly at another address)."""
+        return self in (LinkStatus.ALIVE, LinkStatus.REDIRECTED, LinkStatus.MOVED_OFFSITE)
+
+    @property
+    def is_failure(self) -> bool:
+        """The source could not be shown to be there (excluding skipped and invalid)."""
+        return self in (
+            LinkStatus.SOFT_404,
+            LinkStatus.DEAD,
+            LinkStatus.SERVER_ERROR,
+            LinkStatus.TIMEOUT,
+            LinkStatus.NETWORK_ERROR,
+            LinkStatus.BLOCKED,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One redirect hop: the status of the response and where it pointed."""
+
+    status: int
+    """HTTP status of the redirecting response (301, 302, 303, 307, 308)."""
+    location: str
+    """The absolute URL it redirected to."""
+
+
+@dataclass(frozen=True, slots=True)
+class LinkCheck:
+    """The outcome of checking one URL. A broken link is a value of this type, not an error."""
+
+    url: str
+    """The URL that was checked (normalised)."""
+    status: LinkStatus
+    """The class of the outcome."""
+    http_status: int | None = None
+    """The final HTTP status, or None when no response arrived."""
+    redirects: tuple[Hop, ...] = ()
+    """Every redirect hop in order."""
+    final_url: str | None = None
+    """Where the redirects ended (None when there were none)."""
+    content_type: str | None = None
+    """The final response's media type, without parameters."""
+    title: str | None = None
+    """The page title (untrusted text: escape before display)."""
+    published: DatedFact | None = None
+    """The page's published date found on the page or in its URL, with its origin."""
+    modified: DatedFact | None = None
+    """The page's modified date, kept apart from the published one."""
+    excerpt: str | None = field(default=None, repr=False)
+    """A bounded plain-text excerpt of the main content, for the claim rules."""
+    error: str | None = None
+    """A one-line reason for anything but alive (`dns: name not found`, `private address 10.0.0.1`)."""
+    attempts: int = 0
+    """How many requests were made for the first hop (1 + retries)."""
+    elapsed_ms: int = 0
+    """Wall time spent on this URL, in milliseconds."""
+    checked_at: dt.datetime | None = None
+    """When the check ran (UTC); a cached result keeps its original time."""
+    from_cache: bool = False
+    """True when the result came from the store instead of the network."""
+
+
+class SnapshotKind(str, Enum):
+    """Which capture of a page a `Snapshot` is."""
+
+    CLOSEST_BEFORE = "closest-before"
+    CLOSEST_AFTER = "closest-after"
+    FIRST = "first"
+    LATEST = "latest"
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """One archived capture of a page."""
+
+    url: str
+    """The playback URL of the capture (`https://web.archive.org/web/<ts>/<original>`)."""
+    timestamp: dt.datetime
+    """When it was captured (UTC)."""
+    status: int | None
+    """The HTTP status recorded for the capture."""
+    kind: SnapshotKind
+    """Which capture it is."""
+    original: str = ""
+    """The original URL as the archive knows it."""
+
+
+class ArchiveState(str, Enum):
+    """What the archive said about a URL."""
+
+    ARCHIVED = "archived"
+    NOT_ARCHIVED = "not-archived"
+    """Said only when the CDX index answered with no captures."""
+    EXCLUDED = "excluded"
+    """Robots or a site exclusion: the archive will not show it."""
+    UNKNOWN = "unknown"
+    """No definite answer (archive unreachable, rate-limited, garbage)."""
+    NOT_LOOKED_UP = "not-looked-up"
+    """`--archive` did not ask for it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveLookup:
+    """Everything the archive told about one URL."""
+
+    url: str
+    """The URL looked up."""
+    state: ArchiveState
+    """The answer's kind."""
+    snapshots: tuple[Snapshot, ...] = ()
+    """Captures found: closest-before (or closest-after), first and latest, each at most once."""
+    error: str | None = None
+    """Why the state is unknown or excluded."""
+
+    def snapshot(self, kind: SnapshotKind) -> Snapshot | None:
+        """The capture of the given kind, if found."""
+        return next((s for s in self.snapshots if s.kind is kind), None)
+
+    @property
+    def best(self) -> Snapshot | None:
+        """The capture to suggest: closest before the document's date, else closest after."""
+        return self.snapshot(SnapshotKind.CLOSEST_BEFORE) or self.snapshot(
+            SnapshotKind.CLOSEST_AFTER
+        )
+
+
+class Severity(IntEnum):
+    """How serious a finding is. Ordered, so `--fail-on` is a comparison."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        """The lower-case name used in every output."""
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """`error`, `warning` or `info`, any case."""
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r} (error, warning, info)") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing a rule found, with the evidence a reader can check."""
+
+    rule: str
+    """The rule id (`stale-source`)."""
+    severity: Severity
+    """Effective severity (after configuration)."""
+    document: str
+    """The document's origin."""
+    message: str
+    """One line for a person."""
+    reference: str | None = None
+    """The reference id it is about, if any."""
+    url: str | None = None
+    """The URL it is about, if any."""
+    line: int | None = None
+    """1-based line (of the citation or reference)."""
+    column: int | None = None
+    """1-based column."""
+    evidence: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    """Dates and their origins, figures, matched sentences: JSON-serialisable values only."""
+    fix: str | None = None
+    """A suggested replacement URL (archived copy, redirect target), when there is one."""
+
+    @property
+    def fingerprint(self) -> str:
+        """A stable identity for baselines and history: rule, document, reference, url, line."""
+        return f"{self.rule}|{self.document}|{self.reference or ''}|{self.url or ''}|{self.line or 0}"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSkip:
+    """A rule that could not run for a reference, and why (it never guesses)."""
+
+    rule: str
+    """The rule id."""
+    document: str
+    """The document's origin."""
+    reference: str | None
+    """The reference id, if the skip is about one."""
+    reason: str
+    """Why it skipped (`no date found for the source`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditResult:
+    """One whole run: what was read, checked, looked up and found."""
+
+    documents: tuple[Document, ...]
+    """Every document read, in input order."""
+    checks: Mapping[str, LinkCheck] = field(default_factory=dict, hash=False)
+    """Outcome per distinct URL."""
+    archives: Mapping[str, ArchiveLookup] = field(default_factory=dict, hash=False)
+    """Archive answer per URL (only those looked up)."""
+    findings: tuple[Finding, ...] = ()
+    """Every finding, ordered by document, line, rule."""
+    skips: tuple[RuleSkip, ...] = ()
+    """Rules that skipped themselves, with the reason."""
+    problems: tuple[Problem, ...] = ()
+    """Run-level problems: unreadable inputs, an unreachable archive (said once)."""
+    started: dt.datetime | None = None
+    """When the run began (UTC)."""
+    elapsed_s: float = 0.0
+    """Wall time of the run."""
+    interrupted: bool = False
+    """True when the run was stopped (Ctrl-C) and the result is partial."""
+    offline: bool = False
+    """True when no network was used."""
+
+
+def registrable_host(url: str) -> str:
+    """The host of `url`, lower-cased, without `www.`; a cheap key for grouping by host."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
