@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from linkaudit import __version__
@@ -35,7 +35,7 @@ DEFAULT_CONFIRM_DAYS = 3
 DEFAULT_EXCERPT_CHARS = 20_000
 
 
-class ArchiveMode(str, Enum):
+class ArchiveMode(StrEnum):
     """Which links are looked up in the archive (`--archive`)."""
 
     DEAD = "dead"
@@ -46,7 +46,7 @@ class ArchiveMode(str, Enum):
     """No archive lookups."""
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     """The lowest severity that makes the exit code 1 (`--fail-on`)."""
 
     ERROR = "error"

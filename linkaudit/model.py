@@ -13,12 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum, IntEnum
+from enum import IntEnum, StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
 
-class DocFormat(str, Enum):
+class DocFormat(StrEnum):
     """The format a document was read as."""
 
     TEXT = "text"
@@ -26,7 +26,7 @@ class DocFormat(str, Enum):
     HTML = "html"
 
 
-class DateOrigin(str, Enum):
+class DateOrigin(StrEnum):
     """Where a date (of a document or of a source) was found. The JSON uses these values."""
 
     DATELINE = "dateline"
@@ -155,7 +155,7 @@ class Document:
     problems: tuple[Problem, ...] = ()
     """Problems found while reading it (repaired URLs, duplicated body, ...)."""
     site_url: str | None = None
-    """The document's own canonical URL when known (HTML canonical, URL input), for self-citation."""
+    """The document's own URL when known (HTML canonical, URL input), for self-citation."""
 
     @property
     def reference_ids(self) -> tuple[str, ...]:
@@ -193,7 +193,7 @@ class Document:
         return tuple(c for c in self.citations if ref_id in c.ids)
 
 
-class LinkStatus(str, Enum):
+class LinkStatus(StrEnum):
     """The closed set of outcomes of checking one URL. The JSON and every report use the values."""
 
     ALIVE = "alive"
@@ -261,7 +261,7 @@ class LinkCheck:
     excerpt: str | None = field(default=None, repr=False)
     """A bounded plain-text excerpt of the main content, for the claim rules."""
     error: str | None = None
-    """A one-line reason for anything but alive (`dns: name not found`, `private address 10.0.0.1`)."""
+    """A one-line reason for anything but alive (`dns: name not found`)."""
     attempts: int = 0
     """How many requests were made for the first hop (1 + retries)."""
     elapsed_ms: int = 0
@@ -272,7 +272,7 @@ class LinkCheck:
     """True when the result came from the store instead of the network."""
 
 
-class SnapshotKind(str, Enum):
+class SnapshotKind(StrEnum):
     """Which capture of a page a `Snapshot` is."""
 
     CLOSEST_BEFORE = "closest-before"
@@ -297,7 +297,7 @@ class Snapshot:
     """The original URL as the archive knows it."""
 
 
-class ArchiveState(str, Enum):
+class ArchiveState(StrEnum):
     """What the archive said about a URL."""
 
     ARCHIVED = "archived"
@@ -385,7 +385,8 @@ class Finding:
     @property
     def fingerprint(self) -> str:
         """A stable identity for baselines and history: rule, document, reference, url, line."""
-        return f"{self.rule}|{self.document}|{self.reference or ''}|{self.url or ''}|{self.line or 0}"
+        parts = (self.rule, self.document, self.reference or "", self.url or "", self.line or 0)
+        return "|".join(str(p) for p in parts)
 
 
 @dataclass(frozen=True, slots=True)

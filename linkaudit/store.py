@@ -109,7 +109,7 @@ class Store:
 
     @classmethod
     def open(cls, path: Path, *, create: bool = True) -> Store:
-        """Open (and create or migrate) the store at `path`. Raises `StoreError`, naming the file."""
+        """Open (and create or migrate) the store at `path`; `StoreError` names the file."""
         path = Path(path)
         exists = path.exists()
         if not exists and not create:
@@ -119,7 +119,9 @@ class Store:
         if exists and path.stat().st_size > 0:
             with path.open("rb") as fh:
                 if fh.read(16) != b"SQLite format 3\x00":
-                    raise StoreError(f"{path}: not a linkaudit store (not an SQLite file); left as is")
+                    raise StoreError(
+                        f"{path}: not a linkaudit store (not an SQLite file); left as is"
+                    )
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(path, timeout=30.0, isolation_level=None)

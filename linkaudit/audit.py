@@ -1,0 +1,370 @@
+"""The one library call: run the pipeline inputs -> extract -> check -> archive -> rules.
+
+`run_audit` is what the CLI, the GitHub Action, `fix` and the scheduled report all call. It does
+no printing; progress goes to an optional `Progress` sink. A broken link is data in the result; only
+a run that cannot go on at all raises (`linkaudit.errors`). Ctrl-C (or SIGTERM) cancels the run,
+and the result is still returned, marked `interrupted`, with what had been checked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import datetime as dt
+import signal
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from typing import IO, Protocol
+
+from linkaudit.config import ArchiveMode, AuditConfig
+from linkaudit.errors import InputError, StoreError
+from linkaudit.http import FetchError, HttpClient
+from linkaudit.model import (
+    ArchiveLookup,
+    AuditResult,
+    DocFormat,
+    Document,
+    LinkCheck,
+    LinkStatus,
+    Problem,
+)
+from linkaudit.store import Store
+from linkaudit.urls import redact_url
+
+MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
+"""Most bytes read of an article page given as a URL input (a page, not a source, so more than
+the checker's cap)."""
+
+
+class Progress(Protocol):
+    """Receives progress events; the CLI draws a bar from them. Every method must be cheap."""
+
+    def stage(self, name: str) -> None:
+        """A new stage began (`extract`, `check`, `archive`, `analyse`)."""
+
+    def documents(self, count: int) -> None:
+        """`count` documents were read."""
+
+    def urls(self, total: int) -> None:
+        """`total` distinct URLs will be checked."""
+
+    def checked(self, check: LinkCheck) -> None:
+        """One URL was checked."""
+
+
+def cited_urls(documents: Iterable[Document]) -> list[str]:
+    """Every distinct URL of the documents (references first, then other links), in order."""
+    seen: dict[str, None] = {}
+    for doc in documents:
+        for ref in doc.references:
+            if ref.url:
+                seen.setdefault(ref.url, None)
+    for doc in documents:
+        for link in doc.links:
+            seen.setdefault(link.url, None)
+    return list(seen)
+
+
+def archive_targets(
+    documents: Sequence[Document], checks: Mapping[str, LinkCheck], cfg: AuditConfig
+) -> dict[str, dt.date | None]:
+    """The URLs to look up in the archive and the date to look near (the earliest citing document).
+
+    `--archive dead` looks up every cited reference that is not alive (offline: none can be known,
+    so none); `all` every cited reference; `none` nothing. Plain hyperlinks are only looked up
+    when they failed.
+    """
+    if cfg.archive is ArchiveMode.NONE:
+        return {}
+    targets: dict[str, dt.date | None] = {}
+
+    def want(url: str, is_reference: bool) -> bool:
+        check = checks.get(url)
+        if cfg.archive is ArchiveMode.ALL and is_reference:
+            return True
+        return check is not None and check.status not in (
+            LinkStatus.ALIVE,
+            LinkStatus.SKIPPED,
+            LinkStatus.INVALID,
+        )
+
+    for doc in documents:
+        near = doc.date.value if doc.date else None
+        urls = [(r.url, True) for r in doc.references if r.url]
+        urls += [(x.url, False) for x in doc.links]
+        for url, is_ref in urls:
+            if not want(url, is_ref):
+                continue
+            known = targets.get(url)
+            if url not in targets or (near is not None and (known is None or near < known)):
+                targets[url] = near
+    return targets
+
+
+async def fetch_page(client: HttpClient, url: str, cfg: AuditConfig) -> tuple[str, bytes]:
+    """GET an article page, following redirects by hand; returns (final URL, body).
+
+    Raises `FetchError` (or `InputError` for a status that is not 2xx), so the caller can say
+    which URL input failed and go on with the others.
+    """
+    from urllib.parse import urljoin
+
+    current = url
+    for _ in range(cfg.max_redirects + 1):
+        resp = await client.fetch("GET", current, max_body=MAX_DOCUMENT_BYTES)
+        location = resp.header("location")
+        if resp.status in (301, 302, 303, 307, 308) and location:
+            current = urljoin(current, location)
+            continue
+        if not 200 <= resp.status < 300:
+            raise InputError(f"{redact_url(url)}: HTTP {resp.status}")
+        return current, resp.body
+    raise InputError(f"{redact_url(url)}: more than {cfg.max_redirects} redirects")
+
+
+async def run_audit(
+    inputs: Sequence[str],
+    cfg: AuditConfig,
+    *,
+    progress: Progress | None = None,
+    stdin: IO[bytes] | None = None,
+    client: HttpClient | None = None,
+    crawl: object | None = None,
+) -> AuditResult:
+    """Audit `inputs` (paths, folders, `-`, http(s) URLs). See the module docstring.
+
+    `client` replaces the HTTP client made from `cfg` (tests inject one); `crawl` is a
+    `linkaudit.crawl.CrawlOptions` to discover the documents from a site instead.
+    """
+    from linkaudit.extract import extract_document
+    from linkaudit.inputs import Source, collect
+
+    started = dt.datetime.now(dt.UTC)
+    t0 = time.monotonic()
+    problems: list[Problem] = []
+    collected = collect(inputs, stdin=stdin)
+    problems.extend(collected.problems)
+    sources: list[Source] = list(collected.sources)
+    if progress:
+        progress.stage("extract")
+
+    store = _open_store(cfg, problems)
+    own_client = client is None and not cfg.offline
+    if own_client:
+        from linkaudit.check import make_client
+
+        client = make_client(cfg)
+    checks: dict[str, LinkCheck] = {}
+    archives: dict[str, ArchiveLookup] = {}
+    documents: list[Document] = []
+    interrupted = False
+    try:
+        url_inputs = list(collected.urls)
+        if url_inputs and client is None:
+            problems.extend(
+                Problem("offline", f"{redact_url(u)}: not fetched (offline)", origin=u)
+                for u in url_inputs
+            )
+            url_inputs = []
+        if crawl is not None and client is not None:
+            sources.extend(await _crawl(client, cfg, crawl, store, problems))
+            url_inputs = []
+        for url in url_inputs:
+            assert client is not None
+            try:
+                final, body = await fetch_page(client, url, cfg)
+            except (FetchError, InputError) as exc:
+                message = str(exc) or type(exc).__name__
+                if not message.startswith(redact_url(url)):
+                    message = f"{redact_url(url)}: {message}"
+                problems.append(Problem("fetch", message, origin=url))
+                continue
+            sources.append(Source(origin=url, data=body, format=DocFormat.HTML, url=final))
+        documents = [extract_document(s, as_of=cfg.as_of) for s in sources]
+        if not documents and not problems:
+            raise InputError("no documents to audit")
+        if progress:
+            progress.documents(len(documents))
+
+        urls = cited_urls(documents)
+        if client is not None:
+            from linkaudit.check import Checker
+
+            if progress:
+                progress.stage("check")
+                progress.urls(len(urls))
+
+            def on_result(check: LinkCheck) -> None:
+                checks[check.url] = check
+                if progress:
+                    progress.checked(check)
+
+            checker = Checker(cfg, client, store=store if cfg.cache else None)
+            checks.update(await checker.check_all(urls, on_result=on_result))
+
+            targets = archive_targets(documents, checks, cfg)
+            if targets:
+                if progress:
+                    progress.stage("archive")
+                archives, archive_problems = await _lookup_archives(client, cfg, store, targets)
+                problems.extend(archive_problems)
+    except asyncio.CancelledError:
+        interrupted = True
+    finally:
+        if own_client and client is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(client.close())
+
+    result = finish(
+        documents,
+        checks,
+        archives,
+        cfg,
+        problems=problems,
+        started=started,
+        elapsed_s=time.monotonic() - t0,
+        interrupted=interrupted,
+        progress=progress,
+    )
+    if store is not None:
+        try:
+            if cfg.history and not cfg.offline and result.documents:
+                from linkaudit.health.history import record_run
+
+                record_run(store, result, cfg)
+        except StoreError as exc:
+            result = dataclasses.replace(
+                result, problems=(*result.problems, Problem("store", str(exc)))
+            )
+        finally:
+            store.close()
+    return result
+
+
+def finish(
+    documents: Sequence[Document],
+    checks: Mapping[str, LinkCheck],
+    archives: Mapping[str, ArchiveLookup],
+    cfg: AuditConfig,
+    *,
+    problems: Sequence[Problem] = (),
+    started: dt.datetime | None = None,
+    elapsed_s: float = 0.0,
+    interrupted: bool = False,
+    progress: Progress | None = None,
+) -> AuditResult:
+    """Date the sources, run the rules, drop ignored and baselined findings, build the result."""
+    from linkaudit.ignore import apply_ignores, filter_baseline, load_baseline
+    from linkaudit.rules import analyse
+    from linkaudit.sourcedates import source_published
+
+    if progress:
+        progress.stage("analyse")
+    dated: dict[str, LinkCheck] = {}
+    for url, check in checks.items():
+        published = source_published(url, check, archives.get(url))
+        dated[url] = dataclasses.replace(check, published=published)
+    findings, skips = analyse(documents, dated, archives, cfg, offline=cfg.offline)
+    findings, _ignored = apply_ignores(findings, documents)
+    if cfg.baseline is not None:
+        findings = filter_baseline(findings, load_baseline(cfg.baseline))
+    return AuditResult(
+        documents=tuple(documents),
+        checks=dated,
+        archives=dict(archives),
+        findings=tuple(findings),
+        skips=tuple(skips),
+        problems=tuple(problems),
+        started=started,
+        elapsed_s=elapsed_s,
+        interrupted=interrupted,
+        offline=cfg.offline,
+    )
+
+
+def _open_store(cfg: AuditConfig, problems: list[Problem]) -> Store | None:
+    """Open the store when the cache or history needs it; a bad store is said, and skipped."""
+    if cfg.offline and not cfg.cache:
+        return None
+    if not (cfg.cache or cfg.history) or cfg.replay is not None:
+        # A replayed run is a demonstration: it must not read a stale cache nor write history.
+        return None
+    try:
+        return Store.open(cfg.store)
+    except StoreError as exc:
+        problems.append(Problem("store", f"{exc} (running without cache and history)"))
+        return None
+
+
+async def _lookup_archives(
+    client: HttpClient,
+    cfg: AuditConfig,
+    store: Store | None,
+    targets: Mapping[str, dt.date | None],
+) -> tuple[dict[str, ArchiveLookup], list[Problem]]:
+    """Look every target up in the Wayback Machine, concurrently under its shared rate limit."""
+    from linkaudit.archive import WaybackArchive
+
+    archive = WaybackArchive(
+        client, base_url=cfg.archive_url, rate_per_min=cfg.archive_rate_per_min, store=store
+    )
+    urls = list(targets)
+    answers = await asyncio.gather(*(archive.lookup(u, targets[u]) for u in urls))
+    lookups = dict(zip(urls, answers, strict=True))
+    problems = list(archive.problems)
+    if cfg.save_unarchived:
+        problems.extend(await _save_unarchived(archive, lookups))
+    return lookups, problems
+
+
+async def _save_unarchived(archive: object, lookups: Mapping[str, ArchiveLookup]) -> list[Problem]:
+    """Ask Save Page Now for each never-archived source; report each job's outcome as a problem."""
+    from linkaudit.model import ArchiveState
+
+    out: list[Problem] = []
+    save = getattr(archive, "save", None)
+    if save is None:
+        return out
+    for url, lookup in lookups.items():
+        if lookup.state is ArchiveState.NOT_ARCHIVED:
+            outcome = await save(url)
+            out.append(Problem("save-page-now", f"{redact_url(url)}: {outcome}", origin=url))
+    return out
+
+
+async def _crawl(
+    client: HttpClient,
+    cfg: AuditConfig,
+    options: object,
+    store: Store | None,
+    problems: list[Problem],
+) -> list[object]:
+    """Discover article pages of a site; return them as sources."""
+    from linkaudit.crawl import crawl_site
+
+    result = await crawl_site(client, cfg, options, store=store)  # type: ignore[arg-type]
+    problems.extend(result.problems)
+    return [page.source for page in result.pages if page.source is not None]
+
+
+def audit(
+    inputs: Sequence[str],
+    cfg: AuditConfig,
+    *,
+    progress: Progress | None = None,
+    stdin: IO[bytes] | None = None,
+    crawl: object | None = None,
+) -> AuditResult:
+    """Synchronous `run_audit`. SIGINT and SIGTERM stop the run and return the partial result."""
+
+    async def main() -> AuditResult:
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        if task is not None:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(signal.SIGTERM, task.cancel)
+        return await run_audit(inputs, cfg, progress=progress, stdin=stdin, crawl=crawl)
+
+    return asyncio.run(main())
+

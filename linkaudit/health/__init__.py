@@ -1,0 +1,1 @@
+"""Link health over time: the run history, the scheduled report and `linkaudit fix`."""
