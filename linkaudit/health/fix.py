@@ -1,0 +1,484 @@
+"""`linkaudit fix`: plan and apply URL rewrites for dead, soft-404 and redirected references.
+
+The fix is planned as data first (`FileFix`: the file's original bytes and a list of byte edits),
+so that `--dry-run` (a unified diff) and `--write` show and do exactly the same thing.
+
+What is rewritten, and only where the reference list entry writes it (`Reference.line`,
+`column` and `url_as_written`; other occurrences of the URL in the body are left alone):
+- a `dead` or `soft-404` reference gets its archived copy (`ArchiveLookup.best`: the capture
+  closest before the document's date). `FixStyle.APPEND` (the default) keeps the original and
+  adds the archived link next to it in the form the format expects: Markdown ` [archived](u)`
+  after the link, text ` (archived: u)`, HTML ` (<a href="u">archived</a>)` after the anchor.
+  `FixStyle.REPLACE` puts the archived URL in place of the original;
+- a `redirected` or `moved-offsite` reference gets its final URL with `update_redirects`.
+
+Bytes are kept: the file is decoded only to find positions; the edits splice encoded bytes into
+the original, so encoding, BOM, line endings and every other byte stay as they were. Writing is
+atomic (a temporary file in the same folder, then `os.replace`), refuses a file that changed since
+it was planned, and refuses any path that resolves outside the inputs (a symlink out of the tree).
+
+A Markdown link reference definition (`[1]: https://...`) cannot carry a second link, so with
+`append` it is skipped with a reason (use `--style replace`). Appending twice adds nothing: an
+archived link already standing where it would go is recognised. A document whose body and list
+appear twice (`duplicated_body`) gets the same edit on the identical line of the second list.
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import contextlib
+import dataclasses
+import difflib
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from html import escape
+from pathlib import Path
+from typing import assert_never
+
+from linkaudit.errors import LinkauditError
+from linkaudit.model import AuditResult, DocFormat, Document, LinkStatus, Reference
+
+
+class FixError(LinkauditError):
+    """A fix could not be written (outside the inputs, changed meanwhile, unwritable)."""
+
+    hint = "re-run `linkaudit fix` on the current files; it only writes inside the given paths"
+
+
+class FixStyle(StrEnum):
+    """`--style`: how an archived copy is put into the document."""
+
+    REPLACE = "replace"
+    """The archived URL takes the original's place."""
+    APPEND = "append"
+    """The original stays; the archived link is added next to it."""
+
+
+class FixKind(StrEnum):
+    """Why an edit is made."""
+
+    ARCHIVED = "archived"
+    """A dead or soft-404 source gets its archived copy."""
+    REDIRECT = "redirect"
+    """A redirected or moved source gets its final URL."""
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One byte-level change of a file."""
+
+    offset: int
+    """Byte offset of `old` in the original file."""
+    old: bytes
+    """The bytes replaced (empty for an insertion)."""
+    new: bytes
+    """The bytes put in their place."""
+    reference: str
+    """The reference id it fixes."""
+    url: str
+    """The reference's URL."""
+    kind: FixKind
+    """Why."""
+    target: str
+    """The archived copy or final URL used."""
+
+
+@dataclass(frozen=True, slots=True)
+class FixSkip:
+    """A reference that needed a fix but did not get one, and why."""
+
+    document: str
+    """The document's origin."""
+    reference: str
+    """The reference id."""
+    url: str
+    """Its URL."""
+    reason: str
+    """One line (`no archived copy (not-archived)`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileFix:
+    """The planned edits of one file."""
+
+    path: Path
+    """The file as named by the document's origin."""
+    encoding: str
+    """The codec it was decoded with (BOM excluded)."""
+    bom: bytes
+    """The byte-order mark it starts with, if any."""
+    original: bytes = field(repr=False)
+    """The file's bytes when planned."""
+    edits: tuple[Edit, ...]
+    """The edits, by offset; they never overlap."""
+
+    def new_bytes(self) -> bytes:
+        """The file's bytes with every edit applied."""
+        out = bytearray(self.original)
+        for edit in sorted(self.edits, key=lambda e: e.offset, reverse=True):
+            end = edit.offset + len(edit.old)
+            if bytes(out[edit.offset : end]) != edit.old:
+                raise FixError(f"{self.path}: planned edit at byte {edit.offset} does not match")
+            out[edit.offset : end] = edit.new
+        return bytes(out)
+
+    def diff(self) -> str:
+        """A unified diff of the change, safe to print (control characters shown escaped)."""
+        before = _display(self.original[len(self.bom) :].decode(self.encoding, "replace"))
+        after = _display(self.new_bytes()[len(self.bom) :].decode(self.encoding, "replace"))
+        name = _display(str(self.path))
+        # git-style a/ b/ prefixes for a relative path; an absolute one is shown as it is.
+        old, new = (name, name) if self.path.is_absolute() else (f"a/{name}", f"b/{name}")
+        return "".join(
+            difflib.unified_diff(
+                before.splitlines(keepends=True),
+                after.splitlines(keepends=True),
+                fromfile=old,
+                tofile=new,
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FixPlan:
+    """Everything `linkaudit fix` would do."""
+
+    files: tuple[FileFix, ...] = ()
+    """Files with at least one edit."""
+    skips: tuple[FixSkip, ...] = ()
+    """References that needed a fix and did not get one."""
+
+    @property
+    def edit_count(self) -> int:
+        """Edits over all files."""
+        return sum(len(f.edits) for f in self.files)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
+
+
+def _display(text: str) -> str:
+    """Drop CR of CRLF (a diff line is a line) and escape other control characters."""
+    text = text.replace("\r\n", "\n")
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def detect_encoding(data: bytes) -> tuple[str, bytes]:
+    """(codec, BOM) of a file: a BOM decides; else UTF-8 if it decodes; else the best guess of
+    charset-normalizer that decodes strictly; else latin-1 (which decodes anything)."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return codec, bom
+    try:
+        data.decode("utf-8")
+        return "utf-8", b""
+    except UnicodeDecodeError:
+        pass
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        if best is not None and best.encoding:
+            data.decode(best.encoding)
+            return str(best.encoding), b""
+    except (LookupError, UnicodeDecodeError):
+        pass
+    return "latin-1", b""
+
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_MD_DEFINITION = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:[ \t]*<?$")
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0] + [m.end() for m in _NEWLINE.finditer(text)]
+
+
+def _locate(text: str, starts: list[int], ref: Reference, written: str) -> int | None:
+    """Character offset of `written` in the entry at `ref.line`/`column` (or the 2 lines after)."""
+    line = ref.line - 1
+    if not 0 <= line < len(starts):
+        return None
+    for n in range(line, min(line + 3, len(starts))):
+        begin = starts[n]
+        end = starts[n + 1] if n + 1 < len(starts) else len(text)
+        if n == line:
+            pos = text.find(written, begin + max(ref.column - 1, 0), end)
+            if pos >= 0:
+                return pos
+        pos = text.find(written, begin, end)
+        if pos >= 0:
+            return pos
+    return None
+
+
+def _md_url(url: str) -> str:
+    """A URL safe inside a Markdown link destination."""
+    return "".join(f"%{ord(c):02X}" if c in " ()<>" or ord(c) < 0x21 else c for c in url)
+
+
+def _format_url(fmt: DocFormat, url: str) -> str:
+    match fmt:
+        case DocFormat.MARKDOWN:
+            return _md_url(url)
+        case DocFormat.HTML:
+            return escape(url, quote=True)
+        case DocFormat.TEXT:
+            return url
+        case _ as unreachable:
+            assert_never(unreachable)
+
+
+def _append_point(fmt: DocFormat, text: str, pos: int, end: int) -> int | None:
+    """Where an appended archived link goes: after the link construct holding the URL."""
+    before = text[max(0, pos - 2) : pos]
+    line_end = _NEWLINE.search(text, end)
+    stop = line_end.start() if line_end else len(text)
+    match fmt:
+        case DocFormat.MARKDOWN:
+            if before.endswith("]("):
+                close = text.find(")", end, stop)
+                return close + 1 if close >= 0 else None
+            if before.endswith("<") and text.startswith(">", end):
+                return end + 1
+            return end
+        case DocFormat.HTML:
+            if before.endswith(('="', "='", "=")):
+                low = text.lower()
+                close = low.find("</a>", end)
+                nxt = low.find("<a", end)
+                if close < 0 or (0 <= nxt < close):
+                    return None
+                return close + 4
+            return end
+        case DocFormat.TEXT:
+            return end
+        case _ as unreachable:
+            assert_never(unreachable)
+
+
+def _addition(fmt: DocFormat, target: str) -> str:
+    match fmt:
+        case DocFormat.MARKDOWN:
+            return f" [archived]({_md_url(target)})"
+        case DocFormat.HTML:
+            return f' (<a href="{escape(target, quote=True)}">archived</a>)'
+        case DocFormat.TEXT:
+            return f" (archived: {target})"
+        case _ as unreachable:
+            assert_never(unreachable)
+
+
+def plan_document(
+    doc: Document,
+    data: bytes,
+    result: AuditResult,
+    *,
+    style: FixStyle = FixStyle.APPEND,
+    update_redirects: bool = False,
+    path: Path | None = None,
+) -> tuple[FileFix | None, list[FixSkip]]:
+    """Plan the edits of one document whose file holds `data` (pure: no I/O)."""
+    codec, bom = detect_encoding(data)
+    text = data[len(bom) :].decode(codec)
+    starts = _line_starts(text)
+    edits: dict[int, Edit] = {}
+    skips: list[FixSkip] = []
+
+    def skip(ref: Reference, reason: str) -> None:
+        skips.append(FixSkip(doc.origin, ref.id, ref.url or "", reason))
+
+    def offset(char_pos: int) -> int:
+        return len(bom) + len(text[:char_pos].encode(codec))
+
+    for ref in doc.references:
+        if not ref.url or not ref.url_as_written:
+            continue
+        check = result.checks.get(ref.url)
+        if check is None:
+            continue
+        kind: FixKind
+        if check.status in (LinkStatus.DEAD, LinkStatus.SOFT_404):
+            lookup = result.archives.get(ref.url)
+            snap = lookup.best if lookup else None
+            if snap is None:
+                state = lookup.state.value if lookup else "not looked up"
+                skip(ref, f"{check.status.value}, and no archived copy ({state})")
+                continue
+            kind, target = FixKind.ARCHIVED, snap.url
+        elif check.status in (LinkStatus.REDIRECTED, LinkStatus.MOVED_OFFSITE):
+            if not update_redirects or not check.final_url:
+                continue
+            kind, target = FixKind.REDIRECT, check.final_url
+        else:
+            continue
+        written = ref.url_as_written
+        pos = _locate(text, starts, ref, written)
+        if pos is None and doc.format is DocFormat.HTML:
+            # The extractor may give the attribute value decoded (`&` for `&amp;`).
+            written = escape(written, quote=False)
+            pos = _locate(text, starts, ref, written)
+        if pos is None:
+            skip(ref, f"the URL is not where the reference list has it (line {ref.line})")
+            continue
+        end = pos + len(written)
+        if kind is FixKind.REDIRECT or style is FixStyle.REPLACE:
+            new_text = _format_url(doc.format, target)
+            if new_text == written:
+                continue
+            start, old, new = pos, written, new_text
+        else:
+            line_start = starts[bisect.bisect_right(starts, pos) - 1]
+            if doc.format is DocFormat.MARKDOWN and _MD_DEFINITION.match(text[line_start:pos]):
+                skip(ref, "a link reference definition cannot carry a second link; use replace")
+                continue
+            at = _append_point(doc.format, text, pos, end)
+            if at is None:
+                skip(ref, "cannot find the end of the link that holds the URL")
+                continue
+            addition = _addition(doc.format, target)
+            if text.startswith(addition, at):
+                continue  # already fixed by an earlier run
+            start, old, new = at, "", addition
+        try:
+            edit = Edit(
+                offset(start), old.encode(codec), new.encode(codec), ref.id, ref.url, kind, target
+            )
+        except UnicodeEncodeError:
+            skip(ref, f"the new URL cannot be written in the file's encoding ({codec})")
+            continue
+        for candidate in (edit, *_copies(doc, text, starts, start, edit, offset)):
+            if any(_overlaps(candidate, e) for e in edits.values()):
+                continue  # the same URL written once for two entries: one edit is enough
+            edits[candidate.offset] = candidate
+    if not edits:
+        return None, skips
+    ordered = tuple(edits[k] for k in sorted(edits))
+    return FileFix(path or Path(doc.origin), codec, bom, data, ordered), skips
+
+
+def _copies(
+    doc: Document,
+    text: str,
+    starts: list[int],
+    at: int,
+    edit: Edit,
+    offset: Callable[[int], int],
+) -> list[Edit]:
+    """The same edit on the identical lines of a duplicated reference list.
+
+    Pages that repeat their body (`Document.duplicated_body`) repeat the list too, and the
+    extractor reports each reference once; a copy left unfixed would keep the dead link.
+    Only lines identical to the entry's line get it, at the same column.
+    """
+    if not doc.duplicated_body:
+        return []
+    n = bisect.bisect_right(starts, at) - 1
+    ends = [*starts[1:], len(text)]
+    line = text[starts[n] : ends[n]].rstrip("\r\n")
+    column = at - starts[n]
+    copies = []
+    for m in range(len(starts)):
+        if m != n and text[starts[m] : ends[m]].rstrip("\r\n") == line:
+            pos = starts[m] + column
+            copies.append(dataclasses.replace(edit, offset=offset(pos)))
+    return copies
+
+
+def _overlaps(a: Edit, b: Edit) -> bool:
+    if a.offset == b.offset:
+        return True
+    a_end, b_end = a.offset + len(a.old), b.offset + len(b.old)
+    return a.offset < b_end and b.offset < a_end
+
+
+def is_local(origin: str) -> bool:
+    """True when a document origin names a local file (not stdin, not a URL)."""
+    return origin != "-" and not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", origin)
+
+
+def plan_fixes(
+    result: AuditResult, *, style: FixStyle = FixStyle.APPEND, update_redirects: bool = False
+) -> FixPlan:
+    """Plan the fixes of every local document of `result` (reads the files, writes nothing)."""
+    files: list[FileFix] = []
+    skips: list[FixSkip] = []
+    for doc in result.documents:
+        if not is_local(doc.origin):
+            continue
+        try:
+            data = Path(doc.origin).read_bytes()
+        except OSError as exc:
+            skips.append(FixSkip(doc.origin, "", "", f"cannot read: {exc.strerror or exc}"))
+            continue
+        try:
+            planned, doc_skips = plan_document(
+                doc, data, result, style=style, update_redirects=update_redirects
+            )
+        except UnicodeDecodeError as exc:
+            skips.append(FixSkip(doc.origin, "", "", f"cannot decode: {exc.reason}"))
+            continue
+        skips += doc_skips
+        if planned is not None:
+            files.append(planned)
+    return FixPlan(tuple(files), tuple(skips))
+
+
+def _inside(path: Path, roots: Sequence[Path]) -> bool:
+    return any(path == root or root in path.parents for root in roots)
+
+
+def write_fix(fix: FileFix, roots: Sequence[Path]) -> Path:
+    """Apply `fix` atomically and return the file written.
+
+    `roots` are the inputs as given; the file's real path (symlinks resolved) must be one of them
+    or inside one of them. The file must still hold the bytes it was planned from.
+    """
+    real = Path(os.path.realpath(fix.path))
+    real_roots = [Path(os.path.realpath(r)) for r in roots]
+    if not _inside(real, real_roots):
+        raise FixError(f"{fix.path}: resolves to {real}, outside the inputs; not written")
+    try:
+        current = real.read_bytes()
+        mode = stat.S_IMODE(real.stat().st_mode)
+    except OSError as exc:
+        raise FixError(f"{fix.path}: cannot read: {exc.strerror or exc}") from exc
+    if current != fix.original:
+        raise FixError(f"{fix.path}: changed since the fix was planned; not written")
+    data = fix.new_bytes()
+    try:
+        fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise FixError(f"{fix.path}: cannot write next to it: {exc.strerror or exc}") from exc
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, real)
+    except OSError as exc:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise FixError(f"{fix.path}: cannot write: {exc.strerror or exc}") from exc
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return real
+
