@@ -15,7 +15,7 @@ import datetime as dt
 import signal
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from typing import IO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from linkaudit.config import ArchiveMode, AuditConfig
 from linkaudit.errors import InputError, StoreError
@@ -31,6 +31,9 @@ from linkaudit.model import (
 )
 from linkaudit.store import Store
 from linkaudit.urls import redact_url
+
+if TYPE_CHECKING:
+    from linkaudit.inputs import Source
 
 MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
 """Most bytes read of an article page given as a URL input (a page, not a source, so more than
@@ -128,7 +131,7 @@ async def run_audit(
     cfg: AuditConfig,
     *,
     progress: Progress | None = None,
-    stdin: IO[bytes] | None = None,
+    stdin: BinaryIO | None = None,
     client: HttpClient | None = None,
     crawl: object | None = None,
 ) -> AuditResult:
@@ -265,8 +268,8 @@ def finish(
     for url, check in checks.items():
         published = source_published(url, check, archives.get(url))
         dated[url] = dataclasses.replace(check, published=published)
-    findings, skips = analyse(documents, dated, archives, cfg, offline=cfg.offline)
-    findings, _ignored = apply_ignores(findings, documents)
+    found, skips = analyse(documents, dated, archives, cfg, offline=cfg.offline)
+    findings, _ignored = apply_ignores(found, documents)
     if cfg.baseline is not None:
         findings = filter_baseline(findings, load_baseline(cfg.baseline))
     return AuditResult(
@@ -339,7 +342,7 @@ async def _crawl(
     options: object,
     store: Store | None,
     problems: list[Problem],
-) -> list[object]:
+) -> list[Source]:
     """Discover article pages of a site; return them as sources."""
     from linkaudit.crawl import crawl_site
 
@@ -353,7 +356,7 @@ def audit(
     cfg: AuditConfig,
     *,
     progress: Progress | None = None,
-    stdin: IO[bytes] | None = None,
+    stdin: BinaryIO | None = None,
     crawl: object | None = None,
 ) -> AuditResult:
     """Synchronous `run_audit`. SIGINT and SIGTERM stop the run and return the partial result."""

@@ -7,6 +7,7 @@ what a flag does not say; flags win. Errors become one line plus a hint, and an 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import ipaddress
 import os
@@ -321,6 +322,10 @@ def audit(
     baseline: Annotated[
         Path | None, typer.Option(help="A file of accepted findings not to report.")
     ] = None,
+    write_baseline: Annotated[
+        Path | None,
+        typer.Option(help="Accept every current finding: write them to this baseline file."),
+    ] = None,
     use_env_proxy: Annotated[
         bool | None, typer.Option("--use-env-proxy", help="Honour HTTP(S)_PROXY.")
     ] = None,
@@ -370,6 +375,9 @@ def audit(
             use_env_proxy=use_env_proxy,
         )
         cfg = build_config(config, flags)
+        if write_baseline is not None:
+            # Every current finding is accepted, so none may be hidden by an older baseline.
+            cfg = dataclasses.replace(cfg, baseline=None)
         fmt = OutputFormat(format) if format else OutputFormat.TABLE
         extra = [_parse_report(r) for r in report or []]
         crawl_options = None
@@ -395,6 +403,11 @@ def audit(
         raise _fail(exc) from None
 
     _say_problems(result.problems, quiet)
+    if write_baseline is not None:
+        from linkaudit.ignore import write_baseline as write
+
+        count = write(write_baseline, result.findings)
+        err.print(f"linkaudit: {count} findings accepted in {write_baseline}", markup=False)
     _emit(result, cfg, fmt, output, extra)
     if result.interrupted:
         err.print("linkaudit: interrupted; the report shows what was checked", markup=False)

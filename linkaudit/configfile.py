@@ -1,0 +1,337 @@
+"""The config file: finding it, reading it, validating every value, and merging it with flags.
+
+`[tool.linkaudit]` in `pyproject.toml` or the top level of a `linkaudit.toml`, found by walking up
+from the working directory (a `linkaudit.toml` wins over a `pyproject.toml` in the same directory).
+Every `AuditConfig` field is a key of the same name (`per_host` or `per-host`); besides them:
+
+- `hosts`: per-host tables, `[tool.linkaudit.hosts."example.com"]` with `accept = [403]`,
+  `per_host = 2` and `headers = {Authorization = "env:MY_TOKEN"}`;
+- `rules`: `{"weak-support" = "off", "unarchived" = "warning"}`, i.e. `disable_rules` and
+  `severity_overrides` in one table (`"on"` restores a rule's default).
+
+A string value `"env:NAME"` in `headers`, `hosts.*.headers` or `github_token` is read from the
+environment variable NAME (so tokens stay out of the file); a missing variable is an error. Paths
+(`store`, `record`, `replay`, `baseline`) are relative to the config file's directory. Unknown keys
+and bad values raise `ConfigError` with one line naming the key and the file (and a close match
+for a misspelt key).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import difflib
+import os
+import re
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from linkaudit.config import AuditConfig, HostPolicy
+from linkaudit.errors import ConfigError
+from linkaudit.model import Severity
+
+CONFIG_NAMES = ("linkaudit.toml", "pyproject.toml")
+"""The files looked for in each directory, in this order."""
+
+FIELD_TYPES: dict[str, Any] = typing.get_type_hints(AuditConfig)
+"""`AuditConfig` field name -> resolved type: the keys the config file accepts."""
+
+_POSITIVE = {"concurrency", "per_host", "timeout_s", "url_deadline_s", "max_redirects",
+             "max_body_bytes", "archive_rate_per_min", "confirm_runs", "excerpt_chars"}
+_EXTRA_KEYS = ("rules",)
+_HOST_KEYS = ("accept", "per_host", "headers")
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest `linkaudit.toml`, or `pyproject.toml` holding `[tool.linkaudit]`, at or above
+    `start`; None when there is none. An unreadable pyproject.toml is skipped, not an error."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / "linkaudit.toml"
+        if candidate.is_file():
+            return candidate
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            tool = data.get("tool")
+            if isinstance(tool, dict) and "linkaudit" in tool:
+                return candidate
+    return None
+
+
+def _table_of(path: Path) -> tuple[Mapping[str, Any], str]:
+    """The linkaudit table of `path` and how to name it in messages."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        tool = data.get("tool", {})
+        table = tool.get("linkaudit", {}) if isinstance(tool, dict) else {}
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [tool.linkaudit] must be a table")
+        return table, "[tool.linkaudit]"
+    return data, "the top level"
+
+
+class _Reader:
+    """Validation of one file's values; every error names the key and the file."""
+
+    def __init__(self, path: Path, environ: Mapping[str, str]) -> None:
+        self.path = path
+        self.environ = environ
+
+    def fail(self, key: str, message: str) -> ConfigError:
+        """The error for `key` (raise it)."""
+        return ConfigError(f"{self.path}: {key}: {message}")
+
+    def env(self, key: str, value: str) -> str:
+        if not value.startswith("env:"):
+            return value
+        name = value[4:]
+        if name not in self.environ:
+            raise self.fail(key, f"environment variable {name} is not set")
+        return self.environ[name]
+
+    def headers(self, key: str, value: Any) -> tuple[tuple[str, str], ...]:
+        if not isinstance(value, dict):
+            raise self.fail(key, "expected a table of header names to strings")
+        out = []
+        for name, text in value.items():
+            if not isinstance(text, str) or not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name):
+                raise self.fail(f"{key}.{name}", "expected a header name and a string value")
+            resolved = self.env(f"{key}.{name}", text)
+            if "\n" in resolved or "\r" in resolved:
+                raise self.fail(f"{key}.{name}", "a header value cannot hold a line break")
+            out.append((name, resolved))
+        return tuple(out)
+
+    def host(self, name: str, value: Any) -> HostPolicy:
+        key = f"hosts.{name}"
+        if not isinstance(value, dict):
+            raise self.fail(key, "expected a table (accept, per_host, headers)")
+        accept: frozenset[int] = frozenset()
+        per_host: int | None = None
+        headers: tuple[tuple[str, str], ...] = ()
+        for raw, item in value.items():
+            sub = raw.replace("-", "_")
+            if sub == "accept":
+                if not isinstance(item, list) or not all(
+                    isinstance(s, int) and not isinstance(s, bool) and 100 <= s <= 599
+                    for s in item
+                ):
+                    raise self.fail(f"{key}.accept", "expected a list of HTTP statuses (100-599)")
+                accept = frozenset(item)
+            elif sub == "per_host":
+                if not isinstance(item, int) or isinstance(item, bool) or item < 1:
+                    raise self.fail(f"{key}.per_host", "expected a positive integer")
+                per_host = item
+            elif sub == "headers":
+                headers = self.headers(f"{key}.headers", item)
+            else:
+                raise self.fail(f"{key}.{raw}", "unknown key" + _did_you_mean(sub, _HOST_KEYS))
+        return HostPolicy(accept=accept, per_host=per_host, headers=headers)
+
+    def rules(
+        self, value: Any, known: set[str]
+    ) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
+        if not isinstance(value, dict):
+            raise self.fail("rules", 'expected a table like {"weak-support" = "off"}')
+        disabled: set[str] = set()
+        overrides: list[tuple[str, str]] = []
+        for rule, setting in value.items():
+            if known and rule not in known:
+                raise self.fail(f"rules.{rule}", "unknown rule" + _did_you_mean(rule, known))
+            if not isinstance(setting, str):
+                raise self.fail(f"rules.{rule}", "expected off, on, error, warning or info")
+            word = setting.strip().lower()
+            if word == "off":
+                disabled.add(rule)
+            elif word == "on":
+                continue
+            else:
+                try:
+                    overrides.append((rule, Severity.parse(word).label))
+                except ValueError:
+                    raise self.fail(
+                        f"rules.{rule}", f"{setting!r} is not off, on, error, warning or info"
+                    ) from None
+        return frozenset(disabled), tuple(overrides)
+
+    def value(self, key: str, kind: Any, value: Any) -> Any:
+        """`value` checked (and converted) against the `AuditConfig` field type `kind`."""
+        origin = typing.get_origin(kind)
+        args = typing.get_args(kind)
+        if key == "hosts":
+            if not isinstance(value, dict):
+                raise self.fail(key, 'expected tables like [tool.linkaudit.hosts."example.com"]')
+            return tuple((name, self.host(name, item)) for name, item in value.items())
+        if key == "headers":
+            if isinstance(value, tuple):
+                return value
+            return self.headers(key, value)
+        if key == "severity_overrides":
+            if isinstance(value, tuple):
+                return value
+            _, overrides = self.rules(value, set())
+            return overrides
+        if origin in (typing.Union, types.UnionType) and type(None) in args:
+            if value is None:
+                return None
+            (inner,) = [a for a in args if a is not type(None)]
+            return self.value(key, inner, value)
+        if kind is bool:
+            if not isinstance(value, bool):
+                raise self.fail(key, f"expected true or false, got {value!r}")
+            return value
+        if kind is int:
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise self.fail(key, f"expected an integer, got {value!r}")
+            if value < (1 if key in _POSITIVE else 0):
+                raise self.fail(key, f"must be {'positive' if key in _POSITIVE else '>= 0'}")
+            return value
+        if kind is float:
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                raise self.fail(key, f"expected a number, got {value!r}")
+            if value < 0 or (key in _POSITIVE and value == 0):
+                raise self.fail(key, f"must be {'positive' if key in _POSITIVE else '>= 0'}")
+            return float(value)
+        if kind is str:
+            if not isinstance(value, str):
+                raise self.fail(key, f"expected a string, got {value!r}")
+            return self.env(key, value) if key == "github_token" else value
+        if kind is Path:
+            if isinstance(value, Path):
+                return value
+            if not isinstance(value, str) or not value:
+                raise self.fail(key, f"expected a path, got {value!r}")
+            path = Path(value).expanduser()
+            return path if path.is_absolute() else self.path.parent / path
+        if kind is dt.date:
+            if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+                return value
+            try:
+                return dt.date.fromisoformat(str(value))
+            except ValueError:
+                raise self.fail(key, f"expected a date (YYYY-MM-DD), got {value!r}") from None
+        if isinstance(kind, type) and issubclass(kind, Enum):
+            if isinstance(value, kind):
+                return value
+            try:
+                return kind(str(value).lower())
+            except ValueError:
+                choices = ", ".join(m.value for m in kind)
+                raise self.fail(key, f"{value!r} is not one of {choices}") from None
+        if origin in (tuple, frozenset) and args and args[0] is str:
+            items = [value] if isinstance(value, str) else value
+            if not isinstance(items, list | tuple | set | frozenset) or not all(
+                isinstance(i, str) for i in items
+            ):
+                raise self.fail(key, "expected a list of strings")
+            if key in ("include", "exclude"):
+                for pattern in items:
+                    try:
+                        re.compile(pattern)
+                    except re.error as exc:
+                        raise self.fail(key, f"bad regular expression {pattern!r}: {exc}") from None
+            return frozenset(items) if origin is frozenset else tuple(items)
+        raise self.fail(key, f"unsupported type {kind!r}")  # a new AuditConfig field type
+
+
+def _did_you_mean(key: str, choices: typing.Iterable[str]) -> str:
+    close = difflib.get_close_matches(key, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _known_rule_ids() -> set[str]:
+    try:
+        from linkaudit.rules import ALL_RULES  # type: ignore[import-untyped,import-not-found,attr-defined,unused-ignore]
+    except Exception:  # noqa: BLE001 - without the rules package any id is accepted
+        return set()
+    return {str(getattr(rule, "ident", "")) for rule in ALL_RULES} - {""}
+
+
+def load_config(path: Path, environ: Mapping[str, str] | None = None) -> dict[str, object]:
+    """The validated values of the config file at `path`, keyed by `AuditConfig` field name.
+
+    Only the keys the file sets are present; `environ` (default `os.environ`) resolves `env:`.
+    Raises `ConfigError` naming the key and the file for anything unknown or wrong.
+    """
+    table, where = _table_of(path)
+    reader = _Reader(path, os.environ if environ is None else environ)
+    values: dict[str, object] = {}
+    disabled: frozenset[str] = frozenset()
+    overrides: tuple[tuple[str, str], ...] = ()
+    for raw, value in table.items():
+        key = raw.replace("-", "_")
+        if key == "rules":
+            off, changed = reader.rules(value, _known_rule_ids())
+            disabled, overrides = disabled | off, (*overrides, *changed)
+            continue
+        if key not in FIELD_TYPES:
+            raise ConfigError(
+                f"{path}: unknown key {raw!r} in {where}"
+                + _did_you_mean(key, [*FIELD_TYPES, *_EXTRA_KEYS])
+            )
+        converted = reader.value(key, FIELD_TYPES[key], value)
+        if key == "disable_rules":
+            disabled = disabled | converted
+        elif key == "severity_overrides":
+            overrides = (*overrides, *converted)
+        else:
+            values[key] = converted
+    if disabled:
+        values["disable_rules"] = disabled
+    if overrides:
+        values["severity_overrides"] = overrides
+    return values
+
+
+def _given(value: object) -> bool:
+    """A flag value counts as given unless None or an empty collection (a flag cannot say "empty":
+    an unrepeated `--exclude` arrives as `()` and must not wipe the config file's list)."""
+    if value is None:
+        return False
+    return not (isinstance(value, tuple | list | set | frozenset | dict) and not value)
+
+
+TOKEN_VARIABLE = "LINKAUDIT_GITHUB_TOKEN"
+"""The environment variable `github_token` falls back to (the GitHub Action sets it)."""
+
+
+def merge(
+    cfg_values: Mapping[str, object],
+    flag_values: Mapping[str, object],
+    environ: Mapping[str, str] | None = None,
+) -> AuditConfig:
+    """The `AuditConfig` of a run: defaults, then the config file's values, then the flags that
+    were given (not None). Flags are validated like config values (a string for an enum is fine).
+    When neither gives `github_token`, it comes from `$LINKAUDIT_GITHUB_TOKEN` if set (so a token
+    never has to appear on a command line)."""
+    environ = os.environ if environ is None else environ
+    reader = _Reader(Path("command line"), environ)
+    merged: dict[str, object] = dict(cfg_values)
+    for raw, value in flag_values.items():
+        key = raw.replace("-", "_")
+        if key not in FIELD_TYPES:
+            raise ConfigError(f"unknown option {raw!r}" + _did_you_mean(key, FIELD_TYPES))
+        if _given(value):
+            merged[key] = reader.value(key, FIELD_TYPES[key], value)
+    if merged.get("github_token") is None and environ.get(TOKEN_VARIABLE):
+        merged["github_token"] = environ[TOKEN_VARIABLE]
+    return dataclasses.replace(AuditConfig(), **merged)  # type: ignore[arg-type]
+
+
+__all__ = ["CONFIG_NAMES", "FIELD_TYPES", "TOKEN_VARIABLE", "find_config", "load_config", "merge"]

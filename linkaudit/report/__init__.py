@@ -1,0 +1,92 @@
+"""Reports: every output format of an audit, and the choice between them.
+
+`OutputFormat` owns its mapping to a formatter (matched exhaustively; a test proves every format
+has one). `render` is the one entry point the CLI and the Action use; `render_table` prints the rich
+table straight to a console (colours, terminal width). Counting and the exit code live in `summary`.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TYPE_CHECKING, assert_never
+
+from linkaudit.config import AuditConfig
+from linkaudit.model import AuditResult
+from linkaudit.report.interface import ReportFormat
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class OutputFormat(str, Enum):  # noqa: UP042 - same style as the enums of `model`
+    """`--format` and the FORMAT of `--report FORMAT:PATH`."""
+
+    TABLE = "table"
+    JSON = "json"
+    MARKDOWN = "markdown"
+    SARIF = "sarif"
+    JUNIT = "junit"
+    GITHUB = "github"
+    HTML = "html"
+
+    def formatter(self) -> ReportFormat:
+        """The implementation of this format (imported on demand: the CLI pays only for one)."""
+        match self:
+            case OutputFormat.TABLE:
+                from linkaudit.report.table import TableFormat
+
+                return TableFormat()
+            case OutputFormat.JSON:
+                from linkaudit.report.json_v1 import JsonV1Format
+
+                return JsonV1Format()
+            case OutputFormat.MARKDOWN:
+                from linkaudit.report.markdown import MarkdownFormat
+
+                return MarkdownFormat()
+            case OutputFormat.SARIF:
+                from linkaudit.report.sarif import SarifFormat
+
+                return SarifFormat()
+            case OutputFormat.JUNIT:
+                from linkaudit.report.junit import JunitFormat
+
+                return JunitFormat()
+            case OutputFormat.GITHUB:
+                from linkaudit.report.github import GithubFormat
+
+                return GithubFormat()
+            case OutputFormat.HTML:
+                from linkaudit.report.html import HtmlFormat
+
+                return HtmlFormat()
+            case _ as unreachable:
+                assert_never(unreachable)
+
+    @property
+    def suffix(self) -> str:
+        """The usual file name suffix of this format (for `--report FORMAT` without a path)."""
+        return {
+            OutputFormat.TABLE: ".txt",
+            OutputFormat.JSON: ".json",
+            OutputFormat.MARKDOWN: ".md",
+            OutputFormat.SARIF: ".sarif",
+            OutputFormat.JUNIT: ".xml",
+            OutputFormat.GITHUB: ".txt",
+            OutputFormat.HTML: ".html",
+        }[self]
+
+
+def render(result: AuditResult, fmt: OutputFormat, cfg: AuditConfig) -> str:
+    """`result` as text in format `fmt` (the table without colour, 120 columns wide)."""
+    return fmt.formatter().render(result, cfg)
+
+
+def render_table(result: AuditResult, cfg: AuditConfig, console: Console) -> None:
+    """Print the table report to `console` (colours and width are the console's)."""
+    from linkaudit.report.table import print_table
+
+    print_table(result, cfg, console)
+
+
+__all__ = ["OutputFormat", "ReportFormat", "render", "render_table"]

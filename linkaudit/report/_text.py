@@ -1,0 +1,91 @@
+"""Text helpers shared by the report formats: making untrusted text safe to show, shortening URLs.
+
+Page titles, reference labels and claims come from documents and web pages we do not control. Each
+format escapes for its own medium (rich markup, Markdown, HTML, XML, workflow commands); this
+module holds the part they share: control characters (a terminal escape sequence such as
+`\\x1b[31m`, a carriage return that rewrites a CI log line) and bidirectional overrides (which
+reorder what a reader sees, "Trojan Source") are made visible as `\\xNN` / `\\uNNNN` instead of
+being passed on.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from linkaudit.model import LinkStatus, Severity
+from linkaudit.urls import redact_url
+
+# C0 and C1 controls except tab/newline, DEL, and the bidi embedding/override/isolate characters.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_WITH_NEWLINES = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def _show(match: re.Match[str]) -> str:
+    char = match.group(0)
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str, *, keep_newlines: bool = False) -> str:
+    """`text` with control and bidi-override characters shown as escapes (`\\x1b`), never obeyed.
+
+    Newlines and tabs become spaces unless `keep_newlines`, so that one value stays on one line.
+    """
+    if keep_newlines:
+        return _UNSAFE.sub(_show, text)
+    text = text.replace("\t", " ").replace("\n", " ")
+    return _UNSAFE_WITH_NEWLINES.sub(_show, text)
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """`text` cut to `limit` characters with an ellipsis in the middle (URLs keep both ends)."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) * 2 // 3
+    tail = limit - 1 - head
+    return f"{text[:head]}…{text[len(text) - tail:]}"
+
+
+def short_url(url: str, limit: int = 60) -> str:
+    """A URL for display: secrets redacted, scheme dropped, shortened in the middle, escaped."""
+    url = redact_url(url)
+    for prefix in ("https://", "http://"):
+        if url.startswith(prefix):
+            url = url[len(prefix):]
+            break
+    return shorten(visible(url), limit)
+
+
+def is_web_url(url: str | None) -> bool:
+    """True for http(s) URLs: the only ones a report turns into a clickable link."""
+    return bool(url) and str(url).lower().startswith(("http://", "https://"))
+
+
+def display_path(origin: str, root: Path | None = None) -> str:
+    """A document origin as a report shows it: relative to `root` (the working directory) when the
+    origin is a file below it, with `/` separators; URLs and `-` unchanged."""
+    if origin == "-" or "://" in origin:
+        return origin
+    path = Path(origin)
+    if path.is_absolute():
+        base = (root or Path.cwd()).resolve()
+        try:
+            path = path.resolve().relative_to(base)
+        except ValueError:
+            return path.as_posix()
+    return path.as_posix()
+
+
+SEVERITY_ORDER: tuple[Severity, ...] = (Severity.ERROR, Severity.WARNING, Severity.INFO)
+"""Severities from the most to the least serious, the order every report lists them in."""
+
+STATUS_ORDER: tuple[LinkStatus, ...] = tuple(LinkStatus)
+"""Link statuses in their declared order (alive first), the order every report lists them in."""
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """`1 finding`, `2 findings`, `0 findings` (with `many` for irregular plurals)."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"

@@ -1,0 +1,275 @@
+"""`--format html`: one self-contained page to read a run in a browser, with filters and charts.
+
+Everything is inline (CSS, a small script, SVG charts) so the file opens without a network and can
+be attached to a CI run. Every untrusted string is HTML-escaped after `visible()`, and a
+Content-Security-Policy meta tag allows only the page's own style and script, named by their
+SHA-256 hashes (hashes rather than a nonce so that the output is reproducible): an injected
+`<script>` would not run even if escaping failed. Only http(s) URLs become links. The charts are
+SVG drawn with presentation attributes (not `style=`), which the policy allows.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import html
+from typing import assert_never
+
+from linkaudit.config import AuditConfig
+from linkaudit.model import AuditResult, Document, LinkStatus, registrable_host
+from linkaudit.report._text import SEVERITY_ORDER, is_web_url, short_url, shorten, visible
+from linkaudit.report.rulemeta import rule_catalogue
+from linkaudit.report.summary import summarize, summary_line
+from linkaudit.urls import redact_url
+
+CSS = """
+body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#1b1f24}
+body{padding:0 1em}
+h1{font-size:1.5em;margin:0 0 .2em}h2{font-size:1.2em;margin-top:1.6em}
+table{border-collapse:collapse;width:100%;margin:.5em 0}
+th,td{border-bottom:1px solid #d8dee4;padding:.35em .5em;text-align:left;vertical-align:top}
+th{background:#f6f8fa}.sev{font-weight:600}.sev-error{color:#cf222e}.sev-warning{color:#9a6700}
+.sev-info{color:#0969da}.muted{color:#656d76}.charts{display:flex;flex-wrap:wrap;gap:2em}
+.filters{margin:.8em 0;display:flex;gap:1em;align-items:center}.hidden{display:none}
+code{font-size:.92em}a{color:#0969da}
+"""
+
+SCRIPT = """
+(function () {
+  var sev = document.getElementById('f-sev');
+  var rule = document.getElementById('f-rule');
+  var rows = Array.prototype.slice.call(document.querySelectorAll('tr.finding'));
+  var shown = document.getElementById('shown');
+  function apply() {
+    var n = 0;
+    rows.forEach(function (row) {
+      var ok = (sev.value === '' || row.getAttribute('data-severity') === sev.value) &&
+               (rule.value === '' || row.getAttribute('data-rule') === rule.value);
+      row.classList.toggle('hidden', !ok);
+      if (ok) { n += 1; }
+    });
+    shown.textContent = n + ' of ' + rows.length + ' findings shown';
+  }
+  sev.addEventListener('change', apply);
+  rule.addEventListener('change', apply);
+  apply();
+  document.body.setAttribute('data-ready', 'yes');
+})();
+"""
+
+_STATUS_FILL = {
+    "ok": "#2da44e",
+    "moved": "#bf8700",
+    "unverified": "#8250df",
+    "broken": "#cf222e",
+    "skipped": "#8c959f",
+}
+
+
+def status_fill(status: LinkStatus) -> str:
+    """The bar colour of a status in the chart."""
+    match status:
+        case LinkStatus.ALIVE:
+            return _STATUS_FILL["ok"]
+        case LinkStatus.REDIRECTED | LinkStatus.MOVED_OFFSITE:
+            return _STATUS_FILL["moved"]
+        case LinkStatus.BLOCKED | LinkStatus.TIMEOUT | LinkStatus.NETWORK_ERROR:
+            return _STATUS_FILL["unverified"]
+        case LinkStatus.SERVER_ERROR | LinkStatus.SOFT_404 | LinkStatus.DEAD | LinkStatus.INVALID:
+            return _STATUS_FILL["broken"]
+        case LinkStatus.SKIPPED:
+            return _STATUS_FILL["skipped"]
+        case _ as unreachable:
+            assert_never(unreachable)
+
+
+def _csp_hash(source: str) -> str:
+    digest = hashlib.sha256(source.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+CSP = (
+    "default-src 'none'; "
+    f"style-src {_csp_hash(CSS)}; "
+    f"script-src {_csp_hash(SCRIPT)}; "
+    "img-src data:; base-uri 'none'; form-action 'none'"
+)
+"""The page's Content-Security-Policy: only its own style and script run."""
+
+
+def esc(text: str | None) -> str:
+    """Untrusted text for HTML text or a quoted attribute."""
+    return html.escape(visible(text or ""), quote=True)
+
+
+def link(label: str, url: str | None) -> str:
+    """An `<a>` for http(s) URLs (no referrer, new tab), the escaped label otherwise."""
+    if url and is_web_url(url):
+        href = esc(redact_url(url))
+        return (f'<a href="{href}" rel="noopener noreferrer nofollow" target="_blank">'
+                f"{esc(label)}</a>")
+    return esc(label)
+
+
+def status_chart(result: AuditResult) -> str:
+    """A horizontal bar chart of distinct links per status."""
+    counts = [(LinkStatus(k), v) for k, v in summarize(result).by_status.items() if v]
+    if not counts:
+        return '<p class="muted">No links checked.</p>'
+    most = max(v for _, v in counts)
+    height = 24 * len(counts) + 10
+    parts = [f'<svg role="img" aria-label="links per status" width="420" height="{height}" '
+             f'xmlns="http://www.w3.org/2000/svg" id="chart-status">']
+    for i, (status, count) in enumerate(counts):
+        y = 5 + 24 * i
+        width = max(2, round(250 * count / most))
+        parts.append(f'<text x="0" y="{y + 15}" font-size="12">{status.value}</text>'
+                     f'<rect x="110" y="{y}" width="{width}" height="18" '
+                     f'fill="{status_fill(status)}"><title>{status.value}: {count}</title></rect>'
+                     f'<text x="{116 + width}" y="{y + 14}" font-size="12">{count}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def age_chart(result: AuditResult, cfg: AuditConfig) -> str:
+    """Each dated source's age at its document's date, as bars; sources dated after their document
+    are red, sources older than `stale_after_days` amber; the dashed line marks that limit."""
+    rows: list[tuple[str, int]] = []
+    for doc in result.documents:
+        if doc.date is None:
+            continue
+        for ref in doc.references:
+            check = result.checks.get(ref.url) if ref.url else None
+            if check is None or check.published is None:
+                continue
+            age = (doc.date.value - check.published.value).days
+            rows.append((f"[{ref.id}] {registrable_host(ref.url or '')}", age))
+    if not rows:
+        return '<p class="muted">No dated sources in dated documents.</p>'
+    most = max(max(abs(a) for _, a in rows), cfg.stale_after_days, 1)
+    scale = 230 / most
+    height = 24 * len(rows) + 30
+    parts = [f'<svg role="img" aria-label="source age at the document date" width="480" '
+             f'height="{height}" xmlns="http://www.w3.org/2000/svg" id="chart-ages">']
+    for i, (label, age) in enumerate(rows):
+        y = 5 + 24 * i
+        width = max(2, round(abs(age) * scale))
+        fill = ("#cf222e" if age < 0 else "#bf8700" if age > cfg.stale_after_days else "#2da44e")
+        text = f"{age} days" if age >= 0 else f"{-age} days after"
+        parts.append(f'<text x="0" y="{y + 15}" font-size="12">{esc(shorten(label, 22))}</text>'
+                     f'<rect x="160" y="{y}" width="{width}" height="18" fill="{fill}">'
+                     f"<title>{esc(label)}: {text}</title></rect>"
+                     f'<text x="{166 + width}" y="{y + 14}" font-size="12">{text}</text>')
+    limit_x = 160 + round(cfg.stale_after_days * scale)
+    bottom = 24 * len(rows) + 8
+    parts.append(f'<line x1="{limit_x}" y1="0" x2="{limit_x}" y2="{bottom}" stroke="#656d76" '
+                 f'stroke-dasharray="4 3"/><text x="{limit_x + 4}" y="{bottom + 16}" '
+                 f'font-size="11" fill="#656d76">stale after {cfg.stale_after_days} days</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _findings_section(result: AuditResult) -> str:
+    rules = rule_catalogue(result.findings, all_rules=False)
+    sev_options = "".join(
+        f'<option value="{s.label}">{s.label}</option>' for s in SEVERITY_ORDER)
+    rule_options = "".join(f'<option value="{esc(r)}">{esc(r)}</option>' for r in rules)
+    rows = []
+    ordered = sorted(result.findings, key=lambda f: (-f.severity, f.document, f.line or 0, f.rule))
+    for f in ordered:
+        meta = rules.get(f.rule)
+        where = esc(f.document) + (f":{f.line}" if f.line else "") + (
+            f":{f.column}" if f.line and f.column else "")
+        ref = link(f"[{f.reference}]", f.url) if f.reference else ""
+        fix = link(short_url(f.fix, 50), f.fix) if f.fix else ""
+        rows.append(
+            f'<tr class="finding" data-severity="{f.severity.label}" data-rule="{esc(f.rule)}">'
+            f'<td class="sev sev-{f.severity.label}">{f.severity.label}</td>'
+            f'<td>{link(f.rule, meta.help_uri if meta else None)}</td><td><code>{where}</code></td>'
+            f"<td>{ref}</td><td>{esc(f.message)}</td><td>{fix}</td></tr>"
+        )
+    return (
+        '<h2>Findings</h2><div class="filters">'
+        '<label>Severity <select id="f-sev"><option value="">all</option>'
+        f"{sev_options}</select></label>"
+        '<label>Rule <select id="f-rule"><option value="">all</option>'
+        f"{rule_options}</select></label>"
+        f'<span id="shown" class="muted">{len(rows)} findings</span></div>'
+        "<table><thead><tr><th>Severity</th><th>Rule</th><th>Where</th><th>Ref</th>"
+        "<th>Message</th><th>Fix</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+    )
+
+
+def _document_section(doc: Document, result: AuditResult) -> str:
+    date = (f' <span class="muted">dated {doc.date.value.isoformat()} '
+            f"({doc.date.origin.value})</span>" if doc.date else "")
+    rows = []
+    for ref in doc.references:
+        check = result.checks.get(ref.url) if ref.url else None
+        lookup = result.archives.get(ref.url) if ref.url else None
+        source = link(short_url(ref.url, 70), ref.url) if ref.url else esc(ref.text)
+        if check is not None and check.title:
+            source += f'<br><span class="muted">{esc(shorten(check.title, 100))}</span>'
+        status = "not checked"
+        if check is not None:
+            status = check.status.value + (f" {check.http_status}" if check.http_status else "")
+        published = esc(check.published.value.isoformat()) if check and check.published else "—"
+        archive = "—"
+        if lookup is not None:
+            best = lookup.best
+            archive = (link(best.timestamp.date().isoformat(), best.url) if best
+                       else esc(lookup.state.value))
+        rules = ", ".join(sorted({esc(f.rule) for f in result.findings
+                                  if f.document == doc.origin and f.reference == ref.id}))
+        rows.append(f"<tr><td>[{esc(ref.id)}]</td><td>{source}</td><td>{esc(status)}</td>"
+                    f"<td>{published}</td><td>{archive}</td><td>{rules or '—'}</td></tr>")
+    body = ("<table><thead><tr><th>Ref</th><th>Source</th><th>Status</th><th>Published</th>"
+            "<th>Archive</th><th>Findings</th></tr></thead><tbody>" + "".join(rows)
+            + "</tbody></table>") if rows else '<p class="muted">No references found.</p>'
+    notes = [f"<li>skipped {esc(s.rule)}" + (f" for [{esc(s.reference)}]" if s.reference else "")
+             + f": {esc(s.reason)}</li>" for s in result.skips if s.document == doc.origin]
+    notes += [f"<li>{esc(p.message)}</li>" for p in doc.problems]
+    extra = f'<ul class="muted">{"".join(notes)}</ul>' if notes else ""
+    return f"<section><h2>{esc(doc.origin)}{date}</h2>{body}{extra}</section>"
+
+
+class HtmlFormat:
+    """`--format html`."""
+
+    def render(self, result: AuditResult, cfg: AuditConfig) -> str:
+        """The page."""
+        s = summarize(result, cfg.fail_on)
+        when = result.started.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if (
+            result.started) else ""
+        counts = " · ".join(
+            f'<span class="sev sev-{sev.label}">{s.by_severity[sev.label]} {sev.label}</span>'
+            for sev in SEVERITY_ORDER)
+        problems = "".join(f"<li>{esc(p.message)}</li>" for p in result.problems)
+        return "\n".join((
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            '<meta name="referrer" content="no-referrer">',
+            "<title>linkaudit report</title>",
+            f"<style>{CSS}</style></head><body>",
+            f"<header><h1>linkaudit report</h1><p>{esc(summary_line(result, cfg.fail_on))}</p>",
+            f'<p>{counts} <span class="muted">{esc(when)}</span></p>',
+            f'<ul class="muted">{problems}</ul>' if problems else "",
+            "</header>",
+            '<div class="charts"><figure><figcaption>Links per status</figcaption>'
+            f"{status_chart(result)}</figure>",
+            "<figure><figcaption>Source age at the document's date</figcaption>"
+            f"{age_chart(result, cfg)}</figure></div>",
+            _findings_section(result),
+            *(_document_section(d, result) for d in result.documents),
+            f"<script>{SCRIPT}</script>",
+            "</body></html>",
+            "",
+        ))
+
+
+__all__ = ["CSP", "HtmlFormat"]

@@ -1,0 +1,376 @@
+"""The JSON output of an audit: the versioned contract `linkaudit.audit/1`.
+
+It extends the extract contract (`linkaudit.extract/1`: `documents` with references, citations,
+hyperlinks, ...) with what the network and the rules added: `links` (one per distinct URL),
+`findings`, `skips`, `summary` and `problems`. The shape is pinned by TypedDicts here, by
+`docs/audit-schema.json` (a JSON Schema the tests validate against) and by a golden file; it is
+never a dump of internal types.
+Adding a key is compatible; renaming or removing one needs `linkaudit.audit/2`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any, NotRequired, TypedDict
+
+from linkaudit import __version__
+from linkaudit.config import AuditConfig
+from linkaudit.ignore import safe_fingerprint
+from linkaudit.model import (
+    ArchiveLookup,
+    ArchiveState,
+    AuditResult,
+    DatedFact,
+    Document,
+    Finding,
+    LinkCheck,
+    Problem,
+    RuleSkip,
+)
+from linkaudit.report.summary import exit_code, summarize
+from linkaudit.urls import redact_url
+
+SCHEMA = "linkaudit.audit/1"
+"""The value of the top-level `schema` key."""
+
+
+class ReferenceV1(TypedDict):
+    """One reference entry."""
+
+    id: str
+    url: str | None
+    url_as_written: str | None
+    line: int
+    column: int
+    text: str
+    repaired: bool
+
+
+class CitationV1(TypedDict):
+    """One citation marker."""
+
+    ids: list[str]
+    claim: str
+    line: int
+    column: int
+    marker: str
+
+
+class HyperlinkV1(TypedDict):
+    """One other hyperlink of a document."""
+
+    url: str
+    url_as_written: str
+    line: int
+    column: int
+    text: str
+
+
+class ProblemV1(TypedDict):
+    """One problem of an input or the run (`origin` only for run-level problems, as in the
+    extract contract)."""
+
+    kind: str
+    message: str
+    line: int | None
+    origin: NotRequired[str | None]
+
+
+class DocumentV1(TypedDict):
+    """One document, as `linkaudit extract --format json` gives it."""
+
+    path: str
+    format: str
+    date: str | None
+    date_source: str | None
+    duplicated_body: bool
+    references: list[ReferenceV1]
+    citations: list[CitationV1]
+    hyperlinks: list[HyperlinkV1]
+    dangling_markers: list[str]
+    uncited_references: list[str]
+    duplicate_urls: list[list[str]]
+    problems: list[ProblemV1]
+
+
+class HopV1(TypedDict):
+    """One redirect hop."""
+
+    status: int
+    location: str
+
+
+class SnapshotV1(TypedDict):
+    """The archived copy a report suggests."""
+
+    url: str
+    timestamp: str
+    kind: str
+
+
+class LinkV1(TypedDict):
+    """The outcome for one distinct URL."""
+
+    url: str
+    status: str
+    http_status: int | None
+    final_url: str | None
+    redirects: list[HopV1]
+    title: str | None
+    published: str | None
+    published_source: str | None
+    modified: str | None
+    error: str | None
+    attempts: int
+    elapsed_ms: int
+    snapshot: SnapshotV1 | None
+    archive: str
+
+
+class FindingV1(TypedDict):
+    """One finding."""
+
+    rule: str
+    severity: str
+    document: str
+    reference: str | None
+    url: str | None
+    line: int | None
+    column: int | None
+    message: str
+    evidence: dict[str, Any]
+    fix: str | None
+    fingerprint: str
+
+
+class SkipV1(TypedDict):
+    """One rule that skipped itself."""
+
+    rule: str
+    document: str
+    reference: str | None
+    reason: str
+
+
+class SummaryV1(TypedDict):
+    """The counts of the run."""
+
+    documents: int
+    references: int
+    citations: int
+    links: int
+    status: dict[str, int]
+    severity: dict[str, int]
+    rules: dict[str, int]
+    findings: int
+    failing: int
+    skips: int
+    fail_on: str
+    exit_code: int
+    elapsed_s: float
+    interrupted: bool
+    offline: bool
+
+
+class AuditV1(TypedDict):
+    """The whole document."""
+
+    schema: str
+    version: str
+    started: str | None
+    documents: list[DocumentV1]
+    links: list[LinkV1]
+    findings: list[FindingV1]
+    skips: list[SkipV1]
+    summary: SummaryV1
+    problems: list[ProblemV1]
+
+
+def _redacted(url: str | None) -> str | None:
+    """URLs are shown through `redact_url` (as the extract contract does): a token in a query
+    string never reaches a report."""
+    return redact_url(url) if url else None
+
+
+def _problem(p: Problem, with_origin: bool = True) -> ProblemV1:
+    data: ProblemV1 = {"kind": p.kind, "message": p.message, "line": p.line}
+    if with_origin:
+        data["origin"] = p.origin
+    return data
+
+
+def _date(fact: DatedFact | None) -> str | None:
+    return fact.value.isoformat() if fact else None
+
+
+def _source(fact: DatedFact | None) -> str | None:
+    return fact.origin.value if fact else None
+
+
+def document_v1(doc: Document) -> DocumentV1:
+    """One document in the extract contract's shape (used when `report.extract` is unavailable)."""
+    return {
+        "path": doc.origin,
+        "format": doc.format.value,
+        "date": _date(doc.date),
+        "date_source": _source(doc.date),
+        "duplicated_body": doc.duplicated_body,
+        "references": [
+            {
+                "id": r.id,
+                "url": _redacted(r.url),
+                "url_as_written": _redacted(r.url_as_written),
+                "line": r.line,
+                "column": r.column,
+                "text": r.text,
+                "repaired": r.repaired,
+            }
+            for r in doc.references
+        ],
+        "citations": [
+            {
+                "ids": list(c.ids),
+                "claim": c.claim,
+                "line": c.line,
+                "column": c.column,
+                "marker": c.marker,
+            }
+            for c in doc.citations
+        ],
+        "hyperlinks": [
+            {
+                "url": redact_url(k.url),
+                "url_as_written": redact_url(k.url_as_written),
+                "line": k.line,
+                "column": k.column,
+                "text": k.text,
+            }
+            for k in doc.links
+        ],
+        "dangling_markers": list(doc.dangling_markers),
+        "uncited_references": list(doc.uncited_references),
+        "duplicate_urls": [list(group) for group in doc.duplicate_urls],
+        "problems": [_problem(p, with_origin=False) for p in doc.problems],
+    }
+
+
+def documents_v1(documents: Iterable[Document]) -> list[Any]:
+    """The `documents` part: the extract contract's own serialiser when it exists (one definition of
+    the shape), else `document_v1`."""
+    docs = tuple(documents)
+    try:
+        from linkaudit.report.extract import extract_json  # type: ignore[import-untyped,import-not-found,attr-defined,unused-ignore]
+    except ImportError:
+        return [document_v1(d) for d in docs]
+    data: Any = extract_json(docs, ())
+    if isinstance(data, str):
+        data = json.loads(data)
+    if isinstance(data, Mapping) and isinstance(data.get("documents"), list):
+        return list(data["documents"])
+    return [document_v1(d) for d in docs]
+
+
+def link_v1(check: LinkCheck, lookup: ArchiveLookup | None) -> LinkV1:
+    """One checked URL with its archive answer."""
+    best = lookup.best if lookup else None
+    return {
+        "url": redact_url(check.url),
+        "status": check.status.value,
+        "http_status": check.http_status,
+        "final_url": _redacted(check.final_url),
+        "redirects": [
+            {"status": h.status, "location": redact_url(h.location)} for h in check.redirects
+        ],
+        "title": check.title,
+        "published": _date(check.published),
+        "published_source": _source(check.published),
+        "modified": _date(check.modified),
+        "error": check.error,
+        "attempts": check.attempts,
+        "elapsed_ms": check.elapsed_ms,
+        "snapshot": (
+            {"url": best.url, "timestamp": best.timestamp.isoformat(), "kind": best.kind.value}
+            if best
+            else None
+        ),
+        "archive": (lookup.state if lookup else ArchiveState.NOT_LOOKED_UP).value,
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    """Evidence is meant to be JSON values already; dates and other objects become strings."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def finding_v1(f: Finding) -> FindingV1:
+    """One finding."""
+    return {
+        "rule": f.rule,
+        "severity": f.severity.label,
+        "document": f.document,
+        "reference": f.reference,
+        "url": _redacted(f.url),
+        "line": f.line,
+        "column": f.column,
+        "message": f.message,
+        "evidence": _jsonable(f.evidence),
+        "fix": f.fix,
+        "fingerprint": safe_fingerprint(f),
+    }
+
+
+def skip_v1(s: RuleSkip) -> SkipV1:
+    """One rule skip."""
+    return {"rule": s.rule, "document": s.document, "reference": s.reference, "reason": s.reason}
+
+
+def audit_v1(result: AuditResult, cfg: AuditConfig) -> AuditV1:
+    """The whole `linkaudit.audit/1` value of a run."""
+    s = summarize(result, cfg.fail_on)
+    return {
+        "schema": SCHEMA,
+        "version": __version__,
+        "started": result.started.isoformat() if result.started else None,
+        "documents": documents_v1(result.documents),
+        "links": [
+            link_v1(check, result.archives.get(url))
+            for url, check in sorted(result.checks.items())
+        ],
+        "findings": [finding_v1(f) for f in result.findings],
+        "skips": [skip_v1(s) for s in result.skips],
+        "summary": {
+            "documents": s.documents,
+            "references": s.references,
+            "citations": s.citations,
+            "links": s.links,
+            "status": s.by_status,
+            "severity": s.by_severity,
+            "rules": s.by_rule,
+            "findings": s.findings,
+            "failing": s.failing,
+            "skips": s.skips,
+            "fail_on": cfg.fail_on.value,
+            "exit_code": int(exit_code(result, cfg.fail_on)),
+            "elapsed_s": round(result.elapsed_s, 3),
+            "interrupted": result.interrupted,
+            "offline": result.offline,
+        },
+        "problems": [_problem(p) for p in result.problems],
+    }
+
+
+class JsonV1Format:
+    """`--format json`: `linkaudit.audit/1`, indented, UTF-8 kept as is (json escapes controls)."""
+
+    def render(self, result: AuditResult, cfg: AuditConfig) -> str:
+        """The JSON text, ending in a newline."""
+        return json.dumps(audit_v1(result, cfg), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,144 @@
+"""`--format markdown`: for pull-request comments, job summaries and issues (GitHub-flavoured).
+
+A summary line, a table of findings with links (rule docs, the source, the suggested fix), then one
+collapsible `<details>` per document with its references. Untrusted text is escaped for both
+Markdown and HTML (GitHub renders raw HTML in Markdown), `|` is escaped inside tables, and only
+http(s) URLs become links (a `javascript:` URL stays text).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import quote
+
+from linkaudit.config import AuditConfig
+from linkaudit.model import AuditResult, Document, Finding, Severity
+from linkaudit.report._text import is_web_url, short_url, shorten, visible
+from linkaudit.report.rulemeta import rule_catalogue
+from linkaudit.report.summary import summarize, summary_line
+from linkaudit.urls import redact_url
+
+# Inline constructs only: every escaped value sits inside a line (a table cell, after a prefix), so
+# line-start syntax (`#`, `-`, `1.`) cannot trigger and is left alone for readability.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+MAX_ROWS = 250
+"""Most findings listed in the table: a job summary is limited to 1 MiB and a comment to 65536
+characters, so a huge run lists the most serious ones and says how many more there are."""
+_ICON = {Severity.ERROR: "🔴", Severity.WARNING: "🟡", Severity.INFO: "🔵"}
+
+
+def md_escape(text: str) -> str:
+    """Untrusted text made inert in GFM: HTML entities, then Markdown punctuation backslashed."""
+    text = visible(text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def md_url(url: str) -> str:
+    """A URL safe inside `(...)` of a Markdown link: spaces, parentheses, angle brackets quoted."""
+    return quote(visible(redact_url(url)), safe=":/?#[]@!$&'*+,;=%~-._")
+
+
+def md_link(label: str, url: str | None) -> str:
+    """`[label](url)` for http(s) URLs, the escaped label alone otherwise."""
+    if url and is_web_url(url):
+        return f"[{md_escape(label)}]({md_url(url)})"
+    return md_escape(label)
+
+
+def _place(f: Finding) -> str:
+    if not f.line:
+        return md_escape(f.document)
+    return md_escape(f"{f.document}:{f.line}") + (f":{f.column}" if f.column else "")
+
+
+def findings_table(result: AuditResult) -> list[str]:
+    """The findings as a GFM table, most serious first."""
+    rules = rule_catalogue(result.findings, all_rules=False)
+    lines = [
+        "| Severity | Rule | Where | Ref | Message | Fix |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    ordered = sorted(result.findings, key=lambda f: (-f.severity, f.document, f.line or 0, f.rule))
+    for f in ordered[:MAX_ROWS]:
+        meta = rules.get(f.rule)
+        ref = md_link(f"[{f.reference}]", f.url) if f.reference else ""
+        fix = md_link(short_url(f.fix, 50), f.fix) if f.fix else ""
+        lines.append(
+            f"| {_ICON[f.severity]} {f.severity.label} "
+            f"| {md_link(f.rule, meta.help_uri if meta else None)} "
+            f"| {_place(f)} | {ref} | {md_escape(f.message)} | {fix} |"
+        )
+    if len(ordered) > MAX_ROWS:
+        lines += ["", f"… and {len(ordered) - MAX_ROWS} more findings (see the JSON report)."]
+    return lines
+
+
+def document_details(doc: Document, result: AuditResult) -> list[str]:
+    """One `<details>` block: the document's references with status, date and archive."""
+    mine = [f for f in result.findings if f.document == doc.origin]
+    date = f", dated {doc.date.value.isoformat()}" if doc.date else ""
+    lines = [
+        "<details>",
+        f"<summary>{html.escape(visible(doc.origin))}: {len(doc.references)} references, "
+        f"{len(mine)} findings{date}</summary>",
+        "",
+    ]
+    if doc.references:
+        lines += ["| Ref | Source | Status | Published | Archive | Findings |",
+                  "| --- | --- | --- | --- | --- | --- |"]
+        for ref in doc.references:
+            check = result.checks.get(ref.url) if ref.url else None
+            lookup = result.archives.get(ref.url) if ref.url else None
+            source = md_link(short_url(ref.url, 60), ref.url) if ref.url else md_escape(
+                shorten(ref.text, 60))
+            if check is not None and check.title:
+                source += f"<br>{md_escape(shorten(check.title, 80))}"
+            status = "not checked"
+            if check is not None:
+                status = check.status.value + (f" {check.http_status}" if check.http_status else "")
+            published = check.published.value.isoformat() if check and check.published else "—"
+            archive = "—"
+            if lookup is not None:
+                best = lookup.best
+                archive = (md_link(best.timestamp.date().isoformat(), best.url) if best
+                           else lookup.state.value)
+            rules = ", ".join(sorted({f.rule for f in mine if f.reference == ref.id})) or "—"
+            lines.append(f"| {md_escape(ref.id)} | {source} | {status} | {published} "
+                         f"| {archive} | {rules} |")
+    else:
+        lines.append("No references found.")
+    skips = [s for s in result.skips if s.document == doc.origin]
+    notes = [f"- skipped `{s.rule}`" + (f" for \\[{md_escape(s.reference)}\\]" if s.reference
+                                        else "") + f": {md_escape(s.reason)}" for s in skips]
+    notes += [f"- {md_escape(p.message)}" + (f" (line {p.line})" if p.line else "")
+              for p in doc.problems]
+    if notes:
+        lines += ["", *notes]
+    lines += ["", "</details>"]
+    return lines
+
+
+class MarkdownFormat:
+    """`--format markdown`."""
+
+    def render(self, result: AuditResult, cfg: AuditConfig) -> str:
+        """The Markdown text."""
+        s = summarize(result, cfg.fail_on)
+        verdict = "❌" if s.failing else "✅"
+        lines = ["## linkaudit", "", f"{verdict} {summary_line(result, cfg.fail_on)}", ""]
+        statuses = ", ".join(f"{name} {count}" for name, count in s.by_status.items() if count)
+        if statuses:
+            lines += [f"Links: {statuses}.", ""]
+        if result.findings:
+            lines += [*findings_table(result), ""]
+        else:
+            lines += ["No findings.", ""]
+        for problem in result.problems:
+            lines.append(f"> ⚠️ {md_escape(problem.message)}")
+        if result.problems:
+            lines.append("")
+        for doc in result.documents:
+            lines += [*document_details(doc, result), ""]
+        return "\n".join(lines).rstrip("\n") + "\n"

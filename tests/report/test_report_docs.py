@@ -1,0 +1,48 @@
+"""The docs stay true to the code: every config key and every rule is documented."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from linkaudit.config import AuditConfig
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+
+
+def test_every_config_field_is_documented_with_its_default() -> None:
+    text = (DOCS / "config.md").read_text(encoding="utf-8")
+    for f in dataclasses.fields(AuditConfig):
+        row = re.search(rf'^\| <a id="{f.name}"></a>`{f.name}` \|.*$', text, re.MULTILINE)
+        assert row, f"config.md does not document {f.name}"
+    assert '`per_host` | integer | `4` |' in text
+
+
+def test_every_rule_has_an_anchor() -> None:
+    rules = pytest.importorskip("linkaudit.rules")
+    text = (DOCS / "rules.md").read_text(encoding="utf-8")
+    for rule in rules.ALL_RULES:
+        assert f'<a id="{rule.ident}"></a>' in text, f"rules.md has no anchor for {rule.ident}"
+        assert rule.help_uri.endswith(f"rules.md#{rule.ident}")
+
+
+def test_generated_docs_are_current() -> None:
+    completed = subprocess.run(
+        [sys.executable, str(DOCS / "gen_docs.py"), "--check"],
+        capture_output=True, text=True, check=False, timeout=60,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_audit_schema_is_a_valid_schema() -> None:
+    schema = json.loads((DOCS / "audit-schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["properties"]["schema"]["const"] == "linkaudit.audit/1"
