@@ -310,7 +310,13 @@ async def _lookup_archives(
     from linkaudit.archive import WaybackArchive
 
     archive = WaybackArchive(
-        client, base_url=cfg.archive_url, rate_per_min=cfg.archive_rate_per_min, store=store
+        client,
+        base_url=cfg.archive_url,
+        # A replayed run sends nothing to the archive, so there is nothing to be polite about.
+        rate_per_min=0 if cfg.replay is not None else cfg.archive_rate_per_min,
+        store=store,
+        retries=cfg.retries,
+        retry_after_cap_s=cfg.retry_after_cap_s,
     )
     urls = list(targets)
     answers = await asyncio.gather(*(archive.lookup(u, targets[u]) for u in urls))
