@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, BinaryIO, Protocol
 
-from linkaudit.config import ArchiveMode, AuditConfig
+from linkaudit.config import AuditConfig
 from linkaudit.errors import InputError, StoreError
 from linkaudit.http import FetchError, HttpClient
 from linkaudit.model import (
@@ -26,7 +26,6 @@ from linkaudit.model import (
     DocFormat,
     Document,
     LinkCheck,
-    LinkStatus,
     Problem,
 )
 from linkaudit.store import Store
@@ -67,42 +66,6 @@ def cited_urls(documents: Iterable[Document]) -> list[str]:
         for link in doc.links:
             seen.setdefault(link.url, None)
     return list(seen)
-
-
-def archive_targets(
-    documents: Sequence[Document], checks: Mapping[str, LinkCheck], cfg: AuditConfig
-) -> dict[str, dt.date | None]:
-    """The URLs to look up in the archive and the date to look near (the earliest citing document).
-
-    `--archive dead` looks up every cited reference that is not alive (offline: none can be known,
-    so none); `all` every cited reference; `none` nothing. Plain hyperlinks are only looked up
-    when they failed.
-    """
-    if cfg.archive is ArchiveMode.NONE:
-        return {}
-    targets: dict[str, dt.date | None] = {}
-
-    def want(url: str, is_reference: bool) -> bool:
-        check = checks.get(url)
-        if cfg.archive is ArchiveMode.ALL and is_reference:
-            return True
-        return check is not None and check.status not in (
-            LinkStatus.ALIVE,
-            LinkStatus.SKIPPED,
-            LinkStatus.INVALID,
-        )
-
-    for doc in documents:
-        near = doc.date.value if doc.date else None
-        urls = [(r.url, True) for r in doc.references if r.url]
-        urls += [(x.url, False) for x in doc.links]
-        for url, is_ref in urls:
-            if not want(url, is_ref):
-                continue
-            known = targets.get(url)
-            if url not in targets or (near is not None and (known is None or near < known)):
-                targets[url] = near
-    return targets
 
 
 async def fetch_page(client: HttpClient, url: str, cfg: AuditConfig) -> tuple[str, bytes]:
@@ -192,6 +155,7 @@ async def run_audit(
 
         urls = cited_urls(documents)
         if client is not None:
+            from linkaudit.archive import lookup_requests
             from linkaudit.check import Checker
 
             if progress:
@@ -206,11 +170,13 @@ async def run_audit(
             checker = Checker(cfg, client, store=store if cfg.cache else None)
             checks.update(await checker.check_all(urls, on_result=on_result))
 
-            targets = archive_targets(documents, checks, cfg)
+            targets = lookup_requests(documents, checks, cfg)
             if targets:
                 if progress:
                     progress.stage("archive")
-                archives, archive_problems = await _lookup_archives(client, cfg, store, targets)
+                archives, archive_problems = await _lookup_archives(
+                    client, cfg, store, targets, checks
+                )
                 problems.extend(archive_problems)
     except asyncio.CancelledError:
         interrupted = True
@@ -305,41 +271,26 @@ async def _lookup_archives(
     cfg: AuditConfig,
     store: Store | None,
     targets: Mapping[str, dt.date | None],
+    checks: Mapping[str, LinkCheck],
 ) -> tuple[dict[str, ArchiveLookup], list[Problem]]:
     """Look every target up in the Wayback Machine, concurrently under its shared rate limit."""
-    from linkaudit.archive import WaybackArchive
+    from linkaudit.archive import WaybackArchive, lookup_many, save_unarchived
 
-    archive = WaybackArchive(
-        client,
-        base_url=cfg.archive_url,
-        # A replayed run sends nothing to the archive, so there is nothing to be polite about.
-        rate_per_min=0 if cfg.replay is not None else cfg.archive_rate_per_min,
-        store=store,
-        retries=cfg.retries,
-        retry_after_cap_s=cfg.retry_after_cap_s,
-    )
-    urls = list(targets)
-    answers = await asyncio.gather(*(archive.lookup(u, targets[u]) for u in urls))
-    lookups = dict(zip(urls, answers, strict=True))
+    archive = WaybackArchive.from_config(client, cfg, store)
+    lookups = await lookup_many(archive, targets)
     problems = list(archive.problems)
     if cfg.save_unarchived:
-        problems.extend(await _save_unarchived(archive, lookups))
+        for saved in await save_unarchived(archive, lookups, checks):
+            where = f": {saved.snapshot_url}" if saved.snapshot_url else ""
+            problems.append(
+                Problem(
+                    "save-page-now",
+                    f"{redact_url(saved.url)}: Save Page Now {saved.state.value}{where}"
+                    + (f" ({saved.message})" if saved.message else ""),
+                    origin=saved.url,
+                )
+            )
     return lookups, problems
-
-
-async def _save_unarchived(archive: object, lookups: Mapping[str, ArchiveLookup]) -> list[Problem]:
-    """Ask Save Page Now for each never-archived source; report each job's outcome as a problem."""
-    from linkaudit.model import ArchiveState
-
-    out: list[Problem] = []
-    save = getattr(archive, "save", None)
-    if save is None:
-        return out
-    for url, lookup in lookups.items():
-        if lookup.state is ArchiveState.NOT_ARCHIVED:
-            outcome = await save(url)
-            out.append(Problem("save-page-now", f"{redact_url(url)}: {outcome}", origin=url))
-    return out
 
 
 async def _crawl(

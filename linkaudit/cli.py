@@ -188,16 +188,22 @@ class RichProgress:
 
 
 def _fix_allow_private(argv: list[str]) -> list[str]:
-    """A bare `--allow-private` (no range after it) means every private address."""
+    """A bare `--allow-private` means every private address.
+
+    The next argument is taken as its range unless it is another option, an existing path or a
+    URL; so a mistyped range (`10.0.0.0/33`) is an error, never a silent "allow everything".
+    """
     out: list[str] = []
     for i, arg in enumerate(argv):
         if arg == "--allow-private":
             nxt = argv[i + 1] if i + 1 < len(argv) else None
-            try:
-                is_range = nxt is not None and bool(ipaddress.ip_network(nxt, strict=False))
-            except ValueError:
-                is_range = False
-            if not is_range:
+            bare = (
+                nxt is None
+                or nxt.startswith("-")
+                or nxt.startswith(("http://", "https://"))
+                or Path(nxt).exists()
+            )
+            if bare:
                 out.append(f"--allow-private={ALLOW_ALL}")
                 continue
         out.append(arg)

@@ -1,0 +1,45 @@
+"""Web archives: the copy of a lost source the author saw, and when a page first existed.
+
+How a run uses it (one `WaybackArchive` per run, so the rate limit and "unreachable" are shared)::
+
+    archive = WaybackArchive.from_config(client, cfg, store)      # same HttpClient as the checker
+    lookups = await lookup_many(archive, lookup_requests(documents, checks, cfg))
+    saves = await save_unarchived(archive, lookups, checks) if cfg.save_unarchived else []
+    problems.extend(archive.problems)                              # "archive unreachable", once
+    findings, skips = analyse(documents, checks, lookups, cfg, offline=cfg.offline)
+"""
+
+from linkaudit.archive.interface import (
+    ArchiveService,
+    SaveResult,
+    SaveState,
+    lookup_from_dict,
+    lookup_to_dict,
+)
+from linkaudit.archive.plan import (
+    lookup_many,
+    lookup_requests,
+    save_candidates,
+    save_unarchived,
+    wants_lookup,
+)
+from linkaudit.archive.ratelimit import TokenBucket
+from linkaudit.archive.savepagenow import SavePageNow, keys_from_env
+from linkaudit.archive.wayback import WaybackArchive
+
+__all__ = [
+    "ArchiveService",
+    "SavePageNow",
+    "SaveResult",
+    "SaveState",
+    "TokenBucket",
+    "WaybackArchive",
+    "keys_from_env",
+    "lookup_from_dict",
+    "lookup_many",
+    "lookup_requests",
+    "lookup_to_dict",
+    "save_candidates",
+    "save_unarchived",
+    "wants_lookup",
+]

@@ -1,0 +1,93 @@
+"""Which URLs the audit looks up in the archive, with which date, and the lookups themselves.
+
+`--archive dead` (the default) asks about every link that is not alive (and not merely
+redirected): those are the ones whose archived copy is the fix. `--archive all` asks about every
+link, which dates every source by its first capture and finds the unarchived ones. `none` asks
+about nothing. A URL cited by several documents is looked up once, near the EARLIEST of their
+dates: the copy the first author could have seen. Links the checker skipped (excluded by the
+user, private addresses) or found invalid are never sent to the archive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+
+from linkaudit.archive.interface import ArchiveService, SaveResult
+from linkaudit.config import ArchiveMode, AuditConfig
+from linkaudit.model import ArchiveLookup, ArchiveState, Document, LinkCheck, LinkStatus
+
+
+def wants_lookup(mode: ArchiveMode, check: LinkCheck | None) -> bool:
+    """True when `--archive mode` asks about a URL with this check (None: not checked)."""
+    if check is not None and check.status in (LinkStatus.SKIPPED, LinkStatus.INVALID):
+        return False
+    match mode:
+        case ArchiveMode.NONE:
+            return False
+        case ArchiveMode.ALL:
+            return True
+        case ArchiveMode.DEAD:
+            return check is None or not check.status.is_ok
+        case _ as unreachable:  # pragma: no cover - exhaustive
+            raise AssertionError(unreachable)
+
+
+def lookup_requests(
+    documents: Sequence[Document],
+    checks: Mapping[str, LinkCheck],
+    cfg: AuditConfig,
+) -> dict[str, dt.date | None]:
+    """URL -> the date to look near, for every URL `cfg.archive` asks about, in first-seen order.
+
+    A URL with no check at all (not checked) is asked about only with `--archive all`.
+    """
+    wanted: dict[str, dt.date | None] = {}
+    for doc in documents:
+        date = cfg.as_of or (doc.date.value if doc.date else None)
+        urls: Iterable[str] = [r.url for r in doc.references if r.url] + [
+            link.url for link in doc.links
+        ]
+        for url in urls:
+            check = checks.get(url)
+            if check is None and cfg.archive is not ArchiveMode.ALL:
+                continue
+            if not wants_lookup(cfg.archive, check):
+                continue
+            if url in wanted:
+                known = wanted[url]
+                if date is not None and (known is None or date < known):
+                    wanted[url] = date
+            else:
+                wanted[url] = date
+    return wanted
+
+
+async def lookup_many(
+    service: ArchiveService, requests: Mapping[str, dt.date | None]
+) -> dict[str, ArchiveLookup]:
+    """Look every URL up (concurrently; the service's shared rate limit paces the requests)."""
+    urls = list(requests)
+    results = await asyncio.gather(*(service.lookup(url, requests[url]) for url in urls))
+    return dict(zip(urls, results, strict=True))
+
+
+def save_candidates(
+    lookups: Mapping[str, ArchiveLookup], checks: Mapping[str, LinkCheck]
+) -> list[str]:
+    """Live sources the archive says it never captured (what `--save-unarchived` asks to save)."""
+    return [
+        url
+        for url, lookup in lookups.items()
+        if lookup.state is ArchiveState.NOT_ARCHIVED
+        and (check := checks.get(url)) is not None
+        and check.status.is_ok
+    ]
+
+
+async def save_unarchived(
+    service: ArchiveService, lookups: Mapping[str, ArchiveLookup], checks: Mapping[str, LinkCheck]
+) -> list[SaveResult]:
+    """Ask Save Page Now for every candidate, one after another (its limit is per minute)."""
+    return [await service.save(url) for url in save_candidates(lookups, checks)]

@@ -1,0 +1,157 @@
+"""`analyse`: run every enabled rule over the documents and collect findings and skips.
+
+It builds one `RuleContext` per run of a rule (see `Scope`), applies `cfg.disable_rules` and
+`cfg.severity_overrides`, and orders the findings by document (input order), line, rule and
+column. Skips that say the same thing for several references of a document (offline: every
+link) are merged into one skip naming them, so the output stays short.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping, Sequence
+
+from linkaudit.config import AuditConfig
+from linkaudit.model import (
+    ArchiveLookup,
+    DatedFact,
+    DateOrigin,
+    Document,
+    Finding,
+    LinkCheck,
+    RuleSkip,
+    Severity,
+)
+from linkaudit.rules.interface import Evidence, Rule, RuleContext, Scope, SourceInfo
+from linkaudit.sourcedates import source_published
+
+
+def document_date(doc: Document, cfg: AuditConfig) -> DatedFact | None:
+    """The date a document speaks from: `--as-of` when given (it overrides), else its own."""
+    if cfg.as_of is not None:
+        return DatedFact(cfg.as_of, DateOrigin.AS_OF, detail="--as-of")
+    return doc.date
+
+
+def _contexts(
+    rule: Rule, base: RuleContext, checks: Mapping[str, LinkCheck],
+    archives: Mapping[str, ArchiveLookup],
+) -> Iterator[RuleContext]:
+    doc = base.document
+    match rule.scope:
+        case Scope.DOCUMENT:
+            yield base
+        case Scope.LINK:
+            for info in base.sources.values():
+                url = info.reference.url
+                yield dataclasses.replace(
+                    base, reference=info.reference, url=url, check=info.check,
+                    archive=info.archive, source_date=info.date,
+                    citations=doc.citations_of(info.reference.id),
+                )
+            for link in doc.links:
+                yield dataclasses.replace(
+                    base, link=link, url=link.url, check=checks.get(link.url),
+                    archive=archives.get(link.url),
+                )
+        case Scope.REFERENCE:
+            for info in base.sources.values():
+                yield dataclasses.replace(
+                    base, reference=info.reference, url=info.reference.url, check=info.check,
+                    archive=info.archive, source_date=info.date,
+                    citations=doc.citations_of(info.reference.id),
+                )
+        case Scope.CITED_SOURCE:
+            for citation in doc.citations:
+                for ref_id in dict.fromkeys(citation.ids):
+                    cited = base.sources.get(ref_id)
+                    if cited is None:
+                        continue
+                    yield dataclasses.replace(
+                        base, reference=cited.reference, url=cited.reference.url,
+                        check=cited.check, archive=cited.archive, source_date=cited.date,
+                        citation=citation, citations=(citation,),
+                    )
+        case Scope.CITATION:
+            for citation in doc.citations:
+                if any(i in base.sources for i in citation.ids):
+                    yield dataclasses.replace(base, citation=citation, citations=(citation,))
+
+
+def _run(rule: Rule, ctx: RuleContext) -> Iterator[Finding | RuleSkip]:
+    if Evidence.LINK_CHECK in rule.needs and rule.scope is Scope.LINK and ctx.check is None:
+        reason = "offline: links were not checked" if ctx.offline else "the URL was not checked"
+        yield rule.skip(ctx, reason)
+        return
+    yield from rule.run(ctx)
+
+
+def _merge_skips(skips: list[RuleSkip]) -> list[RuleSkip]:
+    groups: dict[tuple[str, str, str], list[str | None]] = {}
+    for skip in skips:
+        groups.setdefault((skip.document, skip.rule, skip.reason), []).append(skip.reference)
+    merged = []
+    for (document, rule, reason), refs in groups.items():
+        ids = list(dict.fromkeys(r for r in refs if r))
+        if len(ids) <= 1:
+            merged.append(RuleSkip(rule, document, ids[0] if ids else None, reason))
+        else:
+            named = ", ".join(f"[{i}]" for i in ids)
+            merged.append(RuleSkip(rule, document, None, f"{reason} ({named})"))
+    return merged
+
+
+def analyse(
+    documents: Sequence[Document],
+    checks: Mapping[str, LinkCheck],
+    archives: Mapping[str, ArchiveLookup],
+    cfg: AuditConfig,
+    *,
+    offline: bool = False,
+    rules: Sequence[Rule] | None = None,
+) -> tuple[list[Finding], list[RuleSkip]]:
+    """Every finding and skip of the enabled rules over `documents`.
+
+    `checks` and `archives` are keyed by normalised URL (`Reference.url`, `Link.url`); a URL
+    missing from `checks` was not checked (offline, or excluded). `rules` defaults to
+    `ALL_RULES`.
+    """
+    from linkaudit.rules import ALL_RULES
+
+    offline = offline or cfg.offline
+    active = [r for r in (rules if rules is not None else ALL_RULES)
+              if r.ident not in cfg.disable_rules]
+    overrides: dict[str, Severity] = {}
+    for ident, text in cfg.severity_overrides:
+        try:
+            overrides[ident] = Severity.parse(text)
+        except ValueError:
+            continue  # the config loader reports bad values; a bad one must not stop the run
+    findings: list[tuple[int, Finding]] = []
+    skips: list[RuleSkip] = []
+    for index, doc in enumerate(documents):
+        sources = {}
+        for ref in doc.references:
+            if not ref.url or ref.id in sources:
+                continue
+            check = checks.get(ref.url)
+            lookup = archives.get(ref.url)
+            date = source_published(ref.url, check, lookup)
+            sources[ref.id] = SourceInfo(ref, check, lookup, date)
+        base = RuleContext(
+            document=doc, cfg=cfg, offline=offline,
+            document_date=document_date(doc, cfg), sources=sources,
+        )
+        doc_skips: list[RuleSkip] = []
+        for rule in active:
+            for ctx in _contexts(rule, base, checks, archives):
+                for result in _run(rule, ctx):
+                    if isinstance(result, RuleSkip):
+                        doc_skips.append(result)
+                    else:
+                        if result.rule in overrides:
+                            result = dataclasses.replace(result, severity=overrides[result.rule])
+                        findings.append((index, result))
+        skips.extend(_merge_skips(doc_skips))
+    findings.sort(key=lambda item: (item[0], item[1].line or 0, item[1].rule, item[1].column or 0))
+    return [f for _, f in findings], skips

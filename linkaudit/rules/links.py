@@ -1,0 +1,307 @@
+"""Link-health rules: one finding per reference (or other hyperlink) whose URL is not healthy.
+
+Each works from the `LinkCheck` of the URL and, where it has one, the `ArchiveLookup`; the fix is
+the archived copy closest before the document's date (dead, soft-404, unreachable) or the final
+URL of the redirects (redirected, moved-offsite). `dead` and `dead-unarchived` never both fire:
+`dead-unarchived` is said when the archive answered that it has no copy (or will not show one),
+`dead` otherwise (with the copy as the fix, or saying the archive was not asked or did not know).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from linkaudit.model import (
+    ArchiveLookup,
+    ArchiveState,
+    Finding,
+    LinkCheck,
+    LinkStatus,
+    RuleSkip,
+    Severity,
+    SnapshotKind,
+)
+from linkaudit.rules.interface import Evidence, Rule, RuleContext, Scope
+
+
+def _who(ctx: RuleContext) -> str:
+    return f"[{ctx.reference.id}] " if ctx.reference is not None else ""
+
+
+def _why(check: LinkCheck) -> str:
+    if check.error:
+        return check.error
+    return f"HTTP {check.http_status}" if check.http_status is not None else check.status.value
+
+
+def check_evidence(check: LinkCheck) -> dict[str, Any]:
+    """The check's facts as JSON-able evidence."""
+    out: dict[str, Any] = {"url": check.url, "status": check.status.value}
+    if check.http_status is not None:
+        out["http_status"] = check.http_status
+    if check.error:
+        out["error"] = check.error
+    if check.redirects:
+        out["redirects"] = [{"status": h.status, "location": h.location} for h in check.redirects]
+    if check.final_url:
+        out["final_url"] = check.final_url
+    return out
+
+
+def archive_evidence(lookup: ArchiveLookup | None) -> dict[str, Any]:
+    """The archive's answer as JSON-able evidence (state and every capture found)."""
+    if lookup is None:
+        return {"archive": ArchiveState.NOT_LOOKED_UP.value}
+    out: dict[str, Any] = {"archive": lookup.state.value}
+    if lookup.error:
+        out["archive_error"] = lookup.error
+    for snap in lookup.snapshots:
+        key = snap.kind.value.replace("-", "_")
+        out[f"snapshot_{key}"] = {"url": snap.url, "timestamp": snap.timestamp.isoformat()}
+    return out
+
+
+def _copy_phrase(lookup: ArchiveLookup | None) -> tuple[str, str | None]:
+    snap = lookup.best if lookup is not None else None
+    if snap is None:
+        state = lookup.state if lookup is not None else ArchiveState.NOT_LOOKED_UP
+        match state:
+            case ArchiveState.NOT_ARCHIVED:
+                return "the archive has never captured it", None
+            case ArchiveState.EXCLUDED:
+                return "the archive excludes it", None
+            case ArchiveState.UNKNOWN:
+                return "the archive gave no answer", None
+            case ArchiveState.NOT_LOOKED_UP | ArchiveState.ARCHIVED:
+                return f"no archived copy known (archive: {state.value})", None
+    where = "before" if snap.kind is SnapshotKind.CLOSEST_BEFORE else "after"
+    return (
+        f"archived copy of {snap.timestamp.date().isoformat()} "
+        f"(closest {where} the document's date)",
+        snap.url,
+    )
+
+
+class _LinkRule(Rule):
+    scope = Scope.LINK
+    needs = frozenset({Evidence.LINK_CHECK})
+    statuses: frozenset[LinkStatus] = frozenset()
+
+    def run(self, ctx: RuleContext) -> Iterator[Finding | RuleSkip]:
+        check = ctx.check
+        if check is None or check.status not in self.statuses:
+            return
+        finding = self.judge(ctx, check)
+        if finding is not None:
+            yield finding
+
+    def judge(self, ctx: RuleContext, check: LinkCheck) -> Finding | None:
+        """The finding for a check of one of `statuses`, or None."""
+        raise NotImplementedError
+
+
+class Dead(_LinkRule):
+    """The source is gone: 404, 410, or its host name does not resolve.
+
+    One finding per reference (at its entry in the list) or per other hyperlink. The fix is the
+    archived copy closest before the document's date (else the closest after), the copy the
+    author could have seen. When the archive says it has no copy, `dead-unarchived` is reported
+    instead; when the archive was not asked (`--archive none`) or gave no answer, `dead` says so.
+    Evidence: the HTTP status or error, the archive's answer and every capture found.
+    """
+
+    ident = "dead"
+    summary = "the link is dead (404, 410, DNS name not found)"
+    severity = Severity.ERROR
+    needs = frozenset({Evidence.LINK_CHECK, Evidence.ARCHIVE})
+    statuses = frozenset({LinkStatus.DEAD})
+
+    def judge(self, ctx: RuleContext, check: LinkCheck) -> Finding | None:
+        if ctx.archive is not None and ctx.archive.state in (
+            ArchiveState.NOT_ARCHIVED,
+            ArchiveState.EXCLUDED,
+        ):
+            return None  # dead-unarchived says it
+        phrase, fix = _copy_phrase(ctx.archive)
+        return self.finding(
+            ctx,
+            f"{_who(ctx)}dead link ({_why(check)}); {phrase}",
+            evidence=check_evidence(check) | archive_evidence(ctx.archive),
+            fix=fix,
+        )
+
+
+class DeadUnarchived(_LinkRule):
+    """Dead, and the archive has never captured the page (or excludes it): the source is lost.
+
+    Said only when the archive's CDX index answered with no capture (or with a robots or site
+    exclusion), never when the archive was unreachable or rate-limited. There is no fix to
+    suggest: find another source for the claims that cite it.
+    """
+
+    ident = "dead-unarchived"
+    summary = "the link is dead and no archived copy exists: the source is lost"
+    severity = Severity.ERROR
+    needs = frozenset({Evidence.LINK_CHECK, Evidence.ARCHIVE})
+    statuses = frozenset({LinkStatus.DEAD})
+
+    def judge(self, ctx: RuleContext, check: LinkCheck) -> Finding | None:
+        lookup = ctx.archive
+        if lookup is None or lookup.state not in (
+            ArchiveState.NOT_ARCHIVED,
+            ArchiveState.EXCLUDED,
+        ):
+            return None
+        why = (
+            "the archive has never captured it"
+            if lookup.state is ArchiveState.NOT_ARCHIVED
+            else f"the archive excludes it ({lookup.error or 'robots or site exclusion'})"
+        )
+        return self.finding(
+            ctx,
+            f"{_who(ctx)}dead link ({_why(check)}) and {why}: the source is lost",
+            evidence=check_evidence(check) | archive_evidence(lookup),
+        )
+
+
+class Soft404(_LinkRule):
+    """The page answers, but it is not the page: a not-found page served with 200, or a redirect
+    to the site's home, search or login page. The fix is the archived copy closest before the
+    document's date.
+    """
+
+    ident = "soft-404"
+    summary = "the page answers, but with not-found content or a redirect to the home page"
+    severity = Severity.WARNING
+    statuses = frozenset({LinkStatus.SOFT_404})
+
+    def judge(self, ctx: RuleContext, check: LinkCheck) -> Finding | None:
+        phrase, fix = _copy_phrase(ctx.archive)
+        return self.finding(
+            ctx,
+            f"{_who(ctx)}soft 404 ({check.error or 'not-found content'}); {phrase}",
+            evidence=check_evidence(check) | archive_evidence(ctx.archive),
+            fix=fix,
+        )
+
+
+class MovedOffsite(_LinkRule):
+    """A permanent redirect to another registrable domain. The page may have moved, or the
+    domain may have changed hands; check that the target is still the source. The fix is the
+    final URL of the redirects; the evidence lists every hop.
+    """
+
+    ident = "moved-offsite"
+    summary = "the link permanently redirects to another site"
+    severity = Severity.WARNING
+    statuses = frozenset({LinkStatus.MOVED_OFFSITE})
+
+    def judge(self, ctx: RuleContext, check: LinkCheck) -> Finding | None:
+        target = check.final_url or (check.redirects[-1].location if check.redirects else None)
+        return self.finding(
+            ctx,
+            f"{_who(ctx)}moved to another site: {target}; check that it is still the source",
+            evidence=check_evidence(check),
+            fix=target,
+        )
+
+
+class Redirected(_LinkRule):
+    """A permanent redirect within the same registrable domain: the source is there, at a new
+    address. The fix is the final URL of the redirects.
+    """
+
+    ident = "redirected"
+    summary = "the link permanently redirects within the same site: update the URL"
+    severity = Severity.INFO
+    statuses = frozenset({LinkStatus.REDIRECTED})
+
+    def judge(self, ctx: RuleContext, check: LinkCheck) -> Finding | None:
+        target = check.final_url or (check.redirects[-1].location if check.redirects else None)
+        return self.finding(
+            ctx,
+            f"{_who(ctx)}redirects to {target}",
+            evidence=check_evidence(check),
+            fix=target,
+        )
+
+
+class Unreachable(_LinkRule):
+    """No answer after retries: a timeout, a network error (refused, reset, TLS) or a 5xx.
+    Maybe transient, not proven dead; the history of runs (`linkaudit report`) tells the two
+    apart. The fix, when the archive has one, is the archived copy.
+    """
+
+    ident = "unreachable"
+    summary = "the link could not be reached (timeout, network error, 5xx): maybe transient"
+    severity = Severity.WARNING
+    statuses = frozenset({LinkStatus.TIMEOUT, LinkStatus.NETWORK_ERROR, LinkStatus.SERVER_ERROR})
+
+    def judge(self, ctx: RuleContext, check: LinkCheck) -> Finding | None:
+        phrase, fix = _copy_phrase(ctx.archive)
+        return self.finding(
+            ctx,
+            f"{_who(ctx)}unreachable ({_why(check)}, {check.attempts} attempts); {phrase}",
+            evidence=check_evidence(check)
+            | {"attempts": check.attempts}
+            | archive_evidence(ctx.archive),
+            fix=fix,
+        )
+
+
+class Blocked(_LinkRule):
+    """The site refused the checker (401, 403, 429 or a bot wall) after retries: the page could
+    not be verified, which does not make it dead. The archive's answer is given with it (and its
+    copy as the fix, when there is one).
+    """
+
+    ident = "blocked"
+    summary = "the site refused the checker (401, 403, 429, bot wall): unverifiable, not dead"
+    severity = Severity.WARNING
+    statuses = frozenset({LinkStatus.BLOCKED})
+
+    def judge(self, ctx: RuleContext, check: LinkCheck) -> Finding | None:
+        phrase, fix = _copy_phrase(ctx.archive)
+        return self.finding(
+            ctx,
+            f"{_who(ctx)}blocked ({_why(check)}): could not verify the page, which is not "
+            f"dead; {phrase}",
+            evidence=check_evidence(check) | archive_evidence(ctx.archive),
+            fix=fix,
+        )
+
+
+class Unarchived(_LinkRule):
+    """The source is alive but the archive has never captured it: if it disappears, it is lost.
+
+    Needs `--archive all` (the default `--archive dead` does not look up live links; the rule
+    then skips itself, saying so). `--save-unarchived` asks Save Page Now to capture such pages.
+    """
+
+    ident = "unarchived"
+    summary = "the source is alive but never archived: it is at risk"
+    severity = Severity.INFO
+    needs = frozenset({Evidence.LINK_CHECK, Evidence.ARCHIVE})
+    statuses = frozenset({LinkStatus.ALIVE, LinkStatus.REDIRECTED, LinkStatus.MOVED_OFFSITE})
+
+    def run(self, ctx: RuleContext) -> Iterator[Finding | RuleSkip]:
+        check = ctx.check
+        if check is None or check.status not in self.statuses:
+            return
+        lookup = ctx.archive
+        if lookup is None or lookup.state is ArchiveState.NOT_LOOKED_UP:
+            yield self.skip(ctx, "live links were not looked up in the archive (--archive all)")
+            return
+        if lookup.state is ArchiveState.UNKNOWN:
+            yield self.skip(ctx, f"the archive gave no answer ({lookup.error or 'unknown'})")
+            return
+        if lookup.state is ArchiveState.NOT_ARCHIVED:
+            yield self.finding(
+                ctx,
+                f"{_who(ctx)}alive but never archived: save a copy (--save-unarchived)",
+                evidence=check_evidence(check) | archive_evidence(lookup),
+            )
+
+    def judge(self, ctx: RuleContext, check: LinkCheck) -> Finding | None:  # pragma: no cover
+        return None
