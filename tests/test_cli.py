@@ -46,6 +46,7 @@ def scrub(text: str) -> str:
     text = re.sub(r"\b\d+(\.\d+)?s\b", "@@SECONDS@@", text)
     text = re.sub(r'"(elapsed_ms|elapsed_s|duration_ms)": [0-9.]+', r'"\1": 0', text)
     text = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(\+00:00|Z)?", "@@TIME@@", text)
+    text = re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d( UTC)?", "@@TIME@@", text)
     text = re.sub(r'time="[0-9.]+"', 'time="0"', text)
     return text
 

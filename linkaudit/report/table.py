@@ -119,12 +119,13 @@ def document_table(doc: Document, result: AuditResult, width: int = TABLE_WIDTH)
     """The table of one document: one row per reference, fitted to a console `width` wide."""
     with_findings = width >= NARROW
     # Room left for the source column once the fixed ones (and their padding) are laid out.
-    url_width = max(16, min(URL_WIDTH, width - (76 if with_findings else 54)))
+    ref_width = max((len(ref.id) + 2 for ref in doc.references), default=3)
+    url_width = max(16, min(URL_WIDTH, width - ref_width - (76 if with_findings else 58)))
     title = Text(visible(doc.origin), style="bold")
     if doc.date is not None:
         title.append(f"  ·  {doc.date.value.isoformat()} ({doc.date.origin.value})", style="dim")
     table = Table(title=title, box=box.SIMPLE_HEAD, expand=False, title_justify="left")
-    table.add_column("Ref", justify="right", no_wrap=True)
+    table.add_column("Ref", justify="right", no_wrap=True, min_width=ref_width)
     table.add_column("Domain / URL", no_wrap=True, overflow="ellipsis", max_width=url_width)
     table.add_column("Status", no_wrap=True)
     table.add_column("Published", no_wrap=True)
