@@ -1,0 +1,128 @@
+"""Scraped pages often carry the article body and its reference list twice: report them once.
+
+A reference list is repeated when an id comes back with the same URL (a different URL is a
+conflict, reported as such, and the first entry is kept). A paragraph is repeated when its text,
+whitespace collapsed and at least `_MIN_PARAGRAPH` characters long, was seen before. When either
+happens, the body is duplicated, and a citation whose ids and claim were already reported is
+dropped: the second copy of a sentence is the same claim, not a second one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from linkaudit.model import Citation, Problem, Reference
+
+_MIN_PARAGRAPH = 40
+"""Shorter repeated lines ("Share", "Advertisement") are page furniture, not a repeated body."""
+
+
+@dataclass(frozen=True, slots=True)
+class Deduplicated:
+    """References and citations with repeats removed, and what was found repeated."""
+
+    references: tuple[Reference, ...]
+    """Each id once, the first entry kept."""
+    citations: tuple[Citation, ...]
+    """Each (ids, claim) once when the body was duplicated; all of them otherwise."""
+    duplicated_body: bool
+    """True when the reference list or paragraphs appeared more than once."""
+    problems: tuple[Problem, ...]
+    """A `duplicated-body` problem, and `conflicting-reference` ones."""
+
+
+class RepeatTracker:
+    """Counts paragraphs that repeat an earlier one, so extractors can skip their second copy.
+
+    Skipping is exact, not a heuristic: a repeated paragraph has the same claims with the same
+    ids, which `deduplicate` would drop anyway; skipping them keeps a page that repeats itself
+    thousands of times linear and fast.
+    """
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+        self.repeats = 0
+        """How many repeats were seen."""
+
+    def is_repeat(self, paragraph: str) -> bool:
+        """True (and counted) when `paragraph` is long enough and was seen before."""
+        key = " ".join(paragraph.split())
+        if len(key) < _MIN_PARAGRAPH:
+            return False
+        if key in self._seen:
+            self.repeats += 1
+            return True
+        self._seen.add(key)
+        return False
+
+
+def repeated_paragraphs(paragraphs: Iterable[str]) -> int:
+    """How many paragraphs (long enough to count) repeat one seen earlier."""
+    seen: set[str] = set()
+    repeats = 0
+    for paragraph in paragraphs:
+        key = " ".join(paragraph.split())
+        if len(key) < _MIN_PARAGRAPH:
+            continue
+        if key in seen:
+            repeats += 1
+        else:
+            seen.add(key)
+    return repeats
+
+
+def deduplicate(
+    references: Sequence[Reference],
+    citations: Sequence[Citation],
+    repeated: int,
+) -> Deduplicated:
+    """Keep each reference id once and, if anything repeated, each (ids, claim) once."""
+    kept: dict[str, Reference] = {}
+    problems: list[Problem] = []
+    list_repeats = 0
+    for ref in references:
+        first = kept.get(ref.id)
+        if first is None:
+            kept[ref.id] = ref
+        elif first.url == ref.url and (first.url is not None or first.text == ref.text):
+            list_repeats += 1
+        else:
+            problems.append(
+                Problem(
+                    "conflicting-reference",
+                    f"reference [{ref.id}] is listed again on line {ref.line} with a different "
+                    f"entry; the one on line {first.line} is used",
+                    line=ref.line,
+                )
+            )
+    duplicated = list_repeats > 0 or repeated > 0
+    kept_citations: list[Citation] = list(citations)
+    dropped = 0
+    if duplicated:
+        seen: set[tuple[tuple[str, ...], str]] = set()
+        kept_citations = []
+        for citation in citations:
+            key = (citation.ids, citation.claim)
+            if key in seen:
+                dropped += 1
+                continue
+            seen.add(key)
+            kept_citations.append(citation)
+        what = []
+        if list_repeats:
+            what.append("the reference list is repeated")
+        if repeated:
+            plural = "s" if repeated != 1 else ""
+            what.append(f"{repeated} paragraph{plural} appear twice")
+        problems.insert(
+            0,
+            Problem(
+                "duplicated-body",
+                "the body appears more than once ("
+                + ", ".join(what)
+                + f"); each reference and claim is reported once ({dropped} repeated "
+                + f"citation{'s' if dropped != 1 else ''} dropped)",
+            ),
+        )
+    return Deduplicated(tuple(kept.values()), tuple(kept_citations), duplicated, tuple(problems))

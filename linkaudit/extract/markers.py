@@ -1,0 +1,124 @@
+"""The grammar of numbered citation markers: `[1]`, `[1, 3]`, `[1-3]`, `[1–3]`, `[7][8][9]`.
+
+A marker is a bracket holding reference numbers, separated by commas or semicolons, with ranges
+written with a hyphen or an en/em dash. Adjacent markers (`[7][8][9]`, `[1], [2]`) are one
+citation naming all their ids. Scanning is linear: the bracket's content is bounded
+(`_MAX_INSIDE` characters) and may not hold another `[`, so a megabyte of `[[[[` costs one
+failed, constant-time attempt per character.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+_MAX_INSIDE = 60
+"""The longest bracket content considered: `[1, 2, 3, ..., 20]` fits, a paragraph does not."""
+_MAX_RANGE = 200
+"""A range spanning more numbers than this is not a citation (`[1-2024]`)."""
+_MARKER = re.compile(r"\[(\^?[0-9][0-9 ,;\u2013\u2014\-]{0,%s})\]" % str(_MAX_INSIDE))  # noqa: UP031
+_FOOTNOTE = re.compile(r"\[\^([A-Za-z0-9_\-]{1,40})\]")
+_NUMBER_OR_RANGE = re.compile(r"\^?([0-9]{1,4})(?:\s*[\u2013\u2014\-]\s*([0-9]{1,4}))?")
+_GLUE = re.compile(r"[ \t,;]{0,3}")
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """One citation marker (or group of adjacent markers) found in a piece of text."""
+
+    start: int
+    """Offset of the first `[`."""
+    end: int
+    """Offset just past the last `]`."""
+    ids: tuple[str, ...]
+    """Reference ids named, ranges expanded, duplicates removed, in order."""
+
+    def text_in(self, text: str) -> str:
+        """The marker as written in `text`."""
+        return text[self.start : self.end]
+
+
+def parse_ids(inside: str, known: Collection[str] | None = None) -> tuple[str, ...] | None:
+    """The ids named by the content of one bracket (`1, 3-5`), or None if it is not a marker.
+
+    Years are the usual false positive (`[2024]`): a four-digit number from 1800 to 2199 counts
+    only when `known` (the document's reference ids) has it.
+    """
+    if inside.isdigit() and len(inside) <= 4:  # the common case: "[12]"
+        number = int(inside)
+        if 1800 <= number <= 2199 and (known is None or inside not in known):
+            return None
+        return (str(number),)
+    ids: list[str] = []
+    for raw in re.split(r"[,;]", inside):
+        piece = raw.strip()
+        if not piece:
+            return None
+        match = _NUMBER_OR_RANGE.fullmatch(piece)
+        if match is None:
+            return None
+        first = int(match.group(1))
+        last = int(match.group(2)) if match.group(2) else first
+        if last < first or last - first > _MAX_RANGE:
+            return None
+        for number in (first, last):
+            if 1800 <= number <= 2199 and (known is None or str(number) not in known):
+                return None
+        ids.extend(str(n) for n in range(first, last + 1))
+    return tuple(dict.fromkeys(ids)) or None
+
+
+def find_markers(text: str, known: Collection[str] | None = None) -> list[Marker]:
+    """Every numbered marker in `text`, adjacent ones merged, in order of appearance.
+
+    `[^label]` footnote markers (as written in plain text) count too, with the label as the id.
+    """
+    singles: list[Marker] = []
+    for match in _MARKER.finditer(text):
+        ids = parse_ids(match.group(1), known)
+        if ids is not None:
+            singles.append(Marker(match.start(), match.end(), ids))
+    if "[^" in text:
+        singles.extend(
+            Marker(m.start(), m.end(), (m.group(1),))
+            for m in _FOOTNOTE.finditer(text)
+            if not m.group(1)[0].isdigit() or not _MARKER.fullmatch(m.group(0))
+        )
+        singles.sort(key=lambda m: m.start)
+    return merge_adjacent(text, singles)
+
+
+def merge_adjacent(text: str, singles: list[Marker]) -> list[Marker]:
+    """Join markers separated only by up to three spaces, commas or semicolons."""
+    merged: list[Marker] = []
+    for marker in singles:
+        if merged:
+            last = merged[-1]
+            if marker.start >= last.end and _GLUE.fullmatch(text, last.end, marker.start):
+                ids = tuple(dict.fromkeys(last.ids + marker.ids))
+                merged[-1] = Marker(last.start, marker.end, ids)
+                continue
+            if marker.start < last.end:
+                continue
+        merged.append(marker)
+    return merged
+
+
+def strip_markers(text: str, markers: list[Marker]) -> str:
+    """`text` with the markers removed and whitespace collapsed (the claim as a reader says it)."""
+    pieces: list[str] = []
+    pos = 0
+    for marker in markers:
+        pieces.append(text[pos : marker.start])
+        back = marker.start
+        while back > pos and text[back - 1].isspace():  # each character looked at once
+            back -= 1
+        before = text[back - 1] if back > pos else ""
+        pos = marker.end
+        if before in (".", "!", "?") and text[pos : pos + 1] == "." and text[pos : pos + 2] != "..":
+            pos += 1  # "Monday.[1].Trading": the second full stop goes with the marker
+    pieces.append(text[pos:])
+    joined = " ".join("".join(pieces).split())
+    # Removing "growth [1]." leaves "growth ." : pull punctuation back to its word.
+    return re.sub(r"\s+([.,;:!?])", r"\1", joined)

@@ -1,0 +1,37 @@
+"""Turn character offsets of a decoded text into the 1-based lines and columns a reader sees."""
+
+from __future__ import annotations
+
+import bisect
+
+
+class LineIndex:
+    """Maps offsets in one text to 1-based (line, column), in O(log lines) per lookup."""
+
+    def __init__(self, text: str) -> None:
+        starts = [0]
+        find = text.find
+        pos = find("\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = find("\n", pos + 1)
+        self._starts = starts
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """The 1-based line and column of `offset`."""
+        line = bisect.bisect_right(self._starts, offset) - 1
+        return line + 1, offset - self._starts[line] + 1
+
+    def offset(self, line: int, column: int) -> int:
+        """The offset of a 1-based `line` and `column` (clamped to the text)."""
+        index = min(max(line, 1), len(self._starts)) - 1
+        return self._starts[index] + max(column, 1) - 1
+
+    def line_start(self, line: int) -> int:
+        """The offset where the 1-based `line` begins."""
+        return self._starts[min(max(line, 1), len(self._starts)) - 1]
+
+    @property
+    def line_count(self) -> int:
+        """How many lines the text has."""
+        return len(self._starts)

@@ -1,0 +1,293 @@
+"""Plain text: a reference list under a heading (or `[N] URL` lines), markers in the body.
+
+A reference block starts at a heading line (`References`, `Sources`, `Citations`, `Notes`,
+`Footnotes`, `Bibliography`, `Works cited`, `Endnotes`; any case, with or without a colon, `#`
+marks or bold) followed by entries, or at a line `[N] ... URL` without a heading. Entries are
+`[N] text`, `N. text`, `N) text`, `[^label]: text` or `^N text`; the first URL in the entry is the
+reference's URL, and an entry with none is kept as a text reference. The block ends at the first
+line that is neither an entry, nor a blank line, nor the unambiguous continuation of the previous
+entry (an indented line, or the rest of a URL broken across lines), so several lists (a repeated
+page) are each found.
+
+Everything else is body. A body paragraph is a run of lines; a line break joins two lines into
+one paragraph only when the first is long (hard-wrapped prose) and does not end a sentence, so a
+scraped page with one paragraph per line keeps its paragraphs apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from linkaudit.extract.claims import citations_in
+from linkaudit.extract.dates import find_dateline
+from linkaudit.extract.dedupe import RepeatTracker
+from linkaudit.extract.interface import Extraction
+from linkaudit.extract.markers import Marker, find_markers
+from linkaudit.extract.positions import LineIndex
+from linkaudit.extract.urls import find_urls, is_url_piece, looks_incomplete
+from linkaudit.model import DocFormat, Link, Problem, Reference
+
+_HEADING = re.compile(
+    r"[ \t]{0,3}(?:#{1,6}[ \t]*)?(?:\*\*|__)?(?P<name>references?|sources?|citations?|notes|"
+    r"footnotes|endnotes|bibliography|works cited|further reading)(?:\*\*|__)?[ \t]*:?"
+    r"[ \t]*(?:\*\*|__)?[ \t]*",
+    re.IGNORECASE,
+)
+_ENTRY = re.compile(
+    r"[ \t]{0,8}(?:[-*+][ \t]+)?(?:\[(?P<bracket>\^?[A-Za-z0-9_\-]{1,24})\]:?|(?P<number>\d{1,4})"
+    r"[.)]|\^(?P<caret>\d{1,4}))(?:[ \t]+|$)"
+)
+_SOFT_WRAP_MIN = 40
+"""A line at least this long that does not end a sentence is hard-wrapped prose."""
+_ENDS_SENTENCE = re.compile(r"[.!?:\]\"'\u201d\u2019)]\s*$")
+
+
+@dataclass
+class _Entry:
+    """A reference entry being read (mutable while continuation lines arrive)."""
+
+    ref_id: str
+    line: int
+    column: int
+    start: int
+    parts: list[str] = field(default_factory=list)
+    url: str | None = None
+    written: str | None = None
+    joined: str | None = None
+    ends_with_url: bool = False
+    repaired: bool = False
+
+
+class TextExtractor:
+    """Extracts references and citations from plain text."""
+
+    format = DocFormat.TEXT
+
+    def extract(self, text: str, base_url: str | None) -> Extraction:
+        """See `Extractor.extract`."""
+        index = LineIndex(text)
+        lines = text.split("\n")
+        starts = [index.line_start(n + 1) for n in range(len(lines))]
+        references, problems, ref_lines = _reference_blocks(lines, starts)
+        known = {r.id for r in references}
+        citations = []
+        links = []
+        repeats = RepeatTracker()
+        for start, end in _paragraphs(lines, starts, ref_lines):
+            para = text[start:end].replace("\n", " ")
+            if repeats.is_repeat(para):
+                continue
+            if "[" in para:
+                markers = find_markers(para, known)
+                citations.extend(citations_in(para, markers, _locator(index, start)))
+            if "://" in para or "www." in para:
+                for found in find_urls(para):
+                    line, column = index.position(start + found.start)
+                    links.append(Link(found.url, found.written, line, column))
+        return Extraction(
+            references=tuple(references),
+            citations=tuple(citations),
+            links=tuple(links),
+            date=find_dateline(
+                line for number, line in enumerate(lines[:400]) if number not in ref_lines
+            ),
+            repeated_paragraphs=repeats.repeats,
+            problems=tuple(problems),
+        )
+
+
+def _locator(index: LineIndex, start: int) -> Callable[[Marker], tuple[int, int]]:
+    """Where a marker of the paragraph starting at `start` stands in the file."""
+    return lambda marker: index.position(start + marker.start)
+
+
+def _paragraphs(lines: list[str], starts: list[int], skip: set[int]) -> list[tuple[int, int]]:
+    """(start, end) offsets of body paragraphs, skipping reference-block lines."""
+    spans: list[tuple[int, int]] = []
+    current: tuple[int, int] | None = None
+    previous = ""
+    for number, line in enumerate(lines):
+        if number in skip or not line.strip():
+            if current:
+                spans.append(current)
+            current, previous = None, ""
+            continue
+        begin, end = starts[number], starts[number] + len(line)
+        joins = (
+            current is not None
+            and len(previous) >= _SOFT_WRAP_MIN
+            and _ENDS_SENTENCE.search(previous[-8:]) is None
+            and _ENTRY.match(line) is None
+        )
+        if current is not None and joins:
+            current = (current[0], end)
+        else:
+            if current:
+                spans.append(current)
+            current = (begin, end)
+        previous = line
+    if current:
+        spans.append(current)
+    return spans
+
+
+def _reference_blocks(
+    lines: list[str], starts: list[int]
+) -> tuple[list[Reference], list[Problem], set[int]]:
+    """Every reference entry of every block, the repairs made, and the lines the blocks take."""
+    references: list[Reference] = []
+    problems: list[Problem] = []
+    taken: set[int] = set()
+    number = 0
+    while number < len(lines):
+        line = lines[number]
+        heading = len(line) < 60 and bool(line.strip()) and _HEADING.fullmatch(line) is not None
+        headless = not heading and "://" in line and _is_headless_entry(line)
+        if not heading and not headless:
+            number += 1
+            continue
+        first = number + 1 if heading else number
+        entries, end = _read_entries(lines, starts, first)
+        if entries:
+            taken.update(range(number, end))
+            for entry in entries:
+                references.append(_to_reference(entry))
+                if entry.repaired:
+                    problems.append(
+                        Problem(
+                            "repaired-url",
+                            f"reference [{entry.ref_id}] on line {entry.line}: the URL was broken "
+                            f"across a line or a space and was joined to {entry.url}",
+                            line=entry.line,
+                        )
+                    )
+            number = end
+        else:
+            number += 1
+    return references, problems, taken
+
+
+def _is_headless_entry(line: str) -> bool:
+    match = _ENTRY.match(line)
+    return (
+        match is not None
+        and match.group("bracket") is not None
+        and "://" in line
+        and find_urls(line[match.end() :]) != []
+    )
+
+
+def _read_entries(lines: list[str], starts: list[int], first: int) -> tuple[list[_Entry], int]:
+    """The entries from line index `first` on, and the index of the first line after them."""
+    entries: list[_Entry] = []
+    number = first
+    blanks = 0
+    while number < len(lines):
+        line = lines[number]
+        if not line.strip():
+            blanks += 1
+            if blanks > 1 and entries or blanks > 2:
+                break
+            number += 1
+            continue
+        match = _ENTRY.match(line)
+        if match is not None:
+            ref_id = match.group("bracket") or match.group("number") or match.group("caret")
+            ref_id = ref_id.lstrip("^")
+            column = len(line) - len(line.lstrip()) + 1
+            entry = _Entry(ref_id, number + 1, column, starts[number] + column - 1)
+            _add_text(entry, line[match.end() :])
+            entries.append(entry)
+        elif entries and blanks == 0 and _continues(entries[-1], line):
+            _add_text(entries[-1], line, continuation=True)
+        else:
+            break
+        blanks = 0
+        number += 1
+    end = number
+    while end > first and not lines[end - 1].strip():
+        end -= 1
+    return entries, end
+
+
+def _continues(entry: _Entry, line: str) -> bool:
+    """True when `line` is the unambiguous continuation of `entry`."""
+    if _url_rest(entry, line) is not None:
+        return True
+    return line[:1] in " \t" and _ENTRY.match(line) is None
+
+
+def _url_rest(entry: _Entry, line: str) -> str | None:
+    """The start of `line` that finishes the entry's URL broken at the line end, if unambiguous.
+
+    The whole line is the rest of the URL when it is one piece of URL characters and the URL looked
+    cut (it ends in a separator), or the line is indented or starts with `/?&#=`; only the first
+    word is, when the URL ends in a separator and the rest of the line is separate (`(accessed`).
+    """
+    if entry.joined is None or not entry.ends_with_url:
+        return None
+    token = line.strip()
+    if not token:
+        return None
+    if is_url_piece(token, entry.joined):
+        cut = looks_incomplete(entry.joined) or line[:1].isspace() or token[0] in "/?&#="
+        return token if cut else None
+    first = token.split(None, 1)[0]
+    if looks_incomplete(entry.joined) and is_url_piece(first, entry.joined):
+        return first
+    return None
+
+
+def _add_text(entry: _Entry, text: str, continuation: bool = False) -> None:
+    """Add a piece of the entry's text; find (or finish) its URL."""
+    stripped = text.strip()
+    piece = _url_rest(entry, text) if continuation else None
+    if piece is not None and entry.joined is not None:
+        entry.joined += piece
+        entry.written = f"{entry.written}\n{piece}"
+        entry.url = find_urls(entry.joined)[0].url
+        entry.repaired = True
+        entry.parts.append(piece)
+        rest = stripped[len(piece) :].strip()
+        if not rest:
+            return
+        entry.parts.append(rest)
+        entry.ends_with_url = False
+        return
+    entry.parts.append(stripped)
+    entry.ends_with_url = False
+    if entry.url is not None:
+        return
+    found = find_urls(stripped)
+    if not found:
+        return
+    first = found[0]
+    rest = stripped[first.end :].strip()
+    if rest and " " not in rest and is_url_piece(rest, first.written):
+        # "https://example.com/some path.html": a stray space inside the URL.
+        entry.joined = first.written + rest
+        entry.written = stripped[first.start :]
+        entry.repaired = True
+        entry.ends_with_url = True
+    else:
+        entry.joined = first.written
+        entry.written = first.written
+        entry.ends_with_url = not stripped[first.end :].strip()
+    entry.url = find_urls(entry.joined)[0].url
+
+
+def _to_reference(entry: _Entry) -> Reference:
+    text = " ".join(" ".join(entry.parts).split())
+    if entry.repaired and entry.joined:
+        text = text.replace(" ".join(entry.written.split()) if entry.written else "", entry.joined)
+    return Reference(
+        id=entry.ref_id,
+        url=entry.url,
+        url_as_written=entry.written,
+        line=entry.line,
+        column=entry.column,
+        text=text,
+        repaired=entry.repaired,
+    )
