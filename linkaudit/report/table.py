@@ -30,6 +30,7 @@ from linkaudit.model import (
 )
 from linkaudit.report._text import SEVERITY_ORDER, plural, short_url, shorten, visible
 from linkaudit.report.summary import summarize, summary_line
+from linkaudit.urls import redact_url
 
 TABLE_WIDTH = 120
 """Width of the table when rendered to text (not to a terminal)."""
@@ -204,7 +205,9 @@ def summary_panel(result: AuditResult, cfg: AuditConfig) -> Panel:
     lines: list[Text] = [Text(summary_line(result, cfg.fail_on), style="bold"), statuses,
                          severities]
     for problem in result.problems:
-        origin = f"{visible(problem.origin)}: " if problem.origin else ""
+        # Messages usually name their file or URL already; say it once.
+        named = problem.origin and problem.message.startswith(redact_url(problem.origin))
+        origin = f"{visible(redact_url(problem.origin))}: " if problem.origin and not named else ""
         lines.append(Text(f"problem  {origin}{visible(problem.message)}", style="yellow"))
     verdict = (
         Text(f"{plural(s.failing, 'finding')} at or above --fail-on {cfg.fail_on.value}",
