@@ -1,0 +1,120 @@
+"""The crawl's memory in the store: the `crawl_pages` rows of one site.
+
+Each URL of the site has one row (`site`, `url`) with its state, depth, where it was found, the
+validators of its last fetch (ETag, Last-Modified, sitemap lastmod, content hash) and a note. The
+crawler writes a batch of rows after each page, in one transaction, so a killed crawl loses at
+most the pages in flight (they stay `queued` and a resumed crawl fetches them).
+
+A fresh (not resumed) crawl first marks every earlier row `stale`: the validators are kept for
+conditional requests, but nothing counts as done until this crawl has seen it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from linkaudit.crawl.interface import PageState
+from linkaudit.store import Store
+
+
+@dataclass(slots=True)
+class Entry:
+    """One URL of the site as the crawl knows it (mutable: it moves through states)."""
+
+    url: str
+    """The URL to fetch (first spelling seen, normalised by `crawl_url`)."""
+    state: PageState
+    """Where it is in the crawl."""
+    depth: int = 0
+    """Links from the start page."""
+    discovered_from: str | None = None
+    """The page, sitemap or feed that listed it first."""
+    lastmod: str | None = None
+    """Sitemap lastmod or feed date (ISO), as last listed."""
+    etag: str | None = None
+    """ETag of the last successful fetch."""
+    last_modified: str | None = None
+    """Last-Modified of the last successful fetch."""
+    content_hash: str | None = None
+    """SHA-256 of the last body fetched (set only for successfully fetched HTML)."""
+    fetched_at: float | None = None
+    """When it was last fetched (epoch seconds)."""
+    note: str | None = None
+    """The skip reason or failure, `reason: detail`."""
+    seen: bool = False
+    """Seen (listed, linked or queued) in this run."""
+    busy: bool = False
+    """Being fetched right now (directly or as a redirect hop): nobody else fetches it."""
+    hop: bool = False
+    """Busy as a hop of another page's redirect chain (not by a worker of its own)."""
+
+
+_COLUMNS = (
+    "state, depth, discovered_from, lastmod, etag, last_modified, content_hash, fetched_at, note"
+)
+
+
+class Ledger:
+    """Reads and writes one site's rows; a no-op memory when there is no store."""
+
+    def __init__(self, store: Store | None, site: str) -> None:
+        self.store = store
+        """The store, or None (nothing persists)."""
+        self.site = site
+        """The crawl's key."""
+        self._dirty: dict[str, Entry] = {}
+
+    def load(self, *, resume: bool) -> dict[str, Entry]:
+        """Every row of the site by URL; for a fresh crawl, after marking them all `stale`."""
+        if self.store is None:
+            return {}
+        if not resume:
+            with self.store.transaction() as conn:
+                conn.execute(
+                    "UPDATE crawl_pages SET state = ? WHERE site = ?",
+                    (PageState.STALE.value, self.site),
+                )
+        rows = self.store.connection.execute(
+            f"SELECT url, {_COLUMNS} FROM crawl_pages WHERE site = ?", (self.site,)
+        ).fetchall()
+        entries: dict[str, Entry] = {}
+        for row in rows:
+            try:
+                state = PageState(row[1])
+            except ValueError:
+                state = PageState.STALE  # a state written by a newer linkaudit: start it over
+            entries[row[0]] = Entry(row[0], state, *row[2:])
+        return entries
+
+    def touch(self, entry: Entry) -> None:
+        """Remember that `entry` changed; written at the next `flush`."""
+        if self.store is not None:
+            self._dirty[entry.url] = entry
+
+    def flush(self) -> None:
+        """Write every changed row in one transaction."""
+        if self.store is None or not self._dirty:
+            return
+        rows = [
+            (
+                self.site,
+                e.url,
+                e.state.value,
+                e.depth,
+                e.discovered_from,
+                e.lastmod,
+                e.etag,
+                e.last_modified,
+                e.content_hash,
+                e.fetched_at,
+                e.note,
+            )
+            for e in self._dirty.values()
+        ]
+        self._dirty.clear()
+        with self.store.transaction() as conn:
+            conn.executemany(
+                f"INSERT OR REPLACE INTO crawl_pages (site, url, {_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
