@@ -27,11 +27,13 @@ from linkaudit.model import (
     Document,
     LinkCheck,
     Problem,
+    Severity,
 )
 from linkaudit.store import Store
 from linkaudit.urls import redact_url
 
 if TYPE_CHECKING:
+    from linkaudit.crawl import CrawlOptions, CrawlResult
     from linkaudit.inputs import Source
 
 MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
@@ -96,7 +98,7 @@ async def run_audit(
     progress: Progress | None = None,
     stdin: BinaryIO | None = None,
     client: HttpClient | None = None,
-    crawl: object | None = None,
+    crawl: CrawlOptions | None = None,
 ) -> AuditResult:
     """Audit `inputs` (paths, folders, `-`, http(s) URLs). See the module docstring.
 
@@ -124,6 +126,8 @@ async def run_audit(
     checks: dict[str, LinkCheck] = {}
     archives: dict[str, ArchiveLookup] = {}
     documents: list[Document] = []
+    crawled: list[Document] = []
+    crawl_result: CrawlResult | None = None
     interrupted = False
     try:
         url_inputs = list(collected.urls)
@@ -134,7 +138,8 @@ async def run_audit(
             )
             url_inputs = []
         if crawl is not None and client is not None:
-            sources.extend(await _crawl(client, cfg, crawl, store, problems))
+            crawl_sources, crawl_result = await _crawl(client, cfg, crawl, store, problems)
+            sources.extend(crawl_sources)
             url_inputs = []
         for url in url_inputs:
             assert client is not None
@@ -148,6 +153,10 @@ async def run_audit(
                 continue
             sources.append(Source(origin=url, data=body, format=DocFormat.HTML, url=final))
         documents = [extract_document(s, as_of=cfg.as_of) for s in sources]
+        if crawl_result is not None:
+            # A crawled page without references is counted in the site view, not reported.
+            crawled = documents
+            documents = [d for d in crawled if d.references]
         if not documents and not problems:
             raise InputError("no documents to audit")
         if progress:
@@ -196,6 +205,8 @@ async def run_audit(
         interrupted=interrupted,
         progress=progress,
     )
+    if crawl_result is not None:
+        result = dataclasses.replace(result, site=_site_view(crawl_result, crawled, result))
     if store is not None:
         try:
             if cfg.history and not cfg.offline and result.documents:
@@ -296,16 +307,30 @@ async def _lookup_archives(
 async def _crawl(
     client: HttpClient,
     cfg: AuditConfig,
-    options: object,
+    options: CrawlOptions,
     store: Store | None,
     problems: list[Problem],
-) -> list[Source]:
-    """Discover article pages of a site; return them as sources."""
+) -> tuple[list[Source], CrawlResult]:
+    """Discover the article pages of a site; return them as sources, with the crawl's counts."""
     from linkaudit.crawl import crawl_site
 
-    result = await crawl_site(client, cfg, options, store=store)  # type: ignore[arg-type]
+    result = await crawl_site(client, cfg, options, store=store)
     problems.extend(result.problems)
-    return [page.source for page in result.pages if page.source is not None]
+    sources = [page.source for page in result.articles if page.source is not None]
+    return sources, result
+
+
+def _site_view(
+    crawl: CrawlResult, crawled: Sequence[Document], result: AuditResult
+) -> dict[str, object]:
+    """The crawl's site summary, with each article's failing references (warning or worse)."""
+    from linkaudit.crawl import site_summary
+
+    failing: dict[str, set[str]] = {}
+    for finding in result.findings:
+        if finding.reference and finding.severity >= Severity.WARNING:
+            failing.setdefault(finding.document, set()).add(finding.reference)
+    return site_summary(crawl, crawled, {doc: len(refs) for doc, refs in failing.items()})
 
 
 def audit(
@@ -314,7 +339,7 @@ def audit(
     *,
     progress: Progress | None = None,
     stdin: BinaryIO | None = None,
-    crawl: object | None = None,
+    crawl: CrawlOptions | None = None,
 ) -> AuditResult:
     """Synchronous `run_audit`. SIGINT and SIGTERM stop the run and return the partial result."""
 

@@ -13,7 +13,7 @@ import ipaddress
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -22,6 +22,9 @@ from linkaudit import __version__
 from linkaudit.config import ArchiveMode, AuditConfig, FailOn
 from linkaudit.errors import ConfigError, ExitCode, LinkauditError
 from linkaudit.model import AuditResult, LinkCheck, LinkStatus, Problem
+
+if TYPE_CHECKING:
+    from linkaudit.crawl import CrawlOptions
 
 app = typer.Typer(
     name="linkaudit",
@@ -380,6 +383,9 @@ def audit(
             baseline=baseline,
             use_env_proxy=use_env_proxy,
         )
+        crawl_scope: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+        if crawl:
+            crawl_scope = (flags.pop("include", ()), flags.pop("exclude", ()))
         cfg = build_config(config, flags)
         if write_baseline is not None:
             # Every current finding is accepted, so none may be hidden by an older baseline.
@@ -389,7 +395,7 @@ def audit(
         crawl_options = None
         if crawl:
             crawl_options = _crawl_options(
-                paths, max_pages, depth, since, sitemap, feed, resume, cfg
+                paths, max_pages, depth, since, sitemap, feed, resume, *crawl_scope
             )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
@@ -468,8 +474,11 @@ def _crawl_options(
     sitemap: list[str] | None,
     feed: list[str] | None,
     resume: bool,
-    cfg: AuditConfig,
-) -> object:
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+) -> CrawlOptions:
+    """The crawl's scope. With `--crawl`, `--include`/`--exclude` choose the pages crawled;
+    every reference found on them is checked."""
     from linkaudit.crawl import CrawlOptions
 
     urls = [p for p in paths if p.startswith(("http://", "https://"))]
@@ -486,10 +495,10 @@ def _crawl_options(
         values["sitemaps"] = tuple(sitemap)
     if feed:
         values["feeds"] = tuple(feed)
-    if cfg.include:
-        values["include"] = cfg.include
-    if cfg.exclude:
-        values["exclude"] = cfg.exclude
+    if include:
+        values["include"] = include
+    if exclude:
+        values["exclude"] = exclude
     return CrawlOptions(**values)
 
 

@@ -427,6 +427,9 @@ class AuditResult:
     """True when the run was stopped (Ctrl-C) and the result is partial."""
     offline: bool = False
     """True when no network was used."""
+    site: Mapping[str, Any] | None = field(default=None, hash=False, compare=False)
+    """With `--crawl`: the site view (articles found, audited, with references, the worst first),
+    JSON-ready, as `linkaudit.crawl.site_summary` makes it."""
 
 
 def registrable_host(url: str) -> str:

@@ -185,6 +185,8 @@ class AuditV1(TypedDict):
     skips: list[SkipV1]
     summary: SummaryV1
     problems: list[ProblemV1]
+    site: NotRequired[dict[str, Any]]
+    """Only with `--crawl`: `linkaudit.crawl.site_summary` as it is."""
 
 
 def _redacted(url: str | None) -> str | None:
@@ -336,7 +338,7 @@ def skip_v1(s: RuleSkip) -> SkipV1:
 def audit_v1(result: AuditResult, cfg: AuditConfig) -> AuditV1:
     """The whole `linkaudit.audit/1` value of a run."""
     s = summarize(result, cfg.fail_on)
-    return {
+    out: AuditV1 = {
         "schema": SCHEMA,
         "version": __version__,
         "started": result.started.isoformat() if result.started else None,
@@ -366,6 +368,9 @@ def audit_v1(result: AuditResult, cfg: AuditConfig) -> AuditV1:
         },
         "problems": [_problem(p) for p in result.problems],
     }
+    if result.site is not None:
+        out["site"] = dict(result.site)
+    return out
 
 
 class JsonV1Format:

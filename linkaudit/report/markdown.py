@@ -135,6 +135,14 @@ class MarkdownFormat:
             lines += [*findings_table(result), ""]
         else:
             lines += ["No findings.", ""]
+        if result.site is not None:
+            site = result.site
+            lines.append(
+                f"Site {md_escape(str(site.get('site', '')))}: {site.get('found', 0)} pages found, "
+                f"{site.get('articles', 0)} articles, {site.get('with_references', 0)} "
+                "with references."
+            )
+            lines.append("")
         for problem in result.problems:
             lines.append(f"> ⚠️ {md_escape(problem.message)}")
         if result.problems:

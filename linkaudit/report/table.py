@@ -8,7 +8,8 @@ as markup, so `[bold]` prints as written) after `visible()` (so an escape sequen
 from __future__ import annotations
 
 import io
-from typing import assert_never
+from collections.abc import Mapping
+from typing import Any, assert_never
 
 from rich import box
 from rich.console import Console, Group
@@ -184,6 +185,22 @@ def findings_list(doc: Document, result: AuditResult) -> Text:
     return text
 
 
+def site_line(site: Mapping[str, Any]) -> Text:
+    """The crawl's view of the site, and its worst articles (by failing references)."""
+    text = Text(
+        f"site     {visible(str(site.get('site', '')))}: {site.get('found', 0)} pages found, "
+        f"{site.get('articles', 0)} articles, {site.get('with_references', 0)} with references"
+    )
+    for worst in list(site.get("worst") or [])[:5]:
+        if worst.get("failing"):
+            text.append(
+                f"\n         worst: {visible(redact_url(str(worst.get('url'))))}"
+                f" ({worst['failing']} failing)",
+                style="yellow",
+            )
+    return text
+
+
 def summary_panel(result: AuditResult, cfg: AuditConfig) -> Panel:
     """Counts per status and per severity, time taken, and run-level problems."""
     s = summarize(result, cfg.fail_on)
@@ -204,6 +221,8 @@ def summary_panel(result: AuditResult, cfg: AuditConfig) -> Panel:
         severities.append(f"  ({plural(s.skips, 'rule skip')})", style="dim")
     lines: list[Text] = [Text(summary_line(result, cfg.fail_on), style="bold"), statuses,
                          severities]
+    if result.site is not None:
+        lines.append(site_line(result.site))
     for problem in result.problems:
         # Messages usually name their file or URL already; say it once.
         named = problem.origin and problem.message.startswith(redact_url(problem.origin))
