@@ -88,7 +88,8 @@ class LinkHistory:
     citers: tuple[Citer, ...]
     """Who cites it, as of the latest run that saw it."""
     current: bool
-    """True when the latest run checked it (it is still cited)."""
+    """True when it is still cited as far as the history knows: the latest run checked it, or
+    none of its citing documents was audited in the latest run."""
 
     @property
     def latest(self) -> Observation:
@@ -262,7 +263,20 @@ def link_states(
             Observation(run_id, times[run_id], link_status, http_status, error)
         )
     citers = _latest_citers(store, set(times))
-    current_urls = {url for url, obs in by_url.items() if latest and obs[-1].run_id == latest.id}
+    # A URL is current when the latest run saw it, or when none of the documents that cited it
+    # was audited in the latest run (a resumed crawl, a re-crawl of changed pages only, a run
+    # over other folders): nothing says it is gone, so its last state stands. It is "removed"
+    # only when a document that cited it was audited again and no longer cites it.
+    audited = set(latest.inputs) if latest else set()
+    current_urls = {
+        url
+        for url, obs in by_url.items()
+        if latest
+        and (
+            obs[-1].run_id == latest.id
+            or not any(c.document in audited for c in citers.get(url, ()))
+        )
+    }
     out = []
     for url in sorted(by_url):
         obs = by_url[url]

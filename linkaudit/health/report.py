@@ -199,6 +199,10 @@ def build_report(
         prev_obs = by_run.get(previous.id) if previous else None
         now_status = now_obs.status if now_obs else None
         prev_status = prev_obs.status if prev_obs else None
+        if h.current and now_obs is None:
+            # Carried forward (its documents were not audited this time): unchanged since its
+            # last check, so a failure there persists rather than being new.
+            now_status = prev_status = h.latest.status
         if h.current and latest is not None:
             row = domains.setdefault(registrable_domain(h.url) or "?", [0, 0, 0])
             row[0] += 1

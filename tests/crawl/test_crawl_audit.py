@@ -1,0 +1,98 @@
+"""`audit URL --crawl` through the whole pipeline with the real HTTP client on a loopback site.
+
+Every article is found and fetched exactly once, its references are checked, an interrupted
+crawl resumes, and the link-health report covers every article of the site.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from crawl_helpers import Page, Site, serve, urlset
+
+from linkaudit.audit import run_audit
+from linkaudit.config import ArchiveMode, AuditConfig
+from linkaudit.crawl import CrawlOptions
+from linkaudit.health.json_v1 import to_json_v1
+from linkaudit.health.report import build_report
+from linkaudit.model import LinkStatus
+from linkaudit.store import Store
+
+N = 8
+
+
+def article(n: int) -> str:
+    """Article n cites the shared source /src/ok and its own /src/gone-n (a 404)."""
+    return (
+        f"<!doctype html><html><head><title>Post {n}</title>"
+        f'<meta property="article:published_time" content="2025-10-{n + 1:02d}"></head><body>'
+        f"<p>Post {n} says the market grew [1]. It also fell later [2].</p>"
+        '<h2>References</h2><ol class="references">'
+        '<li><a href="{base}/src/ok">Source</a></li>'
+        f'<li><a href="{{base}}/src/gone-{n}">Gone</a></li></ol></body></html>'
+    )
+
+
+def news_site() -> Site:
+    site = Site()
+    site.add("/robots.txt", Page("User-agent: *\nAllow: /\n", content_type="text/plain"))
+    # The sitemap lists every post twice, in two spellings: each must be fetched once.
+    entries = [(f"{{base}}/p{n}", None) for n in range(N)]
+    entries += [(f"{{base}}/p{n}?utm_source=feed#top", None) for n in range(N)]
+    site.add("/sitemap.xml", Page(urlset(*entries), content_type="application/xml"))
+    site.add("/", Page("<html><body><h1>Home</h1><p>No references here.</p></body></html>"))
+    for n in range(N):
+        site.add(f"/p{n}", Page(article(n)))
+    site.add("/src/ok", Page("<html><head><title>Source</title></head><body>ok</body></html>"))
+    return site
+
+
+def config(tmp_path: Path) -> AuditConfig:
+    return AuditConfig(
+        allow_private=("127.0.0.0/8",),
+        store=tmp_path / "s.db",
+        archive=ArchiveMode.NONE,
+        cache=False,
+    )
+
+
+async def test_crawl_audits_every_article_once_and_resumes(tmp_path: Path) -> None:
+    site = news_site()
+    cfg = config(tmp_path)
+    async with serve(site) as base:
+        first = await run_audit(
+            [base + "/"], cfg, crawl=CrawlOptions(start=base + "/", max_pages=4)
+        )
+        second = await run_audit(
+            [base + "/"], cfg, crawl=CrawlOptions(start=base + "/", resume=True)
+        )
+    posts = {f"/p{n}" for n in range(N)}
+    # Each article fetched exactly once over both runs, whatever its spelling in the sitemap.
+    assert {p: site.count(p) for p in posts} == dict.fromkeys(posts, 1)
+    audited = [d.origin for d in first.documents] + [d.origin for d in second.documents]
+    assert sorted(audited) == sorted(f"{base}/p{n}" for n in range(N))
+    assert first.site is not None and second.site is not None
+    assert first.site["queued_left"] > 0 and second.site["queued_left"] == 0
+    # The home page has no references: counted in the site view, not reported as a document.
+    assert all(not d.origin.rstrip("/").endswith(base.split("//")[1]) for d in first.documents)
+    # References were checked: the shared source once per run, each article's own 404 dead.
+    for result in (first, second):
+        assert result.checks[f"{base}/src/ok"].status is LinkStatus.ALIVE
+        gone = [c for u, c in result.checks.items() if "/src/gone-" in u]
+        assert gone and all(c.status is LinkStatus.DEAD for c in gone)
+        assert any(f.rule == "dead" for f in result.findings)
+        assert result.site is not None and result.site["worst"][0]["failing"] == 1
+    with Store.open(cfg.store) as store:
+        report = json.loads(json.dumps(to_json_v1(build_report(store, cfg))))
+    failing = {e["url"]: e for e in report["new"] + report["persisting"]}
+    # The whole site: every article's dead source is in the report, none called fixed.
+    assert sorted(failing) == sorted(f"{base}/src/gone-{n}" for n in range(N))
+    assert report["fixed"] == []
+    cited_by = {c["document"] for e in failing.values() for c in e["citers"]}
+    assert cited_by == {f"{base}/p{n}" for n in range(N)}
+    # The first run's failures persist (carried forward); the second run's are new.
+    first_docs = {d.origin for d in first.documents}
+    for entry in failing.values():
+        (citer,) = entry["citers"]
+        assert (entry in report["persisting"]) == (citer["document"] in first_docs)
