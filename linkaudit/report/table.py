@@ -168,7 +168,8 @@ def findings_list(doc: Document, result: AuditResult) -> Text:
         text.append(f"  {place:>8} ", style="dim")
         text.append(f"{f.severity.label:<7} ", style=severity_style(f.severity))
         text.append(f"{f.rule:<22} ", style="bold")
-        if f.reference:
+        # Most messages already open with their reference ("[5] published ..."): say it once.
+        if f.reference and not f.message.startswith(f"[{f.reference}]"):
             text.append(f"[{visible(f.reference)}] ")
         text.append(visible(f.message))
         if f.fix:
