@@ -1,0 +1,217 @@
+"""Pure policy: which failures are transient, Retry-After, the retry loop, and the classes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from linkaudit.check.classify import (
+    classify_response,
+    is_gate_redirect,
+    says_not_found,
+)
+from linkaudit.check.retry import is_transient, parse_retry_after, retry_after_of, retrying
+from linkaudit.config import AuditConfig
+from linkaudit.http import (
+    ConnectError,
+    DnsError,
+    FetchTimeout,
+    HttpResponse,
+    RefusedAddress,
+    ResetError,
+    TlsError,
+)
+from linkaudit.model import Hop, LinkStatus
+
+
+def resp(status: int, body: bytes = b"", **headers: str) -> HttpResponse:
+    return HttpResponse("https://example.com/a/b", status,
+                        tuple((k.replace("_", "-"), v) for k, v in headers.items()), body)
+
+
+@pytest.mark.parametrize(("outcome", "expected"), [
+    (FetchTimeout("t"), True), (ResetError("r"), True), (TimeoutError(), True),
+    (DnsError("d"), False), (ConnectError("c"), False), (TlsError("t"), False),
+    (RefusedAddress("x"), False), (ValueError("x"), False),
+    (500, True), (502, True), (503, True), (504, True), (429, True), (408, True),
+    (501, False), (505, False), (404, False), (410, False), (403, False), (200, False),
+])
+def test_is_transient(outcome: BaseException | int, expected: bool) -> None:
+    assert is_transient(outcome) is expected
+    if isinstance(outcome, int):
+        assert is_transient(resp(outcome)) is expected
+
+
+def test_parse_retry_after() -> None:
+    assert parse_retry_after("120") == 120.0
+    now = dt.datetime(2025, 9, 1, 12, 0, tzinfo=dt.UTC)
+    assert parse_retry_after("Mon, 01 Sep 2025 12:00:30 GMT", now) == 30.0
+    assert parse_retry_after("Mon, 01 Sep 2025 11:00:00 GMT", now) == 0.0
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after(None) is None
+    assert retry_after_of(resp(429, retry_after="5"), cap_s=60) == 5.0
+    assert retry_after_of(resp(429, retry_after="500"), cap_s=60) is None
+    assert retry_after_of(resp(404, retry_after="5"), cap_s=60) is None
+
+
+async def test_retrying_backs_off_with_injected_sleep() -> None:
+    slept: list[float] = []
+
+    async def sleep(s: float) -> None:
+        slept.append(s)
+
+    cfg = AuditConfig(retries=3, retry_wait_s=0.5)
+    calls = 0
+
+    async def flaky() -> HttpResponse:
+        nonlocal calls
+        calls += 1
+        if calls < 3:
+            raise ResetError("reset")
+        return resp(200)
+
+    result = await retrying(cfg, sleep=sleep)(flaky)
+    assert result.status == 200 and calls == 3
+    assert len(slept) == 2 and all(0.5 <= s <= 0.5 * 16 + 0.5 for s in slept)
+    assert slept[1] >= 1.0  # exponential: the second wait starts from twice the base
+
+
+async def test_retrying_gives_up_and_returns_last_response() -> None:
+    slept: list[float] = []
+
+    async def sleep(s: float) -> None:
+        slept.append(s)
+
+    calls = 0
+
+    async def always_503() -> HttpResponse:
+        nonlocal calls
+        calls += 1
+        return resp(503)
+
+    result = await retrying(AuditConfig(retries=2), sleep=sleep)(always_503)
+    assert result.status == 503 and calls == 3 and len(slept) == 2
+
+
+async def test_retrying_does_not_retry_final_errors_and_honours_retry_after() -> None:
+    slept: list[float] = []
+
+    async def sleep(s: float) -> None:
+        slept.append(s)
+
+    calls = 0
+
+    async def dns() -> HttpResponse:
+        nonlocal calls
+        calls += 1
+        raise DnsError("nx")
+
+    with pytest.raises(DnsError):
+        await retrying(AuditConfig(retries=5), sleep=sleep)(dns)
+    assert calls == 1 and slept == []
+
+    answers = [resp(429, retry_after="7"), resp(200)]
+
+    async def limited() -> HttpResponse:
+        return answers.pop(0)
+
+    assert (await retrying(AuditConfig(), sleep=sleep)(limited)).status == 200
+    assert slept == [7.0]
+
+    slept.clear()
+
+    async def too_long() -> HttpResponse:
+        return resp(429, retry_after="3600")
+
+    assert (await retrying(AuditConfig(), sleep=sleep)(too_long)).status == 429
+    assert slept == []  # a Retry-After above the cap is not waited for
+
+
+URL = "https://news.example.com/2024/09/17/story.html"
+
+
+@pytest.mark.parametrize(("status", "hops", "expected"), [
+    (200, (), LinkStatus.ALIVE),
+    (204, (), LinkStatus.ALIVE),
+    (200, (Hop(302, "https://news.example.com/story-b"),), LinkStatus.ALIVE),
+    (200, (Hop(301, "https://www.example.com/story"),), LinkStatus.REDIRECTED),
+    (200, (Hop(308, "https://other.org/story"),), LinkStatus.MOVED_OFFSITE),
+    (200, (Hop(302, "https://a.example.com/x"), Hop(301, "https://b.org/y")),
+     LinkStatus.MOVED_OFFSITE),
+    (200, (Hop(301, "https://news.example.com/"),), LinkStatus.SOFT_404),
+    (200, (Hop(302, "https://news.example.com/search?q=story"),), LinkStatus.SOFT_404),
+    (200, (Hop(302, "https://news.example.com/account/login?r=1"),), LinkStatus.SOFT_404),
+    (404, (), LinkStatus.DEAD), (410, (), LinkStatus.DEAD),
+    (500, (), LinkStatus.SERVER_ERROR), (503, (), LinkStatus.SERVER_ERROR),
+    (401, (), LinkStatus.BLOCKED), (403, (), LinkStatus.BLOCKED), (429, (), LinkStatus.BLOCKED),
+    (999, (), LinkStatus.BLOCKED), (451, (), LinkStatus.BLOCKED),
+    (400, (), LinkStatus.INVALID), (408, (), LinkStatus.TIMEOUT),
+    (301, (), LinkStatus.SERVER_ERROR),
+])
+def test_classify_statuses(status: int, hops: tuple[Hop, ...], expected: LinkStatus) -> None:
+    got, reason = classify_response(URL, resp(status), hops)
+    assert got is expected, reason
+    assert (reason is None) == (got in (LinkStatus.ALIVE, LinkStatus.REDIRECTED,
+                                        LinkStatus.MOVED_OFFSITE))
+
+
+def test_classify_accept_and_bot_walls() -> None:
+    assert classify_response(URL, resp(403), (), accept=frozenset({403}))[0] is LinkStatus.ALIVE
+    challenge = resp(403, cf_mitigated="challenge")
+    assert classify_response(URL, challenge, ())[0] is LinkStatus.BLOCKED
+    wall = resp(503, b"<title>Just a moment...</title><div id=challenge-platform>")
+    assert classify_response(URL, wall, ())[0] is LinkStatus.BLOCKED
+    assert classify_response(URL, resp(200, b"<html>captcha-delivery.com</html>"),
+                             ())[0] is LinkStatus.BLOCKED
+
+
+@pytest.mark.parametrize("title", [
+    "Page not found | CNBC", "404 - Not Found", "Seite nicht gefunden", "Page introuvable",
+    "Página no encontrada", "ページが見つかりません", "页面不存在", "Страница не найдена",
+])
+def test_not_found_titles(title: str) -> None:
+    assert says_not_found(title, (), "x" * 5000)
+    got, _ = classify_response(URL, resp(200), (), title=title, text="x" * 5000)
+    assert got is LinkStatus.SOFT_404
+
+
+def test_long_article_about_404s_is_alive() -> None:
+    text = "This article explains what a 404 page not found error means. " * 100
+    assert not says_not_found("How web servers answer", ("Status codes explained",), text)
+    assert says_not_found(None, (), "Sorry, this page no longer exists.")
+
+
+def test_gate_redirect_needs_a_deep_source() -> None:
+    assert is_gate_redirect("https://a.com/story/1", "https://a.com/")
+    assert not is_gate_redirect("https://a.com/", "https://a.com/en/")
+    assert not is_gate_redirect("https://a.com/story/1", "https://a.com/story/1/")
+
+
+def test_captcha_widget_on_a_404_page_is_still_dead() -> None:
+    page = resp(404, b'<html><title>Not found</title><div class="g-recaptcha"></div></html>')
+    assert classify_response(URL, page, ())[0] is LinkStatus.DEAD
+    header = resp(404, cf_mitigated="challenge")
+    assert classify_response(URL, header, ())[0] is LinkStatus.BLOCKED
+    status, reason = classify_response(URL, resp(403, cf_mitigated="challenge"), ())
+    assert status is LinkStatus.BLOCKED and "bot challenge" in (reason or "")
+
+
+async def test_host_limits_pause_one_host_only() -> None:
+    from checkkit import FakeTime
+
+    from linkaudit.check.limits import HostLimits
+    from linkaudit.config import HostPolicy
+
+    t = FakeTime()
+    cfg = AuditConfig(per_host=2, hosts=(("slow.example", HostPolicy(per_host=1)),))
+    limits = HostLimits(cfg, sleep=t.sleep, clock=t.clock)
+    assert limits.limit_for("slow.example") == 1 and limits.limit_for("a.example") == 2
+    limits.pause("a.example", 5.0)
+    limits.pause("a.example", 2.0)  # a shorter pause does not cut the longer one
+    async with limits.slot("b.example"):
+        pass
+    assert t.slept == []  # another host is not held back
+    async with limits.slot("a.example"):
+        assert limits.in_flight["a.example"] == 1
+    assert t.slept == [5.0] and limits.paused_for("a.example") == 0
