@@ -49,7 +49,10 @@ from linkaudit.http import (
 from linkaudit.urls import normalize_url
 
 TEXT_TYPES = ("text/", "application/xhtml+xml", "application/json", "application/xml",
-              "application/rss+xml", "application/atom+xml", "application/ld+json")
+              "application/rss+xml", "application/atom+xml", "application/ld+json",
+              # Gzipped sitemaps (`sitemap.xml.gz`) are served as such; the crawler inflates
+              # them itself, under its own cap. The body read is capped like any other.
+              "application/gzip", "application/x-gzip")
 _CHUNK = 64 * 1024
 _SECRET_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "x-auth-token"}

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from crawl_helpers import Page, Site, serve, urlset
+from aiohttp import web
+from crawl_helpers import Page, Site, gz, serve, urlset
 
 from linkaudit.audit import run_audit
 from linkaudit.config import ArchiveMode, AuditConfig
@@ -36,11 +37,18 @@ def article(n: int) -> str:
 
 def news_site() -> Site:
     site = Site()
-    site.add("/robots.txt", Page("User-agent: *\nAllow: /\n", content_type="text/plain"))
-    # The sitemap lists every post twice, in two spellings: each must be fetched once.
-    entries = [(f"{{base}}/p{n}", None) for n in range(N)]
-    entries += [(f"{{base}}/p{n}?utm_source=feed#top", None) for n in range(N)]
-    site.add("/sitemap.xml", Page(urlset(*entries), content_type="application/xml"))
+    robots = "User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml.gz\n"
+    site.add("/robots.txt", Page(robots, content_type="text/plain"))
+
+    async def sitemap(request: web.Request) -> web.Response:
+        # Gzipped, as large sites serve them: the real client must read this body.
+        # It lists every post twice, in two spellings: each must be fetched once.
+        entries = [(f"{site.base}/p{n}", None) for n in range(N)]
+        entries += [(f"{site.base}/p{n}?utm_source=feed#top", None) for n in range(N)]
+        body = gz(urlset(*entries))
+        return web.Response(body=body, headers={"Content-Type": "application/x-gzip"})
+
+    site.prefixes["/sitemap.xml.gz"] = sitemap
     site.add("/", Page("<html><body><h1>Home</h1><p>No references here.</p></body></html>"))
     for n in range(N):
         site.add(f"/p{n}", Page(article(n)))
@@ -68,6 +76,7 @@ async def test_crawl_audits_every_article_once_and_resumes(tmp_path: Path) -> No
             [base + "/"], cfg, crawl=CrawlOptions(start=base + "/", resume=True)
         )
     posts = {f"/p{n}" for n in range(N)}
+    assert site.count("/sitemap.xml.gz") >= 1
     # Each article fetched exactly once over both runs, whatever its spelling in the sitemap.
     assert {p: site.count(p) for p in posts} == dict.fromkeys(posts, 1)
     audited = [d.origin for d in first.documents] + [d.origin for d in second.documents]
