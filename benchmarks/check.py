@@ -268,8 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--retry-wait", type=float, default=1.0)
     ap.add_argument("--latency-ms", type=float, default=50.0)
     ap.add_argument("--no-lychee", action="store_true")
-    ap.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio",
-                    help="event loop of the linkaudit child (uvloop must be installed)")
+    ap.add_argument("--loop", choices=("asyncio", "uvloop"), default="uvloop",
+                    help="event loop of the linkaudit child; uvloop is what `linkaudit audit` "
+                    "uses (a dependency), asyncio what it falls back to")
     ap.add_argument("--child", nargs=2, metavar=("CORPUS", "OUT"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     lim = Limits(args.concurrency, args.per_host, args.timeout, args.retries, args.retry_wait,
