@@ -44,7 +44,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import email.utils
 import json
 import os
 import sqlite3
@@ -64,6 +63,7 @@ from linkaudit.archive.interface import (
 )
 from linkaudit.archive.ratelimit import Clock, Sleep, TokenBucket
 from linkaudit.archive.savepagenow import SavePageNow, keys_from_env
+from linkaudit.check.retry import parse_retry_after
 from linkaudit.config import DEFAULT_ARCHIVE_RATE_PER_MIN, DEFAULT_ARCHIVE_URL, AuditConfig
 from linkaudit.errors import StoreError
 from linkaudit.http import (
@@ -135,23 +135,6 @@ class _Capture:
     timestamp: str
     original: str
     status: int | None
-
-
-def retry_after_seconds(value: str | None, now: dt.datetime | None = None) -> float | None:
-    """The wait a `Retry-After` header asks for (seconds or an HTTP date), or None if unusable."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    now = now or dt.datetime.now(dt.UTC)
-    return max(0.0, (when - now).total_seconds())
 
 
 def _day(ts: str) -> str:
@@ -445,7 +428,7 @@ class WaybackArchive:
             except FetchError as exc:
                 raise _Failure(_FailKind.UNREACHABLE, _describe(exc)) from exc
             if response.status == 429:
-                wait = retry_after_seconds(response.header("retry-after"))
+                wait = parse_retry_after(response.header("retry-after"))
                 if wait is None:
                     wait = self.backoff_s * 2**attempt
                 if wait > self.retry_after_cap_s:

@@ -33,6 +33,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from linkaudit.months import MONTHS
+
 
 class TimeKind(StrEnum):
     """How a time was named."""
@@ -123,27 +125,7 @@ class ClaimTime:
         return max(self.named, key=lambda t: (t.start, t.end), default=None)
 
 
-_MONTHS = {
-    name: i
-    for i, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
+_MONTHS = MONTHS
 _MONTH_RE = (
     r"(January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
