@@ -298,7 +298,7 @@ def _walk(tokens: list[Token], state: _State) -> None:
             if len(state.heads) < 200 and section_level is None and not in_footnote:
                 state.heads.extend(token.content.split("\n"))
             if pending_heading is not None:
-                if _HEADING.fullmatch(token.content.strip()):
+                if _HEADING.fullmatch(_heading_text(token)):
                     section_level = pending_heading
                 pending_heading = None
                 continue
@@ -317,6 +317,16 @@ def _walk(tokens: list[Token], state: _State) -> None:
                 _body(token, state)
         elif kind == "heading_close":
             pending_heading = None
+
+
+_EDIT_LINK = re.compile(r"\s*\[\s*edit(?: source)?\s*\]\s*$", re.IGNORECASE)
+
+
+def _heading_text(token: Token) -> str:
+    """A heading's visible text, without the `[edit]` link of a Wikipedia page converted to
+    Markdown (`References[[edit](/w/index.php?...)]` reads "References")."""
+    plain, _hrefs = _plain(token.children or [])
+    return _EDIT_LINK.sub("", plain).strip()
 
 
 def _all_entries(token: Token, state: _State) -> bool:

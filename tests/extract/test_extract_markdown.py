@@ -138,3 +138,34 @@ def test_citations_paragraph_and_headless_list() -> None:
     headless = _md("Claim one[1]. Claim two [2].\n\n[1] https://a.example/1\n[2] https://a.example/2\n")
     assert headless.reference_ids == ("1", "2")
     assert len(headless.citations) == 2
+
+
+WIKI_AS_MARKDOWN = """\
+The **widget** is a small device used in examples.[[1]](#cite_note-Acme-1) It was first sold in
+1994–1995.[[2]](#cite_note-:1-2) Most buyers never read the manual.[[3]](#cite_note-3): 12
+
+
+References[[edit](/w/index.php?title=Widget&action=edit&section=4 "Edit section: References")]
+----------------------------------------------------------------------------------------------
+
+""" + (
+    "1. ^ [***a***](#cite_ref-Acme_1-0) [***b***](#cite_ref-Acme_1-1) [*Widget Handbook 2.1*]"
+    '(https://www.acme.example/spec/widget/2.1/PDF). [Acme](/wiki/Acme "Acme") Document.\n'
+    '2. **[^](#cite_ref-:1_2-0)** ["A history of widgets"](http://www.history.example/widgets).'
+    " History.org. Retrieved 7 May 2015.\n"
+    "3. **[^](#cite_ref-3)** Jane Doe (2004). *Widgets in Practice*. p. 12\n"
+)
+
+
+def test_wikipedia_page_converted_to_markdown() -> None:
+    """Scraped Wikipedia pages keep an `[edit]` link in the heading and `^ a b` backlinks before
+    the source: the heading still opens the list, and the first web link is the source."""
+    doc = extract_document(Source("widget.md", WIKI_AS_MARKDOWN.encode()))
+    refs = {r.id: r.url for r in doc.references}
+    assert refs == {
+        "1": "https://www.acme.example/spec/widget/2.1/PDF",
+        "2": "http://www.history.example/widgets",
+        "3": None,
+    }
+    assert [c.ids for c in doc.citations] == [("1",), ("2",), ("3",)]
+    assert doc.dangling_markers == () and doc.uncited_references == ()
