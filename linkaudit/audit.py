@@ -84,7 +84,12 @@ async def fetch_page(client: HttpClient, url: str, cfg: AuditConfig) -> tuple[st
         resp = await client.fetch("GET", current, max_body=MAX_DOCUMENT_BYTES)
         location = resp.header("location")
         if resp.status in (301, 302, 303, 307, 308) and location:
-            current = urljoin(current, location)
+            try:
+                current = urljoin(current, location)
+            except ValueError:
+                raise InputError(
+                    f"{redact_url(url)}: redirect to an unparsable location {location[:80]!r}"
+                ) from None
             continue
         if not 200 <= resp.status < 300:
             raise InputError(f"{redact_url(url)}: HTTP {resp.status}")
@@ -179,6 +184,10 @@ async def run_audit(
 
             checker = Checker(cfg, client, store=store if cfg.cache else None)
             checks.update(await checker.check_all(urls, on_result=on_result))
+            if checker.store_error:
+                problems.append(
+                    Problem("store", f"the cache could not be written: {checker.store_error}")
+                )
 
             targets = lookup_requests(documents, checks, cfg)
             if targets:

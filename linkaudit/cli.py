@@ -46,15 +46,20 @@ def _say_problems(problems: tuple[Problem, ...] | list[Problem], quiet: bool = F
     """One line per problem on stderr; the text is untrusted, so it is printed without markup."""
     if quiet:
         return
+    from linkaudit.report._text import visible
+
     err = _err_console()
     for problem in problems:
+        # File names and URLs come from strangers: escape sequences are shown, never obeyed.
         where = f" (line {problem.line})" if problem.line else ""
-        err.print(f"linkaudit: {problem.message}{where}", markup=False, highlight=False)
+        err.print(f"linkaudit: {visible(problem.message)}{where}", markup=False, highlight=False)
 
 
 def _fail(exc: LinkauditError) -> typer.Exit:
+    from linkaudit.report._text import visible
+
     err = _err_console()
-    err.print(f"linkaudit: error: {exc}", markup=False)
+    err.print(f"linkaudit: error: {visible(str(exc))}", markup=False)
     if exc.hint:
         err.print(f"hint: {exc.hint}", markup=False)
     code = ExitCode.USAGE if isinstance(exc, ConfigError) else ExitCode.RUN_ERROR

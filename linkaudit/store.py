@@ -177,8 +177,15 @@ class Store:
             raise StoreError(f"{self.path}: cannot write to the store: {exc}") from exc
         try:
             yield conn
+        except sqlite3.Error as exc:
+            # A full disk or an I/O error mid-transaction: say it as a StoreError naming the file
+            # (SQLite may already have rolled back; a failing ROLLBACK must not hide the cause).
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise StoreError(f"{self.path}: cannot write to the store: {exc}") from exc
         except BaseException:
-            conn.execute("ROLLBACK")
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
             raise
         else:
             try:

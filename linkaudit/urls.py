@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 from publicsuffixlist import PublicSuffixList
@@ -97,3 +98,20 @@ def redact_url(url: str) -> str:
 
 _SECRET_KEYS = frozenset({"key", "sig", "signature", "auth", "code", "password", "pass", "pwd"})
 _SECRET_PARTS = ("token", "secret", "apikey", "api_key", "access_key", "credential", "session")
+
+
+_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+_TRAILING = ".,;:!?)]}"
+
+
+def _redact_match(match: re.Match[str]) -> str:
+    url = match.group(0)
+    stripped = url.rstrip(_TRAILING)
+    return redact_url(stripped) + url[len(stripped) :]
+
+
+def redact_text(text: str) -> str:
+    """Every http(s) URL inside free text (a message, an error, a fix) through `redact_url`."""
+    if "://" not in text:
+        return text
+    return _URL_IN_TEXT.sub(_redact_match, text)

@@ -111,6 +111,10 @@ def dialect_of(base_url: str) -> CdxDialect:
     return CdxDialect.PYWB if path else CdxDialect.WAYBACK
 
 
+GIVE_UP_AFTER = 5
+"""Lookups in a row without an answer after which the archive is not asked again this run."""
+
+
 class _FailKind(Enum):
     UNREACHABLE = "unreachable"
     RATE_LIMITED = "rate-limited"
@@ -180,6 +184,7 @@ class WaybackArchive:
         """Base of the exponential backoff when no Retry-After is given."""
         self._sleep = sleep
         self._unreachable: str | None = None
+        self._failures = 0
         self._inflight: dict[tuple[str, str], asyncio.Future[ArchiveLookup]] = {}
         self._saver = SavePageNow(
             client,
@@ -276,7 +281,23 @@ class WaybackArchive:
             raise
         future.set_result(result)
         self._remember(key, result)
+        self._count_failure(result)
         return result
+
+    def _count_failure(self, result: ArchiveLookup) -> None:
+        """After `GIVE_UP_AFTER` lookups in a row without an answer (every call rate-limited or
+        garbage), stop asking for the rest of the run and say so once: an archive that refuses
+        everything would otherwise be asked for every URL and said nowhere."""
+        if result.state is not ArchiveState.UNKNOWN:
+            self._failures = 0
+            return
+        self._failures += 1
+        if self._failures >= GIVE_UP_AFTER and self._unreachable is None:
+            self._give_up(
+                "archive-unusable",
+                f"unusable: {self._failures} lookups in a row got no answer "
+                f"(last: {(result.error or 'unknown')[:120]})",
+            )
 
     def _cached(self, key: tuple[str, str]) -> ArchiveLookup | None:
         if self.store is None:
@@ -330,6 +351,9 @@ class WaybackArchive:
         if self._unreachable is not None:
             return
         self._unreachable = f"archive {reason}"
+        # Lookups queued for a token would otherwise wait out the rate limit only to send
+        # nothing: let them through at once, to stop at the check in `_get`.
+        self.limiter.rate_per_min = 0
         self.problems.append(
             Problem(
                 kind=kind,
@@ -414,6 +438,9 @@ class WaybackArchive:
         attempt = 0
         while True:
             await self.limiter.acquire()
+            if self._unreachable is not None:
+                # Given up while this call queued for a token: do not ask any more.
+                raise _Failure(_FailKind.UNREACHABLE, self._unreachable)
             self.requests += 1
             try:
                 response = await self.client.fetch("GET", url, max_body=_MAX_BODY)

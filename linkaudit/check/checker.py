@@ -20,6 +20,7 @@ import dataclasses
 import datetime as dt
 import email.utils
 import functools
+import logging
 import re
 import time
 from collections import deque
@@ -32,7 +33,7 @@ from linkaudit.check.limits import HostLimits, Sleep
 from linkaudit.check.page import is_html, read_page
 from linkaudit.check.retry import is_transient, retry_after_of, retrying
 from linkaudit.config import AuditConfig
-from linkaudit.errors import ConfigError
+from linkaudit.errors import ConfigError, StoreError
 from linkaudit.http import FetchError, HttpClient, HttpResponse
 from linkaudit.model import DatedFact, DateOrigin, Hop, LinkCheck, LinkStatus
 from linkaudit.store import Store
@@ -84,6 +85,8 @@ class Checker:
         self._clock = clock
         self.limits = HostLimits(cfg, sleep=sleep, clock=clock)
         """The concurrency limits (exposed for progress displays and tests)."""
+        self.store_error: str | None = None
+        """Why the cache could not be written, if it could not (the checks are still returned)."""
         try:
             self._include = [re.compile(p) for p in cfg.include]
             self._exclude = [re.compile(p) for p in cfg.exclude]
@@ -129,7 +132,13 @@ class Checker:
             await self._schedule(list(groups), one)
         finally:
             if self._store is not None and pending_cache:
-                self._store.put_checks(pending_cache)
+                try:
+                    self._store.put_checks(pending_cache)
+                except StoreError as exc:
+                    # A full disk or a read-only store costs the cache, not the run's results
+                    # (the history write that follows reports the store in the run's problems).
+                    self.store_error = str(exc)
+                    logging.getLogger(__name__).warning("%s", exc)
         return results
 
     async def _schedule(
@@ -282,7 +291,11 @@ class Checker:
         return response, attempts
 
     async def _check(self, url: str) -> LinkCheck:
-        if urlsplit(url).scheme.lower() not in ("http", "https"):
+        try:
+            scheme = urlsplit(url).scheme.lower()
+        except ValueError as exc:  # `http://[::1` and the like: a value, never a crash
+            return LinkCheck(url=url, status=LinkStatus.INVALID, error=f"unparsable URL: {exc}")
+        if scheme not in ("http", "https"):
             return LinkCheck(url=url, status=LinkStatus.INVALID,
                              error=f"not an http(s) URL: {url[:200]}")
         origin_host = host_of(url)
@@ -314,9 +327,15 @@ class Checker:
             location = response.header("location")
             if response.status not in REDIRECT_STATUSES or not location:
                 break
-            target = urljoin(current, location.strip())
+            try:
+                target = urljoin(current, location.strip())
+                target_scheme = urlsplit(target).scheme.lower()
+            except ValueError:  # a hostile Location (`http://[::1`) ends this URL, not the run
+                hops.append(Hop(response.status, location.strip()[:200]))
+                return self._stop(url, hops, response, attempts, LinkStatus.INVALID,
+                                  f"redirect to an unparsable URL: {location.strip()[:200]!r}")
             hops.append(Hop(response.status, target))
-            if urlsplit(target).scheme.lower() not in ("http", "https"):
+            if target_scheme not in ("http", "https"):
                 return self._stop(url, hops, response, attempts, LinkStatus.INVALID,
                                   f"redirect to a non-http URL: {target[:200]}")
             key = normalize_url(target)

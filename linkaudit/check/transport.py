@@ -423,6 +423,28 @@ _ERROR_TYPES: dict[str, type[FetchError]] = {
 }
 
 
+def _check_answer(path: Path, n: int, item: dict[str, Any]) -> None:
+    """Refuse, when the cassette is read, an answer `fetch` could not replay (a status that is
+    not a number, a body that is not text or bytes), so a bad cassette is one `CassetteError`
+    line instead of an exception in the middle of a run."""
+    response = item["response"]
+    try:
+        code = int(response["status"]["code"])
+    except (TypeError, ValueError, OverflowError):
+        code = 0
+    if not 100 <= code <= 999:
+        raise CassetteError(f"cassette {path}: interaction {n} has a bad status code "
+                            f"{str(response['status']['code'])[:40]!r}")
+    body = response.get("body")
+    if body is not None and not (
+        isinstance(body, dict) and isinstance(body.get("string"), str | bytes | None)
+    ):
+        raise CassetteError(f"cassette {path}: interaction {n} has a body that is not "
+                            "`{string: text}`")
+    if not isinstance(item.get("linkaudit") or {}, dict):
+        raise CassetteError(f"cassette {path}: interaction {n}: `linkaudit` is not a mapping")
+
+
 class ReplayClient:
     """Answers every request from a cassette, with no network at all.
 
@@ -450,6 +472,7 @@ class ReplayClient:
             except (KeyError, TypeError) as exc:
                 raise CassetteError(
                     f"cassette {self._path}: interaction {n} lacks {exc}") from None
+            _check_answer(self._path, n, item)
             self._by_key.setdefault(key, []).append(item)
             norm = (key[0], normalize_url(key[1]))
             if norm != key:

@@ -29,12 +29,13 @@ from linkaudit.config import (
 from linkaudit.errors import ConfigError, ExitCode, LinkauditError
 from linkaudit.health.fix import FixError, FixStyle, plan_fixes, write_fix
 from linkaudit.health.report import ReportFormat, build_report
+from linkaudit.report._text import visible
 from linkaudit.store import Store
 
 
 def _fail(exc: LinkauditError) -> typer.Exit:
     """Print `exc` as one line plus its hint and return the matching exit."""
-    message = " ".join(str(exc).split())
+    message = visible(" ".join(str(exc).split()))
     typer.echo(f"linkaudit: error: {message}", err=True)
     if exc.hint:
         typer.echo(f"hint: {exc.hint}", err=True)
@@ -112,7 +113,9 @@ def fix_command(
         plan = plan_fixes(result, style=style, update_redirects=update_redirects)
         for skipped in plan.skips:
             where = f" [{skipped.reference}]" if skipped.reference else ""
-            typer.echo(f"skip: {skipped.document}{where}: {skipped.reason}", err=True)
+            # File names and reasons are untrusted text: shown escaped, never obeyed.
+            line = f"skip: {skipped.document}{where}: {skipped.reason}"
+            typer.echo(visible(line), err=True)
         if not plan.files:
             typer.echo("nothing to fix", err=True)
             return
@@ -126,9 +129,9 @@ def fix_command(
             except FixError as exc:
                 # One file that cannot be written must not stop the others.
                 failed.append(exc)
-                typer.echo(f"linkaudit: error: {exc}", err=True)
+                typer.echo(visible(f"linkaudit: error: {exc}"), err=True)
                 continue
-            typer.echo(f"fixed {file_fix.path} ({len(file_fix.edits)} edits)", err=True)
+            typer.echo(visible(f"fixed {file_fix.path} ({len(file_fix.edits)} edits)"), err=True)
         verb = "would change" if dry_run else "changed"
         done = len(plan.files) - len(failed)
         typer.echo(f"{verb} {done} file(s), {plan.edit_count} edit(s) planned", err=True)

@@ -446,11 +446,16 @@ def _inside(path: Path, roots: Sequence[Path]) -> bool:
 def write_fix(fix: FileFix, roots: Sequence[Path]) -> Path:
     """Apply `fix` atomically and return the file written.
 
-    `roots` are the inputs as given; the file's real path (symlinks resolved) must be one of them
-    or inside one of them. The file must still hold the bytes it was planned from.
+    `roots` are the inputs as given; the file's real path (symlinks resolved) must be inside one
+    of them: a folder input's real path, or, for a file input, the real folder that holds it (so
+    a symlink named explicitly, e.g. by a shell glob, is not followed out of its folder). The
+    file must still hold the bytes it was planned from.
     """
     real = Path(os.path.realpath(fix.path))
-    real_roots = [Path(os.path.realpath(r)) for r in roots]
+    real_roots = [
+        Path(os.path.realpath(r)) if Path(r).is_dir() else Path(os.path.realpath(Path(r).parent))
+        for r in roots
+    ]
     if not _inside(real, real_roots):
         raise FixError(f"{fix.path}: resolves to {real}, outside the inputs; not written")
     try:

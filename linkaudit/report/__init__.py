@@ -78,15 +78,21 @@ class OutputFormat(str, Enum):  # noqa: UP042 - same style as the enums of `mode
 
 
 def render(result: AuditResult, fmt: OutputFormat, cfg: AuditConfig) -> str:
-    """`result` as text in format `fmt` (the table without colour, 120 columns wide)."""
-    return fmt.formatter().render(result, cfg)
+    """`result` as text in format `fmt` (the table without colour, 120 columns wide).
+
+    Secrets inside free text are redacted first (`_text.scrub_secrets`), for every format.
+    """
+    from linkaudit.report._text import scrub_secrets
+
+    return fmt.formatter().render(scrub_secrets(result), cfg)
 
 
 def render_table(result: AuditResult, cfg: AuditConfig, console: Console) -> None:
     """Print the table report to `console` (colours and width are the console's)."""
+    from linkaudit.report._text import scrub_secrets
     from linkaudit.report.table import print_table
 
-    print_table(result, cfg, console)
+    print_table(scrub_secrets(result), cfg, console)
 
 
 __all__ = ["OutputFormat", "ReportFormat", "render", "render_table"]

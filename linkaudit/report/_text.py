@@ -10,11 +10,14 @@ being passed on.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-from linkaudit.model import LinkStatus, Severity
-from linkaudit.urls import redact_url
+from linkaudit.model import AuditResult, LinkCheck, LinkStatus, Problem, Severity
+from linkaudit.urls import redact_text, redact_url
 
 # C0 and C1 controls except tab/newline, DEL, and the bidi embedding/override/isolate characters.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -89,3 +92,72 @@ STATUS_ORDER: tuple[LinkStatus, ...] = tuple(LinkStatus)
 def plural(count: int, word: str, many: str | None = None) -> str:
     """`1 finding`, `2 findings`, `0 findings` (with `many` for irregular plurals)."""
     return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def _scrub_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, Mapping):
+        return {k: _scrub_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub_value(v) for v in value]
+    return value
+
+
+def _scrub_origin(origin: str) -> str:
+    """A document origin that is a URL (an article given as a URL input), redacted; a path as is.
+    Findings and skips name their document the same way, so grouping still matches."""
+    return redact_url(origin) if "://" in origin else origin
+
+
+def _scrub_problem(p: Problem) -> Problem:
+    origin = redact_url(p.origin) if p.origin else p.origin
+    return dataclasses.replace(p, message=redact_text(p.message), origin=origin)
+
+
+def _scrub_check(c: LinkCheck) -> LinkCheck:
+    if not c.error or "://" not in c.error:
+        return c
+    return dataclasses.replace(c, error=redact_text(c.error))
+
+
+def scrub_secrets(result: AuditResult) -> AuditResult:
+    """`result` with the URLs inside free text redacted: finding messages, fixes and evidence,
+    problems, check errors (a redirect target or a fix suggestion may carry `?token=`), and
+    document origins that are URLs.
+
+    URL fields are redacted by each format where it shows them; identities (fingerprints, the
+    keys of `checks`) are left alone so that baselines and lookups still match.
+    """
+    findings = tuple(
+        dataclasses.replace(
+            f,
+            document=_scrub_origin(f.document),
+            message=redact_text(f.message),
+            fix=redact_text(f.fix) if f.fix else f.fix,
+            evidence=_scrub_value(dict(f.evidence)),
+        )
+        for f in result.findings
+    )
+    documents = tuple(
+        dataclasses.replace(
+            d,
+            origin=_scrub_origin(d.origin),
+            problems=tuple(_scrub_problem(p) for p in d.problems),
+        )
+        if d.problems or "://" in d.origin
+        else d
+        for d in result.documents
+    )
+    skips = tuple(
+        dataclasses.replace(s, document=_scrub_origin(s.document)) if "://" in s.document else s
+        for s in result.skips
+    )
+    return dataclasses.replace(
+        result,
+        documents=documents,
+        findings=findings,
+        skips=skips,
+        problems=tuple(_scrub_problem(p) for p in result.problems),
+        checks={url: _scrub_check(c) for url, c in result.checks.items()},
+    )

@@ -14,6 +14,7 @@ from linkaudit.config import AuditConfig
 from linkaudit.model import AuditResult, Document, Finding
 from linkaudit.report._text import visible
 from linkaudit.report.summary import fails
+from linkaudit.urls import redact_url
 
 
 def _describe(f: Finding) -> str:
@@ -50,7 +51,7 @@ def junit_xml(result: AuditResult, cfg: AuditConfig) -> ET.Element:
         tests = failures = 0
         ids = {r.id for r in doc.references}
         for ref in doc.references:
-            t, n = _case(suite, doc, f"[{ref.id}] {ref.url or ref.text}",
+            t, n = _case(suite, doc, f"[{ref.id}] {redact_url(ref.url) if ref.url else ref.text}",
                          [f for f in mine if f.reference == ref.id], cfg)
             tests, failures = tests + t, failures + n
         loose = [f for f in mine if f.reference not in ids]
