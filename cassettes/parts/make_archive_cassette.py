@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 import yaml
 
 from linkaudit.archive import WaybackArchive
+from linkaudit.check import RecordingClient
 from linkaudit.http import HttpResponse
 
 BASE = "https://web.archive.org"
@@ -46,10 +47,7 @@ CAPTURES: dict[str, list[str]] = {
 
 
 class FakeArchive:
-    """An `HttpClient` answering CDX queries from `CAPTURES`, recording each exchange."""
-
-    def __init__(self) -> None:
-        self.interactions: list[dict[str, object]] = []
+    """An `HttpClient` answering CDX queries from `CAPTURES`; `RecordingClient` writes them down."""
 
     async def fetch(
         self,
@@ -69,16 +67,6 @@ class FakeArchive:
         table = [["timestamp", "original", "statuscode"]]
         table += [[ts, query["url"], "200"] for ts in rows]
         body = json.dumps(table) if rows else "[]"
-        self.interactions.append(
-            {
-                "request": {"body": None, "headers": {}, "method": method, "uri": url},
-                "response": {
-                    "status": {"code": 200, "message": "OK"},
-                    "headers": {"Content-Type": ["application/json"]},
-                    "body": {"string": body},
-                },
-            }
-        )
         return HttpResponse(url, 200, (("Content-Type", "application/json"),), body.encode())
 
     async def close(self) -> None:
@@ -86,19 +74,16 @@ class FakeArchive:
 
 
 async def main() -> int:
-    fake = FakeArchive()
-    archive = WaybackArchive(fake, base_url=BASE, rate_per_min=0, env={})
+    out = Path(__file__).with_name("archive.yaml")
+    recorder = RecordingClient(FakeArchive(), out)
+    archive = WaybackArchive(recorder, base_url=BASE, rate_per_min=0, env={})
     for url in CAPTURES:
         result = await archive.lookup(url, NEAR)
         best = result.best.url if result.best else "-"
         print(f"{result.state.value:12} {url}\n             best: {best}", file=sys.stderr)
-    out = Path(__file__).with_name("archive.yaml")
-    out.write_text(
-        yaml.safe_dump({"version": 1, "interactions": fake.interactions}, sort_keys=True),
-        encoding="utf-8",
-    )
-    for item in fake.interactions:
-        print(item["request"]["uri"])  # type: ignore[index]
+    await recorder.close()
+    for item in yaml.safe_load(out.read_text(encoding="utf-8"))["interactions"]:
+        print(item["request"]["uri"])
     return 0
 
 
