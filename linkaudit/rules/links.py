@@ -272,6 +272,26 @@ class Blocked(_LinkRule):
         )
 
 
+class InvalidUrl(_LinkRule):
+    """The reference's URL cannot be checked as written: malformed, or a scheme other than http(s)
+    (`ftp:`, `javascript:`, a broken IPv6 literal), or a redirect to one. A reader cannot follow
+    it either. Not one of the issue's named rules: added so that a broken citation is never
+    silent (the `invalid` class otherwise had no rule).
+    """
+
+    ident = "invalid-url"
+    summary = "the URL is malformed or not http(s): it cannot be checked or followed"
+    severity = Severity.WARNING
+    statuses = frozenset({LinkStatus.INVALID})
+
+    def judge(self, ctx: RuleContext, check: LinkCheck) -> Finding | None:
+        return self.finding(
+            ctx,
+            f"{_who(ctx)}cannot be checked: {_why(check)}",
+            evidence=check_evidence(check),
+        )
+
+
 class Unarchived(_LinkRule):
     """The source is alive but the archive has never captured it: if it disappears, it is lost.
 

@@ -14,6 +14,8 @@ EXPECTED = {
     "blocked", "unarchived", "dangling-marker", "uncited-reference", "duplicate-reference",
     "self-citation", "stale-source", "source-after-document", "unsupported-number",
     "weak-support", "copied-citation", "undated-source",
+    # Beyond the list: the `invalid` class needs a rule too.
+    "invalid-url",
 }
 
 

@@ -114,3 +114,15 @@ def test_other_hyperlinks_get_link_health_at_their_position() -> None:
     findings, _ = run(d, {link.url: LinkCheck(link.url, LinkStatus.DEAD, http_status=404)})
     (f,) = of(findings, "dead")
     assert (f.line, f.column, f.reference, f.url) == (3, 7, None, link.url)
+
+
+def test_invalid_url_is_a_warning_and_other_classes_are_not() -> None:
+    bad = "ftp://example.com/file"
+    check = LinkCheck(bad, LinkStatus.INVALID, error=f"not an http(s) URL: {bad}")
+    findings, _ = run(doc([ref("1", bad, line=9)], [cite("1", "A claim.")]), {bad: check})
+    (finding,) = of(findings, "invalid-url")
+    assert finding.severity is Severity.WARNING and finding.reference == "1"
+    assert "not an http(s) URL" in finding.message
+    for status in (LinkStatus.ALIVE, LinkStatus.DEAD, LinkStatus.SKIPPED):
+        findings, _ = run(one_ref_doc(), {URL: LinkCheck(URL, status)})  # type: ignore[arg-type]
+        assert not of(findings, "invalid-url")
