@@ -56,6 +56,7 @@ from urllib.parse import urlencode, urlsplit
 
 from linkaudit.archive.interface import (
     SaveResult,
+    SaveState,
     clean_text,
     lookup_from_dict,
     lookup_to_dict,
@@ -484,7 +485,13 @@ class WaybackArchive:
             return response
 
     async def save(self, url: str) -> SaveResult:
-        """Ask Save Page Now to capture `url` (opt-in; keys from the environment)."""
+        """Ask Save Page Now to capture `url` (opt-in; keys from the environment).
+
+        Not once the archive was given up for this run (unreachable, or a Retry-After beyond the
+        cap): posting to an archive that asked for an hour's pause gets the IP blocked.
+        """
+        if self._unreachable is not None:
+            return SaveResult(url, SaveState.SKIPPED, message=self._unreachable)
         return await self._saver.save(url)
 
 
@@ -564,7 +571,8 @@ def parse_cdx(status: int, body: bytes, *, ndjson: bool = False) -> list[_Captur
             _Capture(
                 timestamp=str(row[i_ts]),
                 original=str(row[i_orig]),
-                status=int(status_text) if status_text.isdigit() else None,
+                # isdecimal, not isdigit: "²" is a digit that int() refuses.
+                status=int(status_text) if status_text.isdecimal() else None,
             )
         )
     return captures
@@ -580,7 +588,8 @@ def parse_availability(status: int, body: bytes) -> _Capture | None:
         raise _Failure(_FailKind.GARBAGE, "availability answer is not JSON") from None
     if not isinstance(data, dict):
         raise _Failure(_FailKind.GARBAGE, "availability answer is not an object")
-    closest = (data.get("archived_snapshots") or {}).get("closest")
+    snapshots = data.get("archived_snapshots")
+    closest = snapshots.get("closest") if isinstance(snapshots, dict) else None
     if not isinstance(closest, dict) or not closest.get("available", True):
         return None
     ts = str(closest.get("timestamp") or "")
@@ -595,4 +604,4 @@ def parse_availability(status: int, body: bytes) -> _Capture | None:
     marker = f"/web/{ts}/"
     if marker in playback:
         original = playback.split(marker, 1)[1]
-    return _Capture(ts, original, int(status_text) if status_text.isdigit() else None)
+    return _Capture(ts, original, int(status_text) if status_text.isdecimal() else None)

@@ -22,6 +22,7 @@ import email.utils
 import functools
 import logging
 import re
+import sqlite3
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterable, Mapping
@@ -200,14 +201,13 @@ class Checker:
         if reason is not None:
             return LinkCheck(url=url, status=LinkStatus.SKIPPED, error=reason, checked_at=_now())
         if self._store is not None and self._cfg.cache:
-            cached = self._store.get_check(normalize_url(url))
-            if cached is not None:
-                try:
-                    hit = check_from_dict(cached)
-                except (KeyError, ValueError, TypeError):
-                    hit = None  # an unreadable cache row is just a miss
-                if hit is not None:
-                    return _replace(hit, url=url, from_cache=True)
+            try:
+                cached = self._store.get_check(normalize_url(url))
+                hit = check_from_dict(cached) if cached is not None else None
+            except (KeyError, ValueError, TypeError, AttributeError, sqlite3.Error):
+                hit = None  # an unreadable cache row (or cache) is just a miss
+            if hit is not None:
+                return _replace(hit, url=url, from_cache=True)
         try:
             async with asyncio.timeout(self._cfg.url_deadline_s):
                 result = await self._check(url)

@@ -203,6 +203,8 @@ class Crawler:
                 await asyncio.gather(*workers, return_exceptions=True)
         finally:
             self._ledger.flush()
+        if self._ledger.error is not None:
+            self._problem("store", f"the crawl frontier could not be saved: {self._ledger.error}")
         return CrawlResult(
             site=self._start,
             pages=tuple(self._pages),
@@ -266,8 +268,10 @@ class Crawler:
                 else:
                     self._reserved -= 1
             finally:
-                self._ledger.flush()
-                self._queue.task_done()
+                try:
+                    self._ledger.flush()
+                finally:
+                    self._queue.task_done()  # always, or `join()` waits forever
 
     # -- discovery ---------------------------------------------------------------------------
 

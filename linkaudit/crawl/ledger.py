@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from linkaudit.crawl.interface import PageState
+from linkaudit.errors import StoreError
 from linkaudit.store import Store
 
 
@@ -62,6 +63,9 @@ class Ledger:
         """The store, or None (nothing persists)."""
         self.site = site
         """The crawl's key."""
+        self.error: str | None = None
+        """The first store error of the crawl (a full disk, a lock held too long), if any: the
+        crawl goes on in memory and says it once; the unwritten rows are tried again."""
         self._dirty: dict[str, Entry] = {}
 
     def load(self, *, resume: bool) -> dict[str, Entry]:
@@ -111,10 +115,15 @@ class Ledger:
             )
             for e in self._dirty.values()
         ]
-        self._dirty.clear()
-        with self.store.transaction() as conn:
-            conn.executemany(
-                f"INSERT OR REPLACE INTO crawl_pages (site, url, {_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
+        dirty, self._dirty = self._dirty, {}
+        try:
+            with self.store.transaction() as conn:
+                conn.executemany(
+                    f"INSERT OR REPLACE INTO crawl_pages (site, url, {_COLUMNS}) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+        except StoreError as exc:
+            # Keep the rows for the next flush (newer changes to the same URL win).
+            self._dirty = {**dirty, **self._dirty}
+            self.error = self.error or str(exc)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import socket
 from pathlib import Path
 
 from archivekit import FakeClock, LoopbackClient, WaybackScript
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from linkaudit.archive import WaybackArchive, lookup_from_dict, lookup_to_dict
 from linkaudit.model import ArchiveState, SnapshotKind
@@ -292,3 +295,27 @@ def test_parsers_tell_answers_apart() -> None:
     assert parse_availability(200, redirect) is None
     with pytest.raises(_Failure):
         parse_availability(200, b"[]")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=20), inner,
+                                                                  max_size=4),
+    max_leaves=12,
+))
+def test_archive_parsers_only_raise_their_own_failures(value: object) -> None:
+    """Whatever JSON an archive answers, parsing it yields captures or a `_Failure`/`_Excluded`
+    (turned into `unknown`), never another exception that would stop the audit."""
+    import json as _json
+
+    from linkaudit.archive.wayback import _Excluded, _Failure, parse_availability, parse_cdx
+
+    body = _json.dumps(value).encode()
+    for parse in (lambda: parse_cdx(200, body), lambda: parse_availability(200, body)):
+        with contextlib.suppress(_Failure, _Excluded):
+            parse()
+    for cell in ("²", "x"):  # a digit that int() refuses, and a non-digit
+        rows = [["timestamp", "original", "statuscode"], ["20240101000000", "http://a", cell]]
+        (capture,) = parse_cdx(200, _json.dumps(rows).encode())
+        assert capture.status is None

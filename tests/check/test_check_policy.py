@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -215,3 +216,32 @@ async def test_host_limits_pause_one_host_only() -> None:
     async with limits.slot("a.example"):
         assert limits.in_flight["a.example"] == 1
     assert t.slept == [5.0] and limits.paused_for("a.example") == 0
+
+
+async def test_unreadable_cache_row_is_a_miss(tmp_path: Path) -> None:
+    """A hand-edited or half-written cache row must not stop the run: the URL is checked anew."""
+    import time as _time
+
+    from linkaudit.check import Checker
+    from linkaudit.config import AuditConfig
+    from linkaudit.http import HttpResponse
+    from linkaudit.model import LinkStatus
+    from linkaudit.store import Store
+
+    class OneAnswer:
+        async def fetch(self, method: str, url: str, **_: object) -> HttpResponse:
+            return HttpResponse(url, 200, (("Content-Type", "text/plain"),), b"ok")
+
+        async def close(self) -> None:
+            pass
+
+    url = "https://example.com/y"
+    with Store.open(tmp_path / "s.db") as store:
+        with store.transaction() as conn:
+            conn.execute(
+                "INSERT INTO checks (url, data, checked_at, expires_at) VALUES (?, ?, ?, ?)",
+                (url, "{not json", _time.time(), _time.time() + 3600),
+            )
+        checker = Checker(AuditConfig(), OneAnswer(), store=store)  # type: ignore[arg-type]
+        result = await checker.check(url)
+    assert result.status is LinkStatus.ALIVE and not result.from_cache
