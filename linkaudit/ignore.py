@@ -32,12 +32,13 @@ BASELINE_SCHEMA = "linkaudit.baseline/1"
 """The `schema` value of a baseline file."""
 
 # The comment form may name rules; the bare words of plain text may not (the words after them are
-# prose, not rule ids).
-_COMMENT = re.compile(
-    r"<!--\s*linkaudit-ignore(?P<kind>-start|-end)?(?![\w-])"
-    r"(?:[ \t:]+(?P<rules>[a-z0-9][a-z0-9, \t-]*?))?\s*-->",
-    re.IGNORECASE,
+# prose, not rule ids). The comment's end (`-->`) is found with `str.find` and its rule list is
+# checked in Python, not by one regex: a lazy rule list followed by `\s*-->` backtracks
+# quadratically on a long run of spaces with no `-->` (a hostile document).
+_COMMENT_OPEN = re.compile(
+    r"<!--\s*linkaudit-ignore(?P<kind>-start|-end)?(?!\w|-(?!->))", re.IGNORECASE
 )
+_RULE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789, \t-")
 _BARE = re.compile(r"(?<![\w-])linkaudit-ignore(?P<kind>-start|-end)?(?![\w-])", re.IGNORECASE)
 _ALL: frozenset[str] = frozenset({"*"})
 
@@ -66,13 +67,15 @@ def ignored_lines(text: str) -> dict[int, frozenset[str]]:
     for number, line in enumerate(lines, start=1):
         if block is not None:
             add(number, block)
-        matches = [*_COMMENT.finditer(line), *_BARE.finditer(_COMMENT.sub(" ", line))]
-        for match in matches:
-            named = frozenset(
-                r for r in re.split(r"[\s,]+", (match.groupdict().get("rules") or "").lower()) if r
-            )
+        comments = _comments(line)
+        rest = line
+        for start, end, _kind, _rules in reversed(comments):
+            rest = rest[:start] + " " + rest[end:]
+        marks = comments + [(m.start(), m.end(), m.group("kind"), "") for m in _BARE.finditer(rest)]
+        for _start, _end, found_kind, found_rules in marks:
+            named = frozenset(r for r in re.split(r"[\s,]+", found_rules.lower()) if r)
             rules = named or _ALL
-            kind = (match.group("kind") or "").lower()
+            kind = (found_kind or "").lower()
             if kind == "-start":
                 block = rules
                 add(number, rules)
@@ -81,6 +84,26 @@ def ignored_lines(text: str) -> dict[int, frozenset[str]]:
             else:
                 add(number, rules)
                 add(number + 1, rules)
+    return out
+
+
+def _comments(line: str) -> list[tuple[int, int, str | None, str]]:
+    """The `<!-- linkaudit-ignore[-start|-end] [rules] -->` comments of a line, in linear time:
+    (start, end, kind, rule list as written)."""
+    out: list[tuple[int, int, str | None, str]] = []
+    for match in _COMMENT_OPEN.finditer(line):
+        close = line.find("-->", match.end())
+        if close < 0:
+            continue
+        inner = line[match.end() : close]
+        rules = inner.lstrip(" \t:")
+        if rules.strip() and (
+            len(rules) == len(inner)  # no separator between the keyword and the rules
+            or not rules[0].isalnum()
+            or not set(rules.lower()) <= _RULE_CHARS
+        ):
+            continue
+        out.append((match.start(), close + 3, match.group("kind"), rules.strip()))
     return out
 
 

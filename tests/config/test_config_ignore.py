@@ -127,3 +127,24 @@ def test_baseline_never_stores_url_secrets(tmp_path: Path) -> None:
     write_baseline(path, [f])
     assert "s3cr3t" not in path.read_text(encoding="utf-8")
     assert filter_baseline((f,), load_baseline(path)) == ()
+
+
+def test_comment_without_spaces_is_recognised() -> None:
+    every = frozenset({"*"})
+    assert ignored_lines("a\n<!--linkaudit-ignore-->\nb") == {2: every, 3: every}
+
+
+def test_unclosed_comment_with_a_long_run_of_spaces_is_linear() -> None:
+    """A hostile line (`<!-- linkaudit-ignore a`, a million spaces, no `-->`) must not backtrack:
+    the time for twice the input stays near twice the time (generous bound)."""
+    import time
+
+    def cost(n: int) -> float:
+        text = "<!-- linkaudit-ignore a" + " " * n + "x"
+        start = time.perf_counter()
+        assert ignored_lines(text) == {1: frozenset({"*"})}  # the bare word still counts
+        return time.perf_counter() - start
+
+    small, large = cost(200_000), cost(400_000)
+    assert large < 4 * small + 0.05
+    assert cost(1_000_000) < 2.0
