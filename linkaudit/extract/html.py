@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4.element import PageElement, PreformattedString
 
 from linkaudit.extract.claims import citations_in
 from linkaudit.extract.dates import find_dateline, json_ld_date, meta_date, parse_date
@@ -190,8 +192,9 @@ def _loose_notes(
     wanted: dict[str, tuple[str, tuple[int, int]]] = {}
     for anchor in soup.find_all("a", href=_NOTE_HREF):
         target = str(anchor.get("href"))[1:]
-        label = " ".join(anchor.get_text().split()).strip("[]")
-        if target and target not in targets and parse_ids(label) is not None:
+        text = _marker_text(anchor)  # bounded: nested note links must not walk their subtrees
+        label = text.strip("[]") if text is not None else ""
+        if target and target not in targets and label and parse_ids(label) is not None:
             wanted.setdefault(target, (label, _where(anchor)))
     if not wanted:
         return []
@@ -316,9 +319,45 @@ def _references(
     return references, targets
 
 
+MARKER_TEXT_LIMIT = 64
+"""A marker's visible text is short (`[12]`, `[a]`, `note 3`); a `<sup>` or note link with more
+text is not a marker, and is not walked further. This bound keeps nested `<sup>`/`<a>` (hostile
+pages) linear: without it every tag re-walked its whole subtree."""
+
+
+def _first_nodes(tag: Tag) -> Iterator[PageElement]:
+    """The nodes inside `tag` in document order, at most `MARKER_TEXT_LIMIT` of them.
+
+    A walk over `.contents`, not bs4's `descendants`/`strings`: those first seek the subtree's
+    last descendant, which costs the whole subtree however few nodes are then read.
+    """
+    stack: list[PageElement] = list(reversed(tag.contents))
+    for _ in range(MARKER_TEXT_LIMIT):
+        if not stack:
+            return
+        node = stack.pop()
+        yield node
+        if isinstance(node, Tag):
+            stack.extend(reversed(node.contents))
+
+
+def _marker_text(tag: Tag) -> str | None:
+    """The tag's visible text, whitespace collapsed, or None when it is bigger than a marker."""
+    parts: list[str] = []
+    size = nodes = 0
+    for node in _first_nodes(tag):
+        nodes += 1
+        if isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
+            size += len(node)
+            parts.append(str(node))
+    if size > MARKER_TEXT_LIMIT or nodes >= MARKER_TEXT_LIMIT:
+        return None
+    return " ".join(" ".join(parts).split())
+
+
 def _first_link(tag: Tag) -> Tag | None:
-    """The first `<a href>` inside `tag` (a plain walk: bs4's `find` is slow in hot loops)."""
-    for node in tag.descendants:
+    """The first `<a href>` among the first nodes inside a marker-sized `tag`."""
+    for node in _first_nodes(tag):
         if isinstance(node, Tag) and node.name == "a" and node.get("href") is not None:
             return node
     return None
@@ -426,7 +465,9 @@ class _Walker:
 
     def note_ids(self, tag: Tag) -> tuple[str, ...] | None:
         """The ids a note link or sup names, or None when it is not a marker."""
-        text = " ".join(tag.get_text(" ").split())
+        text = _marker_text(tag)
+        if text is None:
+            return None
         inner = text[1:-1].strip() if text.startswith("[") and text.endswith("]") else text
         anchor = tag if tag.name == "a" else _first_link(tag)
         href = str(anchor.get("href", "")) if isinstance(anchor, Tag) else ""
@@ -447,7 +488,7 @@ class _Walker:
         if ids is not None:
             self.add_marker(ids, self.position(tag))
             return True
-        text = tag.get_text().strip()
+        text = (_marker_text(tag) or "").strip()
         if "noprint" in (tag.get("class") or []):
             return True  # Wikipedia's maintenance tags: [citation needed], [dubious]
         # Page numbers (":p. 7") and "[citation needed]" are not part of the claim.
@@ -456,7 +497,7 @@ class _Walker:
     def anchor(self, tag: Tag) -> bool:
         href = str(tag.get("href", ""))
         if href.startswith("#"):
-            has_sup = any(isinstance(n, Tag) and n.name == "sup" for n in tag.descendants)
+            has_sup = any(isinstance(n, Tag) and n.name == "sup" for n in _first_nodes(tag))
             ids = self.note_ids(tag) if has_sup or _NOTE_HREF.match(href) else None
             if ids is not None:
                 self.add_marker(ids, self.position(tag))

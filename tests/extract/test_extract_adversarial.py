@@ -20,6 +20,9 @@ _CASES: dict[str, Callable[[int], str]] = {
     "dots": lambda n: "a. " * (n // 3),
     "footnote-carets": lambda n: "[^" * (n // 2),
     "url-parens": lambda n: "https://a.example/" + "(" * n,
+    # Nested tags: every marker candidate must not re-walk its whole subtree.
+    "nested-sups": lambda n: "<sup>" * (n // 5),
+    "nested-note-links": lambda n: '<a href="#cite_note-1">' * (n // 23),
 }
 
 
