@@ -191,6 +191,10 @@ def run_action(
     for key in [k for k in child_env if k.startswith("INPUT_")]:
         del child_env[key]
     argv = build_argv(_input(env, "args"), _input(env, "fail-on"), paths, summary, report, sarif)
+    # RUNNER_TEMP lasts the whole job: files of an earlier step must not pass for this run's
+    # (a run that fails before writing them would republish the old summary and counts).
+    for stale in (summary, report):
+        stale.unlink(missing_ok=True)
     status = runner(argv, child_env, cwd)
 
     if summary.is_file():

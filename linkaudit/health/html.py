@@ -15,6 +15,7 @@ from html import escape
 
 from linkaudit.health.report import HealthReport, ReportItem
 from linkaudit.model import LinkStatus
+from linkaudit.report._text import is_web_url, visible
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -47,7 +48,7 @@ svg text{font:12px system-ui,sans-serif;fill:#333}
 
 
 def _e(text: object) -> str:
-    return escape(str(text), quote=True)
+    return escape(visible(str(text)), quote=True)
 
 
 def _day(value: dt.datetime) -> str:
@@ -161,7 +162,7 @@ def _table(items: Sequence[ReportItem], since_label: str) -> str:
 
 def _safe_href(url: str) -> str:
     """Only http(s) URLs become links; anything else (javascript:...) is neutralised."""
-    return url if url.lower().startswith(("http://", "https://")) else "#"
+    return url if is_web_url(url) else "#"
 
 
 def render_html(report: HealthReport) -> str:

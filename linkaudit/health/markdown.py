@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from linkaudit.health.report import HealthReport, ReportItem
 from linkaudit.model import LinkStatus
+from linkaudit.report._text import visible
 
 TOP = 10
 """Most items shown per list."""
@@ -25,7 +26,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~@&])")
 
 def escape_md(text: str) -> str:
     """Escape `text` for Markdown: specials backslashed, newlines flattened, `@` defused."""
-    text = " ".join(text.split())
+    text = visible(" ".join(text.split()))  # control and bidi characters shown, not obeyed
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 

@@ -14,6 +14,7 @@ The lists, each about URLs cited by the latest finished run ("current") unless s
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from linkaudit.health.history import (
 from linkaudit.health.policy import HealthState, Outcome, outcome_of
 from linkaudit.model import LinkStatus
 from linkaudit.store import Store
-from linkaudit.urls import registrable_domain
+from linkaudit.urls import redact_text, redact_url, registrable_domain
 
 REMOVED = "removed"
 """The `status` of a fixed item whose URL is no longer cited."""
@@ -245,13 +246,15 @@ def build_report(
 
 
 def _item(h: LinkHistory, status: str, *, since: dt.datetime | None = None) -> ReportItem:
+    # The store keeps URLs as checked (to match them across runs); every report shows them
+    # redacted, as the audit's reports do: an issue body must not carry a `?token=`.
     return ReportItem(
-        url=h.url,
+        url=redact_url(h.url),
         status=status,
         state=h.verdict.state,
         since=since or h.verdict.since or h.latest.time,
-        citers=h.citers,
+        citers=tuple(dataclasses.replace(c, document=redact_text(c.document)) for c in h.citers),
         http_status=h.latest.http_status,
-        error=h.latest.error,
+        error=redact_text(h.latest.error) if h.latest.error else None,
         failures=h.verdict.failures,
     )

@@ -21,7 +21,8 @@ from linkaudit.urls import redact_url
 
 # Inline constructs only: every escaped value sits inside a line (a table cell, after a prefix), so
 # line-start syntax (`#`, `-`, `1.`) cannot trigger and is left alone for readability.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+# `@` too: a hostile page title must not mention (notify) users or teams in a PR comment.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~@])")
 MAX_ROWS = 250
 """Most findings listed in the table: a job summary is limited to 1 MiB and a comment to 65536
 characters, so a huge run lists the most serious ones and says how many more there are."""

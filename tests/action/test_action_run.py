@@ -248,3 +248,22 @@ def test_end_to_end_with_the_real_cli(tmp_path: Path, capfd: pytest.CaptureFixtu
     assert report["schema"] == "linkaudit.audit/1"
     assert int(out["findings"]) == len(report["findings"])
     assert (tmp_path / "summary.md").read_text(encoding="utf-8").startswith("## linkaudit")
+
+
+def test_a_failed_run_does_not_republish_an_earlier_steps_files(tmp_path: Path) -> None:
+    """RUNNER_TEMP lasts the whole job: a second run that fails before writing its files must not
+    pass the first run's summary and counts off as its own."""
+    env = github_env(tmp_path)
+    temp = Path(env["RUNNER_TEMP"])
+    temp.mkdir(parents=True)
+    (temp / "linkaudit-summary.md").write_text("## old summary\n")
+    (temp / "linkaudit.json").write_text('{"findings": [1, 2, 3, 4, 5, 6, 7]}')
+
+    def fails_early(argv: list[str], env: Mapping[str, str], cwd: Path) -> int:
+        return 2
+
+    assert run_action(env, runner=fails_early, cwd=tmp_path) == 2
+    out = outputs(Path(env["GITHUB_OUTPUT"]))
+    assert out["findings"] == "0" and out["report"] == "" and out["exit-code"] == "2"
+    summary = Path(env["GITHUB_STEP_SUMMARY"])
+    assert not summary.exists() or "old summary" not in summary.read_text()
