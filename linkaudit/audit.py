@@ -199,6 +199,10 @@ async def run_audit(
                 problems.extend(archive_problems)
     except asyncio.CancelledError:
         interrupted = True
+    except BaseException:
+        if store is not None:
+            store.close()  # the run is failing: release the store now (it is not written)
+        raise
     finally:
         if own_client and client is not None:
             with contextlib.suppress(Exception):

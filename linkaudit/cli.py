@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import ipaddress
 import os
 import sys
@@ -122,8 +123,9 @@ def extract(
     if format == "json":
         _write_output(json.dumps(extract_json(documents, problems), indent=2), output)
     elif output is not None:
-        with output.open("w", encoding="utf-8") as fh:
-            render_extract_table(documents, Console(file=fh, width=160, no_color=True))
+        buffer = io.StringIO()
+        render_extract_table(documents, Console(file=buffer, width=160, no_color=True))
+        _write_output(buffer.getvalue(), output)
     else:
         render_extract_table(documents, Console(highlight=False))
     if not documents:
@@ -457,18 +459,11 @@ def _emit(
 
     if fmt is OutputFormat.TABLE and output is None:
         render_table(result, cfg, Console(highlight=False))
-    elif fmt is OutputFormat.TABLE:
-        assert output is not None
-        with output.open("w", encoding="utf-8") as fh:
-            render_table(result, cfg, Console(file=fh, width=160, no_color=True))
     else:
+        # Files get every format as plain text (the table without colour), written atomically.
         _write_output(render(result, fmt, cfg), output)
     for extra_fmt, path in extra:
-        if extra_fmt is OutputFormat.TABLE:
-            with path.open("w", encoding="utf-8") as fh:
-                render_table(result, cfg, Console(file=fh, width=160, no_color=True))
-        else:
-            _write_output(render(result, extra_fmt, cfg), path)
+        _write_output(render(result, extra_fmt, cfg), path)
 
 
 def _crawl_options(

@@ -220,3 +220,19 @@ def test_cache_and_rules_commands(in_tmp: Path) -> None:
     assert "stale-source" in out and "copied-citation" in out
     code, out, _err = run("cache", "stats", "--store", str(in_tmp / "none.db"))
     assert code == 0 and "no store yet" in out
+
+
+def test_table_files_are_written_into_new_folders(
+    in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    out, extra, extracted = in_tmp / "a" / "t.txt", in_tmp / "b" / "t.txt", in_tmp / "c" / "e.txt"
+    code, _out, _err = run(
+        "audit", "examples/ainvest-alibaba-ai-chip.txt", "--replay",
+        "cassettes/ainvest-alibaba-ai-chip.yaml", "-o", str(out), "--report", f"table:{extra}",
+    )
+    assert code == 1
+    for path in (out, extra):
+        assert "stale-source" in path.read_text() and "\x1b[" not in path.read_text()
+    assert run("extract", "examples/ainvest-alibaba-ai-chip.txt", "-o", str(extracted))[0] == 0
+    assert "finance.yahoo.com" in extracted.read_text()

@@ -16,6 +16,7 @@ back. The GitHub token goes only to GitHub's own hosts.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import email.utils
@@ -311,9 +312,11 @@ class Checker:
             try:
                 response, n = await self._fetch_retrying("GET", current, headers)
                 if response.status in (405, 501):
-                    head, _ = await self._fetch_retrying("HEAD", current, headers)
-                    if head.status < 400:
-                        response = head
+                    # A failing HEAD must not hide that the server answered the GET.
+                    with contextlib.suppress(FetchError):
+                        head, _ = await self._fetch_retrying("HEAD", current, headers)
+                        if head.status < 400:
+                            response = head
             except FetchError as exc:
                 status, reason = classify_error(exc)
                 if hops and status is LinkStatus.SKIPPED:

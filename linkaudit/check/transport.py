@@ -46,6 +46,7 @@ from linkaudit.http import (
     ResetError,
     TlsError,
 )
+from linkaudit.model import LinkStatus
 from linkaudit.urls import normalize_url
 
 TEXT_TYPES = ("text/", "application/xhtml+xml", "application/json", "application/xml",
@@ -441,8 +442,16 @@ def _check_answer(path: Path, n: int, item: dict[str, Any]) -> None:
     ):
         raise CassetteError(f"cassette {path}: interaction {n} has a body that is not "
                             "`{string: text}`")
-    if not isinstance(item.get("linkaudit") or {}, dict):
+    extra = item.get("linkaudit") or {}
+    if not isinstance(extra, dict):
         raise CassetteError(f"cassette {path}: interaction {n}: `linkaudit` is not a mapping")
+    error = extra.get("error")
+    if error is not None and (
+        not isinstance(error, dict)
+        or str(error.get("kind")) not in {s.value for s in LinkStatus}
+    ):
+        raise CassetteError(f"cassette {path}: interaction {n}: a recorded error needs a `kind` "
+                            "that is a link status (network-error, timeout, dead, ...)")
 
 
 class ReplayClient:

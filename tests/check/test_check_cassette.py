@@ -101,6 +101,13 @@ def test_bad_cassettes_and_offline(tmp_path: Path) -> None:
         ReplayClient(bad)
     with pytest.raises(CassetteError):
         ReplayClient(tmp_path / "absent.yaml")
+    bad.write_text(
+        "version: 1\ninteractions:\n- request: {method: GET, uri: 'https://a.example/'}\n"
+        "  response: {status: {code: 599}, headers: {}, body: {string: ''}}\n"
+        "  linkaudit: {error: {type: FetchError, kind: bogus}}\n"
+    )
+    with pytest.raises(CassetteError, match="kind"):  # not a crash in the middle of the run
+        ReplayClient(bad)
     with pytest.raises(OfflineError) as info:
         make_client(loopback_cfg(offline=True))
     assert isinstance(info.value, LinkauditError) and info.value.hint

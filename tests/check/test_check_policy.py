@@ -245,3 +245,25 @@ async def test_unreadable_cache_row_is_a_miss(tmp_path: Path) -> None:
         checker = Checker(AuditConfig(), OneAnswer(), store=store)  # type: ignore[arg-type]
         result = await checker.check(url)
     assert result.status is LinkStatus.ALIVE and not result.from_cache
+
+
+async def test_failing_head_fallback_keeps_the_get_answer() -> None:
+    """GET answers 405 and the HEAD fallback cannot connect: the server did answer, so the
+    link is judged on the 405 (blocked), not called a network error."""
+    from linkaudit.check import Checker
+    from linkaudit.config import AuditConfig
+    from linkaudit.http import ConnectError, HttpResponse
+    from linkaudit.model import LinkStatus
+
+    class GetOnly:
+        async def fetch(self, method: str, url: str, **_: object) -> HttpResponse:
+            if method == "HEAD":
+                raise ConnectError("connect: refused")
+            return HttpResponse(url, 405, (("Content-Type", "text/plain"),), b"")
+
+        async def close(self) -> None:
+            pass
+
+    checker = Checker(AuditConfig(retries=0), GetOnly())  # type: ignore[arg-type]
+    result = await checker.check("https://example.com/x")
+    assert result.http_status == 405 and result.status is not LinkStatus.NETWORK_ERROR
