@@ -183,9 +183,21 @@ class _Reader:
                 return value
             return self.headers(key, value)
         if key == "severity_overrides":
-            if isinstance(value, tuple):
+            if isinstance(value, tuple):  # from flags or the library: still checked
+                for rule, severity in value:
+                    try:
+                        Severity.parse(str(severity))
+                    except ValueError:
+                        raise self.fail(
+                            f"{key}.{rule}", f"{severity!r} is not a severity"
+                        ) from None
                 return value
-            _, overrides = self.rules(value, set())
+            disabled, overrides = self.rules(value, _known_rule_ids())
+            if disabled:  # never dropped in silence: `off` belongs under `rules`
+                raise self.fail(
+                    key, f"'off' is not a severity; switch {', '.join(sorted(disabled))} off "
+                    "under `rules` instead"
+                )
             return overrides
         if origin in (typing.Union, types.UnionType) and type(None) in args:
             if value is None:

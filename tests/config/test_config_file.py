@@ -173,3 +173,21 @@ def test_github_token_falls_back_to_the_environment() -> None:
     assert merge({}, {"github_token": "flag"}, environ=env).github_token == "flag"
     assert merge({}, {}, environ={}).github_token is None
     assert "ghs_from_env" not in repr(merge({}, {}, environ=env))
+
+
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        ('severity_overrides = {"dead" = "off"}', "'off' is not a severity"),
+        ('severity_overrides = {"deadd" = "info"}', "unknown rule"),
+    ],
+)
+def test_severity_overrides_are_checked_not_dropped(tmp_path: Path, body: str, needle: str) -> None:
+    path = tmp_path / "linkaudit.toml"
+    path.write_text(body + "\n")
+    with pytest.raises(ConfigError, match=needle):
+        load_config(path)
+    path.write_text('severity_overrides = {"dead" = "info"}\n')
+    assert load_config(path)["severity_overrides"] == (("dead", "info"),)
+    with pytest.raises(ConfigError, match="not a severity"):
+        merge({}, {"severity_overrides": (("dead", "bogus"),)})
