@@ -213,18 +213,6 @@ class LinkStatus(StrEnum):
         """The source is there (possibly at another address)."""
         return self in (LinkStatus.ALIVE, LinkStatus.REDIRECTED, LinkStatus.MOVED_OFFSITE)
 
-    @property
-    def is_failure(self) -> bool:
-        """The source could not be shown to be there (excluding skipped and invalid)."""
-        return self in (
-            LinkStatus.SOFT_404,
-            LinkStatus.DEAD,
-            LinkStatus.SERVER_ERROR,
-            LinkStatus.TIMEOUT,
-            LinkStatus.NETWORK_ERROR,
-            LinkStatus.BLOCKED,
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class Hop:

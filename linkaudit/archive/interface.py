@@ -65,10 +65,6 @@ class SaveResult:
     """One line for a person."""
 
 
-class ArchiveError(Exception):
-    """Root of the archive seam's internal errors (translated into `ArchiveState.UNKNOWN`)."""
-
-
 _TIMESTAMP_FORMAT = "%Y%m%d%H%M%S"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]+")
 

@@ -67,11 +67,6 @@ class SavePageNow:
         self._keys = keys
         self._sleep = sleep
 
-    @property
-    def has_keys(self) -> bool:
-        """True when keys were found (saving is possible)."""
-        return self._keys is not None
-
     def _headers(self) -> dict[str, str]:
         assert self._keys is not None
         access, secret = self._keys

@@ -9,7 +9,7 @@ dropped: the second copy of a sentence is the same claim, not a second one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from linkaudit.model import Citation, Problem, Reference
@@ -55,21 +55,6 @@ class RepeatTracker:
             return True
         self._seen.add(key)
         return False
-
-
-def repeated_paragraphs(paragraphs: Iterable[str]) -> int:
-    """How many paragraphs (long enough to count) repeat one seen earlier."""
-    seen: set[str] = set()
-    repeats = 0
-    for paragraph in paragraphs:
-        key = " ".join(paragraph.split())
-        if len(key) < _MIN_PARAGRAPH:
-            continue
-        if key in seen:
-            repeats += 1
-        else:
-            seen.add(key)
-    return repeats
 
 
 def deduplicate(

@@ -101,12 +101,6 @@ class Verdict:
     confirmed_at: dt.datetime | None = None
     """When the streak first met the confirm rule (the run that made it dead)."""
 
-    @property
-    def is_problem(self) -> bool:
-        """True when the latest meaningful observation is not a success."""
-        return self.state in (HealthState.FAILING, HealthState.DEAD, HealthState.UNVERIFIABLE)
-
-
 def outcome_of(status: LinkStatus, policy: HealthPolicy = HealthPolicy()) -> Outcome:
     """Classify one status for the history (see the module docstring)."""
     match status:

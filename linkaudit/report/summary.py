@@ -12,7 +12,7 @@ from typing import assert_never
 
 from linkaudit.config import FailOn
 from linkaudit.errors import ExitCode
-from linkaudit.model import AuditResult, Finding, LinkStatus, Severity
+from linkaudit.model import AuditResult, Finding, Severity
 from linkaudit.report._text import SEVERITY_ORDER, STATUS_ORDER, plural
 
 
@@ -95,12 +95,6 @@ def summarize(result: AuditResult, fail_on: FailOn = FailOn.ERROR) -> Summary:
         problems=len(result.problems) + sum(len(d.problems) for d in result.documents),
         elapsed_s=result.elapsed_s,
     )
-
-
-def status_counts(result: AuditResult) -> dict[LinkStatus, int]:
-    """Distinct URLs per status, only the statuses that occur, in declared order."""
-    counts = Counter(check.status for check in result.checks.values())
-    return {s: counts[s] for s in STATUS_ORDER if counts[s]}
 
 
 def summary_line(result: AuditResult, fail_on: FailOn = FailOn.ERROR) -> str:

@@ -8,7 +8,6 @@ missing (it never guesses). `RuleContext` is the one value a rule reads.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -207,11 +206,6 @@ def short(text: str, limit: int = 240) -> str:
     """`text` with whitespace collapsed, cut at `limit` characters."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def iso(value: dt.date | None) -> str | None:
-    """ISO form of a date, or None."""
-    return value.isoformat() if value is not None else None
 
 
 RuleList = Sequence[Rule]

@@ -119,11 +119,6 @@ class ClaimTime:
         present = self.present_clause
         return present is not None and any(c.times for c in self.clauses if c is not present)
 
-    @property
-    def latest_named(self) -> TimeRef | None:
-        """The named time that begins last."""
-        return max(self.named, key=lambda t: (t.start, t.end), default=None)
-
 
 _MONTHS = MONTHS
 _MONTH_RE = (
