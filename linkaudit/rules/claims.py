@@ -357,13 +357,19 @@ def key_terms(text: str) -> list[str]:
     return list(seen)
 
 
-@functools.lru_cache(maxsize=256)
+# Per source text, for one `analyse` run (which clears them, see `clear_caches`): large enough
+# that a document citing thousands of sources does not evict in a cycle and recompute each one
+# for every citation (an LRU smaller than the working set never hits).
+_SOURCE_CACHE = 4096
+
+
+@functools.lru_cache(maxsize=_SOURCE_CACHE)
 def _vocabulary(text: str) -> frozenset[str]:
     # Each excerpt is read once per run, however many citations name its source.
     return frozenset(_stem(w) for w in set(re.findall(r"[A-Za-z][A-Za-z-]*", text)))
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=_SOURCE_CACHE)
 def _stated_figures(text: str) -> tuple[Figure, ...]:
     return tuple(figures_in(text))
 
@@ -514,7 +520,7 @@ class CopiedCitation(Rule):
         )
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=_SOURCE_CACHE)
 def _sentences_of(text: str) -> list[tuple[str, list[str], list[str], frozenset[str]]]:
     # The same excerpt is searched once per citation: split and tokenise it once.
     out = []
@@ -522,3 +528,10 @@ def _sentences_of(text: str) -> list[tuple[str, list[str], list[str], frozenset[
         tokens = _tokens(sentence)
         out.append((sentence, markers, tokens, frozenset(tokens)))
     return out
+
+
+def clear_caches() -> None:
+    """Forget the per-source-text caches (called at the end of each `analyse`)."""
+    _vocabulary.cache_clear()
+    _stated_figures.cache_clear()
+    _sentences_of.cache_clear()

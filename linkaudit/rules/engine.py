@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from linkaudit.config import AuditConfig
 from linkaudit.model import (
     ArchiveLookup,
+    Citation,
     DatedFact,
     DateOrigin,
     Document,
@@ -22,6 +23,7 @@ from linkaudit.model import (
     RuleSkip,
     Severity,
 )
+from linkaudit.rules.claims import clear_caches
 from linkaudit.rules.interface import Evidence, Rule, RuleContext, Scope, SourceInfo
 from linkaudit.sourcedates import source_published
 
@@ -33,6 +35,27 @@ def document_date(doc: Document, cfg: AuditConfig) -> DatedFact | None:
     return doc.date
 
 
+def _citations_by_reference(doc: Document) -> dict[str, tuple[Citation, ...]]:
+    """`doc.citations_of` for every reference at once: one pass over the citations, instead of
+    one pass per reference per rule (quadratic on long reference lists)."""
+    out: dict[str, list[Citation]] = {}
+    for citation in doc.citations:
+        for ref_id in dict.fromkeys(citation.ids):
+            out.setdefault(ref_id, []).append(citation)
+    return {ref_id: tuple(items) for ref_id, items in out.items()}
+
+
+def _reference_context(
+    base: RuleContext, info: SourceInfo, by_ref: Mapping[str, tuple[Citation, ...]]
+) -> RuleContext:
+    """The context of one reference of the document, with the citations that name it."""
+    return dataclasses.replace(
+        base, reference=info.reference, url=info.reference.url, check=info.check,
+        archive=info.archive, source_date=info.date,
+        citations=by_ref.get(info.reference.id, ()),
+    )
+
+
 def _contexts(
     rule: Rule, base: RuleContext, checks: Mapping[str, LinkCheck],
     archives: Mapping[str, ArchiveLookup],
@@ -42,25 +65,18 @@ def _contexts(
         case Scope.DOCUMENT:
             yield base
         case Scope.LINK:
+            by_ref = _citations_by_reference(doc)
             for info in base.sources.values():
-                url = info.reference.url
-                yield dataclasses.replace(
-                    base, reference=info.reference, url=url, check=info.check,
-                    archive=info.archive, source_date=info.date,
-                    citations=doc.citations_of(info.reference.id),
-                )
+                yield _reference_context(base, info, by_ref)
             for link in doc.links:
                 yield dataclasses.replace(
                     base, link=link, url=link.url, check=checks.get(link.url),
                     archive=archives.get(link.url),
                 )
         case Scope.REFERENCE:
+            by_ref = _citations_by_reference(doc)
             for info in base.sources.values():
-                yield dataclasses.replace(
-                    base, reference=info.reference, url=info.reference.url, check=info.check,
-                    archive=info.archive, source_date=info.date,
-                    citations=doc.citations_of(info.reference.id),
-                )
+                yield _reference_context(base, info, by_ref)
         case Scope.CITED_SOURCE:
             for citation in doc.citations:
                 for ref_id in dict.fromkeys(citation.ids):
@@ -153,5 +169,6 @@ def analyse(
                             result = dataclasses.replace(result, severity=overrides[result.rule])
                         findings.append((index, result))
         skips.extend(_merge_skips(doc_skips))
+    clear_caches()  # the per-source caches serve one run; do not hold page texts after it
     findings.sort(key=lambda item: (item[0], item[1].line or 0, item[1].rule, item[1].column or 0))
     return [f for _, f in findings], skips
