@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import assert_never
 
 from linkaudit.errors import LinkauditError
+from linkaudit.extract.positions import LineIndex
 from linkaudit.model import AuditResult, DocFormat, Document, LinkStatus, Reference
 
 
@@ -205,28 +206,6 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 _MD_DEFINITION = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:[ \t]*<?$")
 
 
-def _line_starts(text: str) -> list[int]:
-    return [0] + [m.end() for m in _NEWLINE.finditer(text)]
-
-
-def _locate(text: str, starts: list[int], ref: Reference, written: str) -> int | None:
-    """Character offset of `written` in the entry at `ref.line`/`column` (or the 2 lines after)."""
-    line = ref.line - 1
-    if not 0 <= line < len(starts):
-        return None
-    for n in range(line, min(line + 3, len(starts))):
-        begin = starts[n]
-        end = starts[n + 1] if n + 1 < len(starts) else len(text)
-        if n == line:
-            pos = text.find(written, begin + max(ref.column - 1, 0), end)
-            if pos >= 0:
-                return pos
-        pos = text.find(written, begin, end)
-        if pos >= 0:
-            return pos
-    return None
-
-
 def _md_url(url: str) -> str:
     """A URL safe inside a Markdown link destination."""
     return "".join(f"%{ord(c):02X}" if c in " ()<>" or ord(c) < 0x21 else c for c in url)
@@ -296,7 +275,8 @@ def plan_document(
     """Plan the edits of one document whose file holds `data` (pure: no I/O)."""
     codec, bom = detect_encoding(data)
     text = data[len(bom) :].decode(codec)
-    starts = _line_starts(text)
+    index = LineIndex(text)  # the lines extraction counted (Reference.line)
+    starts = index.starts
     edits: dict[int, Edit] = {}
     skips: list[FixSkip] = []
 
@@ -328,11 +308,11 @@ def plan_document(
         else:
             continue
         written = ref.url_as_written
-        pos = _locate(text, starts, ref, written)
+        pos = index.find_near(text, written, ref.line, ref.column)
         if pos is None and doc.format is DocFormat.HTML:
             # The extractor may give the attribute value decoded (`&` for `&amp;`).
             written = escape(written, quote=False)
-            pos = _locate(text, starts, ref, written)
+            pos = index.find_near(text, written, ref.line, ref.column)
         if pos is None:
             skip(ref, f"the URL is not where the reference list has it (line {ref.line})")
             continue

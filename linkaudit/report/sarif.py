@@ -11,6 +11,7 @@ exits 0 unless the run failed, so the upload step still runs (zizmor does the sa
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from typing import Any, assert_never
@@ -18,6 +19,7 @@ from urllib.parse import quote
 
 from linkaudit import __version__
 from linkaudit.config import AuditConfig
+from linkaudit.extract.positions import LineIndex
 from linkaudit.ignore import safe_fingerprint
 from linkaudit.model import AuditResult, Document, Finding, Severity
 from linkaudit.report._text import display_path, visible
@@ -59,21 +61,19 @@ def url_region(doc: Document, ref_id: str) -> dict[str, int] | None:
     ref = next((r for r in doc.references if r.id == ref_id), None)
     if ref is None or not ref.url_as_written:
         return None
-    lines = doc.text.split("\n")
-    if not 1 <= ref.line <= len(lines):
+    index = _line_index(doc.text)
+    pos = index.find_near(doc.text, ref.url_as_written, ref.line, ref.column)
+    if pos is None:
         return None
-    text = lines[ref.line - 1]
-    start = text.find(ref.url_as_written, max(ref.column - 1, 0))
-    if start < 0:
-        start = text.find(ref.url_as_written)
-    if start < 0:
-        return None
-    return {
-        "startLine": ref.line,
-        "startColumn": start + 1,
-        "endLine": ref.line,
-        "endColumn": start + 1 + len(ref.url_as_written),
-    }
+    line, column = index.position(pos)
+    end_line, end_column = index.position(pos + len(ref.url_as_written))
+    return {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column}
+
+
+@functools.lru_cache(maxsize=8)
+def _line_index(text: str) -> LineIndex:
+    """One index per document text, however many of its findings carry a fix."""
+    return LineIndex(text)
 
 
 def _fix(finding: Finding, doc: Document | None, uri: str) -> list[dict[str, Any]]:

@@ -251,3 +251,19 @@ def test_table_on_a_narrow_terminal_keeps_the_essentials(result: AuditResult) ->
     start = lines.index(header)
     end = next(i for i in range(start + 2, len(lines)) if not lines[i].strip())
     assert end - start > 10 and all(len(line) <= 80 for line in lines[:end])
+
+
+def test_sarif_finds_a_url_on_the_line_after_its_reference() -> None:
+    """A footnote whose URL wraps to the next line still gets its replacement region (1-based,
+    end exclusive), so the suggested fix is not dropped."""
+    from linkaudit.extract import extract_document
+    from linkaudit.inputs import Source
+    from linkaudit.report.sarif import url_region
+
+    text = "A claim.[^1]\n\n[^1]: Some title,\n    https://example.com/page\n"
+    doc = extract_document(Source("notes.md", text.encode()))
+    (ref,) = doc.references
+    assert ref.url == "https://example.com/page" and ref.line == 3
+    assert url_region(doc, "1") == {
+        "startLine": 4, "startColumn": 5, "endLine": 4, "endColumn": 5 + len(ref.url)
+    }
