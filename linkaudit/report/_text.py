@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from linkaudit.model import AuditResult, LinkCheck, LinkStatus, Problem, Severity
+from linkaudit.model import AuditResult, Finding, LinkCheck, LinkStatus, Problem, Severity
 from linkaudit.urls import redact_text, redact_url
 
 # C0 and C1 controls except tab/newline, DEL, and the bidi embedding/override/isolate characters.
@@ -161,3 +161,22 @@ def scrub_secrets(result: AuditResult) -> AuditResult:
         problems=tuple(_scrub_problem(p) for p in result.problems),
         checks={url: _scrub_check(c) for url, c in result.checks.items()},
     )
+
+
+_FINDINGS_INDEX: tuple[tuple[Finding, ...], dict[str, list[Finding]]] | None = None
+
+
+def findings_of(result: AuditResult, document: str) -> list[Finding]:
+    """The findings of one document, from an index built once per result.
+
+    Every renderer asks this per document (and per reference): scanning all findings each time
+    is quadratic on a crawled site of thousands of articles. The one-slot memo holds the
+    findings tuple it indexed, so the identity check cannot be fooled by a reused id.
+    """
+    global _FINDINGS_INDEX
+    if _FINDINGS_INDEX is None or _FINDINGS_INDEX[0] is not result.findings:
+        index: dict[str, list[Finding]] = {}
+        for finding in result.findings:
+            index.setdefault(finding.document, []).append(finding)
+        _FINDINGS_INDEX = (result.findings, index)
+    return _FINDINGS_INDEX[1].get(document, [])

@@ -18,7 +18,14 @@ from typing import assert_never
 
 from linkaudit.config import AuditConfig
 from linkaudit.model import AuditResult, Document, LinkStatus, registrable_host
-from linkaudit.report._text import SEVERITY_ORDER, is_web_url, short_url, shorten, visible
+from linkaudit.report._text import (
+    SEVERITY_ORDER,
+    findings_of,
+    is_web_url,
+    short_url,
+    shorten,
+    visible,
+)
 from linkaudit.report.rulemeta import rule_catalogue
 from linkaudit.report.summary import summarize, summary_line
 from linkaudit.urls import redact_url
@@ -222,8 +229,8 @@ def _document_section(doc: Document, result: AuditResult) -> str:
             best = lookup.best
             archive = (link(best.timestamp.date().isoformat(), best.url) if best
                        else esc(lookup.state.value))
-        rules = ", ".join(sorted({esc(f.rule) for f in result.findings
-                                  if f.document == doc.origin and f.reference == ref.id}))
+        rules = ", ".join(sorted({esc(f.rule) for f in findings_of(result, doc.origin)
+                                  if f.reference == ref.id}))
         rows.append(f"<tr><td>[{esc(ref.id)}]</td><td>{source}</td><td>{esc(status)}</td>"
                     f"<td>{published}</td><td>{archive}</td><td>{rules or '—'}</td></tr>")
     body = ("<table><thead><tr><th>Ref</th><th>Source</th><th>Status</th><th>Published</th>"

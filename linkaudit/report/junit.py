@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 
 from linkaudit.config import AuditConfig
 from linkaudit.model import AuditResult, Document, Finding
-from linkaudit.report._text import visible
+from linkaudit.report._text import findings_of, visible
 from linkaudit.report.summary import fails
 from linkaudit.urls import redact_url
 
@@ -47,7 +47,7 @@ def junit_xml(result: AuditResult, cfg: AuditConfig) -> ET.Element:
     total_tests = total_failures = 0
     for doc in result.documents:
         suite = ET.SubElement(root, "testsuite", name=visible(doc.origin))
-        mine = [f for f in result.findings if f.document == doc.origin]
+        mine = findings_of(result, doc.origin)
         tests = failures = 0
         ids = {r.id for r in doc.references}
         for ref in doc.references:

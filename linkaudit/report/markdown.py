@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from linkaudit.config import AuditConfig
 from linkaudit.model import AuditResult, Document, Finding, Severity
-from linkaudit.report._text import is_web_url, short_url, shorten, visible
+from linkaudit.report._text import findings_of, is_web_url, short_url, shorten, visible
 from linkaudit.report.rulemeta import rule_catalogue
 from linkaudit.report.summary import summarize, summary_line
 from linkaudit.urls import redact_url
@@ -78,7 +78,7 @@ def findings_table(result: AuditResult) -> list[str]:
 
 def document_details(doc: Document, result: AuditResult) -> list[str]:
     """One `<details>` block: the document's references with status, date and archive."""
-    mine = [f for f in result.findings if f.document == doc.origin]
+    mine = findings_of(result, doc.origin)
     date = f", dated {doc.date.value.isoformat()}" if doc.date else ""
     lines = [
         "<details>",

@@ -29,7 +29,14 @@ from linkaudit.model import (
     Severity,
     registrable_host,
 )
-from linkaudit.report._text import SEVERITY_ORDER, plural, short_url, shorten, visible
+from linkaudit.report._text import (
+    SEVERITY_ORDER,
+    findings_of,
+    plural,
+    short_url,
+    shorten,
+    visible,
+)
 from linkaudit.report.summary import summarize, summary_line
 from linkaudit.urls import redact_url
 
@@ -145,7 +152,7 @@ def document_table(doc: Document, result: AuditResult, width: int = TABLE_WIDTH)
                 where.append("\n" + shorten(visible(check.title), url_width), style="italic")
         else:
             where.append(shorten(visible(ref.text), url_width) or "(no URL)", style="dim")
-        mine = [f for f in result.findings if f.document == doc.origin and f.reference == ref.id]
+        mine = [f for f in findings_of(result, doc.origin) if f.reference == ref.id]
         cells = [
             Text(f"[{visible(ref.id)}]"),
             where,
@@ -162,7 +169,7 @@ def document_table(doc: Document, result: AuditResult, width: int = TABLE_WIDTH)
 def findings_list(doc: Document, result: AuditResult) -> Text:
     """One line per finding of `doc`: place, severity, rule, message and the suggested fix."""
     text = Text()
-    mine = [f for f in result.findings if f.document == doc.origin]
+    mine = findings_of(result, doc.origin)
     for f in sorted(mine, key=lambda f: (f.line or 0, f.column or 0, f.rule)):
         place = f"{f.line}:{f.column or 1}" if f.line else "-"
         text.append(f"  {place:>8} ", style="dim")
