@@ -18,6 +18,15 @@ from linkaudit.config import AuditConfig
 Sleep = Callable[[float], Awaitable[None]]
 
 
+def per_host_limit(cfg: AuditConfig, host: str) -> int:
+    """Requests in flight allowed to `host` (a host name, as `urls.host_of` gives it): the host
+    policy's limit, else `cfg.per_host`; at least 1. The checker and the crawler both use it."""
+    policy = cfg.host_policy(host)
+    if policy is not None and policy.per_host:
+        return max(1, policy.per_host)
+    return max(1, cfg.per_host)
+
+
 class HostLimits:
     """Global and per-host concurrency limits with per-host pauses."""
 
@@ -41,10 +50,7 @@ class HostLimits:
 
     def limit_for(self, host: str) -> int:
         """The per-host limit: the host policy's, else `cfg.per_host`."""
-        policy = self._cfg.host_policy(host)
-        if policy is not None and policy.per_host:
-            return max(1, policy.per_host)
-        return max(1, self._cfg.per_host)
+        return per_host_limit(self._cfg, host)
 
     def pause(self, host: str, seconds: float) -> None:
         """Hold back new requests to `host` for `seconds` from now (the longest pause wins)."""

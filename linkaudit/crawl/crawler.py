@@ -38,6 +38,7 @@ from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from linkaudit.check.limits import per_host_limit
 from linkaudit.config import AuditConfig
 from linkaudit.crawl.interface import (
     MAX_CRAWL_DELAY_S,
@@ -63,7 +64,7 @@ from linkaudit.errors import ConfigError
 from linkaudit.http import FetchError, HttpClient, HttpResponse
 from linkaudit.model import Problem
 from linkaudit.store import Store
-from linkaudit.urls import redact_url, registrable_domain
+from linkaudit.urls import host_of, redact_url, registrable_domain
 
 Sleep = Callable[[float], Awaitable[None]]
 """`asyncio.sleep` or a test's fake."""
@@ -602,8 +603,7 @@ class Crawler:
         origin = origin_of(url)
         host = self._hosts.get(origin)
         if host is None:
-            policy = self.cfg.host_policy(origin.split("//", 1)[1].rsplit(":", 1)[0])
-            limit = policy.per_host if policy and policy.per_host else self.cfg.per_host
+            limit = per_host_limit(self.cfg, host_of(url))  # `[::1]:8080` -> `::1`
             host = _Host(origin, limit, self._sleep, self._clock)
             self._hosts[origin] = host
         return host
