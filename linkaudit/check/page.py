@@ -152,11 +152,14 @@ def _time_tag_date(doc: HtmlElement) -> DatedFact | None:
     return None
 
 
+# htmldate logs every page it cannot date; one setting at import, not one per page.
+logging.getLogger("htmldate").setLevel(logging.ERROR)
+
+
 def _htmldate(html: str) -> DatedFact | None:
     try:
         from htmldate import find_date
 
-        logging.getLogger("htmldate").setLevel(logging.ERROR)
         found = find_date(html, original_date=True, extensive_search=True)
     except Exception:  # htmldate may choke on odd markup; a missing date is the honest answer
         return None
@@ -210,12 +213,12 @@ def read_page(html: str, *, excerpt_chars: int, use_htmldate: bool = True) -> Pa
     doc = _parse(html)
     if doc is None:
         return PageFacts(None, (), None, None, "")
+    metas = _metas(doc)  # once: the title fallback and the dates both read them
     title = _clean(doc.findtext(".//title") or "")[:_TITLE_CHARS] or None
     if title is None:
-        og = _metas(doc).get("og:title")
+        og = metas.get("og:title")
         title = _clean(og)[:_TITLE_CHARS] or None if og else None
     headings = tuple(_clean(h.text_content())[:_TITLE_CHARS] for h in doc.xpath("//h1")[:3])
-    metas = _metas(doc)
     # Cheap substring tests spare whole-tree XPath scans on pages without microdata/JSON-LD.
     has_itemprop = "itemprop" in html
     has_json_ld = "ld+json" in html
