@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import bisect
+import re
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
 class LineIndex:
     """Maps offsets in one text to 1-based (line, column), in O(log lines) per lookup."""
 
     def __init__(self, text: str) -> None:
-        starts = [0]
-        find = text.find
-        pos = find("\n")
-        while pos != -1:
-            starts.append(pos + 1)
-            pos = find("\n", pos + 1)
-        self._starts = starts
+        # Every newline kind, as extraction counts lines (it reads `\r\n` and a lone `\r` as
+        # `\n`): `fix` indexes the file's own text, which may still hold them.
+        self._starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
 
     def position(self, offset: int) -> tuple[int, int]:
         """The 1-based line and column of `offset`."""
