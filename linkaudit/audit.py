@@ -279,7 +279,9 @@ def finish(
 
 def _open_store(cfg: AuditConfig, problems: list[Problem]) -> Store | None:
     """Open the store when the cache or history needs it; a bad store is said, and skipped."""
-    if cfg.offline and not cfg.cache:
+    if cfg.offline:
+        # Nothing is checked and no history is recorded: opening the store would only create
+        # `.linkaudit/` in the user's working tree (the pre-commit hook runs offline).
         return None
     if not (cfg.cache or cfg.history) or cfg.replay is not None:
         # A replayed run is a demonstration: it must not read a stale cache nor write history.

@@ -236,3 +236,10 @@ def test_table_files_are_written_into_new_folders(
         assert "stale-source" in path.read_text() and "\x1b[" not in path.read_text()
     assert run("extract", "examples/ainvest-alibaba-ai-chip.txt", "-o", str(extracted))[0] == 0
     assert "finance.yahoo.com" in extracted.read_text()
+
+
+def test_offline_run_leaves_no_store_behind(in_tmp: Path) -> None:
+    """The pre-commit hook runs offline: it must not create `.linkaudit/` in the user's tree."""
+    code, _out, _err = run("audit", str(EXAMPLE), "--offline", "-f", "json")
+    assert code == 1
+    assert not (in_tmp / ".linkaudit").exists()

@@ -224,6 +224,6 @@ def test_problem_lines_on_stderr_show_escapes(tmp_path: Path) -> None:
     (tmp_path / "ok.md").write_text("Fine [1].\n\n1. https://example.com/\n", encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "linkaudit", "audit", str(tmp_path),
                            "--offline", "--format", "json"], capture_output=True, timeout=60,
-                          check=False)
+                          check=False, cwd=tmp_path)
     assert b"PWNED" in done.stderr  # the problem is said...
     assert b"\x1b" not in done.stderr  # ...without its escape sequences
