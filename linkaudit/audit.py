@@ -79,11 +79,13 @@ async def fetch_page(client: HttpClient, url: str, cfg: AuditConfig) -> tuple[st
     """
     from urllib.parse import urljoin
 
+    from linkaudit.check.classify import REDIRECT_STATUSES
+
     current = url
     for _ in range(cfg.max_redirects + 1):
         resp = await client.fetch("GET", current, max_body=MAX_DOCUMENT_BYTES)
         location = resp.header("location")
-        if resp.status in (301, 302, 303, 307, 308) and location:
+        if resp.status in REDIRECT_STATUSES and location:
             try:
                 current = urljoin(current, location)
             except ValueError:

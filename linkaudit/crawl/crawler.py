@@ -38,6 +38,7 @@ from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from linkaudit.check.classify import REDIRECT_STATUSES
 from linkaudit.check.limits import per_host_limit
 from linkaudit.config import AuditConfig
 from linkaudit.crawl.interface import (
@@ -73,7 +74,6 @@ Clock = Callable[[], float]
 OnPage = Callable[[CrawledPage], None]
 """Called with each page as soon as it is settled."""
 
-_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)", re.IGNORECASE)
 _ROBOTS_REDIRECTS = 5
@@ -653,7 +653,7 @@ class Crawler:
             )
             requests += 1
             location = response.header("location")
-            if response.status not in _REDIRECTS or not location:
+            if response.status not in REDIRECT_STATUSES or not location:
                 return _Fetched(current, response=response, requests=requests)
             target = crawl_url(location, current)
             if target is None:
@@ -694,7 +694,7 @@ class Crawler:
             self._problem("robots", f"{url}: unreachable ({exc.kind}); nothing fetched from it")
             return DISALLOW_ALL
         response = got.response
-        if response is None or response.status in _REDIRECTS:
+        if response is None or response.status in REDIRECT_STATUSES:
             return ALLOW_ALL  # RFC 9309: too many redirects means "unavailable"
         status = response.status
         if status == 429 or status >= 500:
