@@ -165,7 +165,8 @@ async def run_audit(
             # A crawled page without references is counted in the site view, not reported.
             crawled = documents
             documents = [d for d in crawled if d.references]
-        if not documents and not problems:
+        if not documents and not problems and crawl_result is None:
+            # (A crawl whose pages carry no references still has its site view to report.)
             raise InputError("no documents to audit")
         if progress:
             progress.documents(len(documents))

@@ -430,7 +430,9 @@ def audit(
     _emit(result, cfg, fmt, output, extra)
     if result.interrupted:
         err.print("linkaudit: interrupted; the report shows what was checked", markup=False)
-    if not result.documents:
+    if not result.documents and result.site is None:
+        # Nothing could be read. A crawl that found no page with references did run: its site
+        # view is the report, and the exit code follows the findings (none) as usual.
         raise typer.Exit(int(ExitCode.RUN_ERROR))
     if fmt is OutputFormat.SARIF:
         # Code scanning uploads must still run when there are findings (as zizmor does).

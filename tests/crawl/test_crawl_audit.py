@@ -105,3 +105,18 @@ async def test_crawl_audits_every_article_once_and_resumes(tmp_path: Path) -> No
     for entry in failing.values():
         (citer,) = entry["citers"]
         assert (entry in report["persisting"]) == (citer["document"] in first_docs)
+
+
+async def test_crawl_of_a_site_without_references_reports_its_site_view(tmp_path: Path) -> None:
+    """Pages without references are counted, not reported; a site of only such pages is a
+    finished audit with a site view, not a run that failed."""
+    site = Site()
+    site.add("/robots.txt", Page("User-agent: *\nAllow: /\n", content_type="text/plain"))
+    site.add("/", Page('<html><body><p>Home.</p><a href="/about">About</a></body></html>'))
+    site.add("/about", Page("<html><body><p>About us, no sources here.</p></body></html>"))
+    async with serve(site) as base:
+        result = await run_audit([base + "/"], config(tmp_path),
+                                 crawl=CrawlOptions(start=base + "/"))
+    assert result.documents == ()
+    assert result.site is not None and result.site["with_references"] == 0
+    assert result.site["audited"] >= 2 and result.site["without_references"] >= 2
