@@ -98,6 +98,9 @@ class Reference:
     """The entry's label text (author, title, the whole line), whitespace collapsed."""
     repaired: bool = False
     """True when the URL was joined from pieces (wrapped lines, a stray space)."""
+    identifiers: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
+    """Identifiers of the work the entry names (`isbn`, `doi`, `arxiv`, `pmid`), normalised; they
+    identify a source that has no link (a book by ISBN) and travel to the JSON."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +119,15 @@ class Citation:
     """The marker as written."""
 
 
+class LinkKind(StrEnum):
+    """What a hyperlink is in its document. The JSON uses these values."""
+
+    LINK = "link"
+    """A link a reader follows: inline, reference-style, autolink, bare URL, `<a href>`."""
+    IMAGE = "image"
+    """Something the page embeds: `![x](y)`, `<img src>`, `<source srcset>`, a badge."""
+
+
 @dataclass(frozen=True, slots=True)
 class Link:
     """A hyperlink of the document that is not a reference entry (inline, autolink, bare, href)."""
@@ -130,6 +142,8 @@ class Link:
     """1-based column."""
     text: str = ""
     """The link text, if any."""
+    kind: LinkKind = LinkKind.LINK
+    """A link, or an image the document embeds."""
 
 
 @dataclass(frozen=True, slots=True)

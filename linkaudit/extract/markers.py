@@ -21,6 +21,8 @@ _MARKER = re.compile(r"\[(\^?[0-9][0-9 ,;\u2013\u2014\-]{0,%s})\]" % str(_MAX_IN
 _FOOTNOTE = re.compile(r"\[\^([A-Za-z0-9_\-]{1,40})\]")
 _NUMBER_OR_RANGE = re.compile(r"\^?([0-9]{1,4})(?:\s*[\u2013\u2014\-]\s*([0-9]{1,4}))?")
 _GLUE = re.compile(r"[ \t,;]{0,3}")
+_CODE_AFTER = frozenset("-=+*/<>(")
+"""What follows an index in code (`v[1]->x`, `a[1] + b`, `f[1](x)`), never a citation."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,16 +71,43 @@ def parse_ids(inside: str, known: Collection[str] | None = None) -> tuple[str, .
     return tuple(dict.fromkeys(ids)) or None
 
 
+def _looks_like_code(text: str, start: int, end: int, ids: tuple[str, ...],
+                     known: Collection[str]) -> bool:
+    """True when a bracketed number is an index or an interval, not a citation.
+
+    Only for ids the reference list does not have: `[0]` and `[0, 1]` (lists and intervals
+    start at zero, citations at one), and a bracket glued to a name and followed by code
+    (`callbacks[1]->url`, `row[2] = x`, `a[1].b`). A number glued to a word and followed by
+    prose (`growth[1].`, `IIS[6] (fewer users`) stays a citation.
+    """
+    if all(i in known for i in ids):
+        return False
+    if "0" in ids:
+        return True
+    if start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_"):
+        return False
+    after = text[end : end + 2]
+    if after[:1] in _CODE_AFTER or after[:1] == "." and after[1:2].isalpha():
+        return True
+    rest = text[end : end + 4].lstrip(" ")
+    return rest[:1] == "=" and rest[1:2] != "="
+
+
 def find_markers(text: str, known: Collection[str] | None = None) -> list[Marker]:
     """Every numbered marker in `text`, adjacent ones merged, in order of appearance.
 
     `[^label]` footnote markers (as written in plain text) count too, with the label as the id.
+    With `known` (the document's reference ids), indices and intervals are left out (see
+    `_looks_like_code`); without it, every bracketed number counts.
     """
     singles: list[Marker] = []
     for match in _MARKER.finditer(text):
         ids = parse_ids(match.group(1), known)
-        if ids is not None:
-            singles.append(Marker(match.start(), match.end(), ids))
+        if ids is None:
+            continue
+        if known is not None and _looks_like_code(text, match.start(), match.end(), ids, known):
+            continue
+        singles.append(Marker(match.start(), match.end(), ids))
     if "[^" in text:
         singles.extend(
             Marker(m.start(), m.end(), (m.group(1),))

@@ -10,7 +10,8 @@
 |  | warning: present tense, source older than --stale-after |
 | soft-404, moved-offsite, unreachable, blocked, duplicate-reference | warning |
 | source-after-document, unsupported-number, copied-citation | warning |
-| redirected, unarchived, uncited-reference, self-citation, weak-support, undated-source | info |
+| redirected, unarchived, uncited-reference, self-citation, weak-support, undated-source, | info |
+| markers-without-list | |
 """
 
 from linkaudit.rules.claims import (
@@ -25,6 +26,7 @@ from linkaudit.rules.engine import analyse, document_date
 from linkaudit.rules.integrity import (
     DanglingMarker,
     DuplicateReference,
+    MarkersWithoutList,
     SelfCitation,
     UncitedReference,
 )
@@ -52,6 +54,7 @@ ALL_RULES: tuple[Rule, ...] = (
     Unarchived(),
     InvalidUrl(),
     DanglingMarker(),
+    MarkersWithoutList(),
     UncitedReference(),
     DuplicateReference(),
     SelfCitation(),
