@@ -783,9 +783,12 @@ class _Walker:
             return False
         url = href
         if not href.lower().startswith(("http://", "https://")):
-            if self.base is None or href.lower().startswith(_NOT_WEB):
+            if find_urls(href) and not href.lower().startswith(_NOT_WEB):
+                url = href  # `htp:/x`, `hhttps://x`: a broken web link, kept for `invalid-url`
+            elif self.base is None or href.lower().startswith(_NOT_WEB):
                 return False
-            url = urljoin(self.base, href)
+            else:
+                url = urljoin(self.base, href)
         line, column = self.position(tag)
         text = " ".join(tag.get_text(" ").split())
         self.links.append(Link(clean_url(url), href, line, column, text[:300]))

@@ -135,6 +135,8 @@ class _FoundLink:
     """An in-page note link (`#cite_note-1`)."""
     autonumber: bool = False
     """MediaWiki's `[1]` for an external link without a label: a link, never a marker."""
+    bare: bool = False
+    """A URL in the text (not a link's target): an entry reads it with `entry_url`."""
 
 
 @dataclass
@@ -509,11 +511,7 @@ def _definitions(
             or str(label) in footnotes
             or parse_ids(str(label)) is None
         ):
-            if href:
-                offset = state.index.offset(line_number, column)
-                at = state.text.find(href, offset, offset + len(line) + 1) if line else -1
-                _add_link(href, "", at if at >= 0 else offset, state)
-            continue
+            continue  # a link definition: the links that use it are the hyperlinks
         found.append(
             Reference(
                 id=str(label),
@@ -565,10 +563,8 @@ def _note_reference(label: str, number: int, inlines: list[_Inline], state: _Sta
     """A footnote's reference from the inline blocks of its body."""
     plain = " ".join(i.plain for i in inlines)
     links = [link for i in inlines for link in i.links]
-    url, written, chosen = _entry_link(links, plain, state)
-    for link in links:
-        if link is not chosen and not link.href.startswith("#"):
-            _add_link(link.href, link.text, link.offset, state, link.kind)
+    url, written, chosen, repaired = _entry_link(links, plain, state)
+    _other_links(links, chosen, written, state)
     source_line = state.lines[number - 1] if 0 < number <= len(state.lines) else ""
     return Reference(
         id=label,
@@ -577,6 +573,7 @@ def _note_reference(label: str, number: int, inlines: list[_Inline], state: _Sta
         line=number,
         column=(source_line.find("[^") + 1) or 1,
         text=" ".join(plain.split()),
+        repaired=repaired,
         identifiers=identifiers_in(plain, (k.href for k in links)),
     )
 
@@ -615,14 +612,14 @@ def _footnote_line(label: str, lines: list[str], near: int = 0) -> int:
 
 def _entry_link(
     links: list[_FoundLink], plain: str, state: _State
-) -> tuple[str | None, str | None, _FoundLink | None]:
+) -> tuple[str | None, str | None, _FoundLink | None, bool]:
     """An entry's URL: its first external web link (a wiki page's author, publisher and
     `Special:BookSources` links, and in-page backlinks, are not the source), else its first
     bare URL (joined across a stray space), else its first other link."""
     ranked: list[tuple[int, int, _FoundLink]] = []
     for position, link in enumerate(links):
         href = link.href.strip()
-        if not href or href.startswith("#") or link.kind is LinkKind.IMAGE:
+        if not href or href.startswith("#") or link.kind is LinkKind.IMAGE or link.bare:
             continue
         if _WIKI_INTERNAL.search(href):
             continue  # a wiki's own page (an author, `Special:BookSources`): never the source
@@ -633,14 +630,27 @@ def _entry_link(
     ranked.sort(key=lambda r: (r[0], r[1]))
     if ranked and ranked[0][0] == 0:
         link = ranked[0][2]
-        return _resolved(link.href, state), link.href, link
+        return _resolved(link.href, state), link.href, link, False
     bare = entry_url(plain)
     if bare is not None:
-        return clean_url(bare.joined), bare.written, None
+        return clean_url(bare.joined), bare.written, None, bare.repaired
     if ranked:
         link = ranked[0][2]
-        return _resolved(link.href, state), link.href, link
-    return None, None, None
+        return _resolved(link.href, state), link.href, link, False
+    return None, None, None, False
+
+
+def _other_links(
+    links: list[_FoundLink], chosen: _FoundLink | None, written: str | None, state: _State
+) -> None:
+    """An entry's links besides its URL are hyperlinks (an archive copy, a DOI, a second
+    source); the bare URL the entry's URL was read from is not another one."""
+    for link in links:
+        if link is chosen or link.href.startswith("#"):
+            continue
+        if link.bare and written is not None and link.href in written:
+            continue
+        _add_link(link.href, link.text, link.offset, state, link.kind)
 
 
 def _resolved(href: str, state: _State) -> str:
@@ -668,10 +678,10 @@ def _reference_entry(block: _Block, state: _State) -> None:
     numbered = item is not None and block.number is not None and item.markup in (".", ")")
     if numbered and block.number is not None and not block.skip_first:
         ref_id = str(block.number)
-        url, written, chosen = _entry_link(inline.links, inline.plain, state)
-        for link in inline.links:
-            if link is not chosen and not link.href.startswith("#"):
-                _add_link(link.href, link.text, link.offset, state, link.kind)
+        url, written, chosen, repaired = _entry_link(inline.links, inline.plain, state)
+        if repaired:
+            _repaired(ref_id, first + 1, url, state)
+        _other_links(inline.links, chosen, written, state)
         line = state.lines[first] if first < len(state.lines) else ""
         text = _entry_text(inline.plain)
         state.references.append(
@@ -682,6 +692,7 @@ def _reference_entry(block: _Block, state: _State) -> None:
                 line=first + 1,
                 column=len(line) - len(line.lstrip()) + 1,
                 text=text,
+                repaired=repaired,
                 identifiers=identifiers_in(text, (k.href for k in inline.links)),
             )
         )
@@ -696,19 +707,12 @@ def _reference_entry(block: _Block, state: _State) -> None:
         if reference.url is None:
             # `[N] Title <a href=...>` or `[N] [Title](url)`: the link on the entry's lines.
             on_line = [k for k in hrefs if state.index.position(k.offset)[0] == entry.line]
-            url, written, _chosen = _entry_link(on_line, "", state)
+            url, written, _chosen, _repaired_ = _entry_link(on_line, "", state)
             if url is not None:
                 reference = replace(reference, url=url, url_as_written=written)
         state.references.append(reference)
         if entry.repaired:
-            state.problems.append(
-                Problem(
-                    "repaired-url",
-                    f"reference [{entry.ref_id}] on line {entry.line}: the URL was broken across "
-                    f"a line or a space and was joined to {entry.url}",
-                    line=entry.line,
-                )
-            )
+            _repaired(entry.ref_id, entry.line, entry.url, state)
     if not entries and not numbered:
         block.role = _Role.BODY  # prose in a references section: read in pass two
 
@@ -734,6 +738,17 @@ def _html_entry(block: _Block, fragment: HtmlFragment, first: int, state: _State
             column=len(line) - len(line.lstrip()) + 1,
             text=_entry_text(label),
             identifiers=identifiers,
+        )
+    )
+
+
+def _repaired(ref_id: str, line: int, url: str | None, state: _State) -> None:
+    state.problems.append(
+        Problem(
+            "repaired-url",
+            f"reference [{ref_id}] on line {line}: the URL was broken across a line or a space "
+            f"and was joined to {url}",
+            line=line,
         )
     )
 
@@ -803,10 +818,12 @@ class _Aligner:
             return at
         if content and content[0] != self.text[self.pos : self.pos + 1]:
             self._layout()
-            if self.text.startswith(content, self.pos):
-                at = self.pos
-                self.pos += len(content)
-                return at
+        # The text as is a little further on (past a list marker, a `>` or a `|`): jump there.
+        limit = min(self.end, self.pos + len(content) + _ALIGN_LOOKAHEAD)
+        at = self.text.find(content, self.pos, limit) if content else -1
+        if at >= 0:
+            self.pos = at + len(content)
+            return at
         offsets: list[int] = []
         text, end = self.text, self.end
         pos = self.pos
@@ -833,6 +850,11 @@ class _Aligner:
                     offsets.append(pos)
                     pos += 1
                     continue
+            near = text.find(char, pos, min(end, pos + 8))
+            if near >= 0:  # a few characters of markup the token does not show
+                offsets.append(near)
+                pos = near + 1
+                continue
             offsets.append(pos)  # not found where expected: keep the last good place
         self.pos = min(pos, end)
         offsets.append(self.pos)
@@ -1010,7 +1032,7 @@ def _read_inline(
                 for found in find_urls(content):
                     offset = (aligned + found.start if isinstance(aligned, int)
                               else aligned[found.start])
-                    out.links.append(_FoundLink(found.written, "", offset))
+                    out.links.append(_FoundLink(found.written, "", offset, bare=True))
             add(content)
         elif kind in ("softbreak", "hardbreak"):
             add(" ")

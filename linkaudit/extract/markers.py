@@ -75,17 +75,16 @@ def _looks_like_code(text: str, start: int, end: int, ids: tuple[str, ...],
                      known: Collection[str]) -> bool:
     """True when a bracketed number is an index or an interval, not a citation.
 
-    Only for ids the reference list does not have: `[0]` and `[0, 1]` (lists and intervals
-    start at zero, citations at one), and a bracket glued to a name and followed by code
-    (`callbacks[1]->url`, `row[2] = x`, `a[1].b`). A number glued to a word and followed by
+    `[0]` and `[0, 1]` when the reference list has no 0 (lists and intervals start at zero,
+    citations at one), and a bracket glued to a name and followed by code (`callbacks[1]->url`,
+    `row[2] = x`, `a[1].b`), whatever the list holds. A number glued to a word and followed by
     prose (`growth[1].`, `IIS[6] (fewer users`) stays a citation.
     """
-    if all(i in known for i in ids):
-        return False
-    if "0" in ids:
+    glued = start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")
+    if not glued:
+        return "0" in ids and not all(i in known for i in ids)
+    if "0" in ids and not all(i in known for i in ids):
         return True
-    if start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_"):
-        return False
     after = text[end : end + 2]
     if after[:1] in _CODE_AFTER or after[:1] == "." and after[1:2].isalpha():
         return True
