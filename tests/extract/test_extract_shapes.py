@@ -160,6 +160,7 @@ def test_footnotes_and_link_definitions_are_different_things() -> None:
         ("https://releases.example.org/", "stable releases")
     ]
     assert [c.ids for c in doc.citations] == [("1",)]
+    assert doc.problems == ()  # no "reference [1] is listed again": they are not one thing
 
 
 def test_numeric_definitions_used_as_links_are_hyperlinks() -> None:
@@ -283,7 +284,8 @@ def test_malformed_schemes_are_kept_for_invalid_url() -> None:
 def test_dot_segments_are_resolved() -> None:
     doc = _doc(
         "page.html",
-        '<a href="guide/../../book/x.html">a</a> <a href="https://h.example/book/x.html">b</a>',
+        '<a href="guide/../../book/x.html">a</a> <a href="https://h.example/book/x.html">b</a>'
+        '<a href="https://h.example/docs/./guide/../../book/x.html">c</a>',
         url="https://h.example/docs/page.html",
     )
     assert {k.url for k in doc.links} == {"https://h.example/book/x.html"}
