@@ -33,11 +33,12 @@ from linkaudit.extract.dates import find_dateline, json_ld_date, meta_date, pars
 from linkaudit.extract.dedupe import RepeatTracker
 from linkaudit.extract.identifiers import identifiers_in
 from linkaudit.extract.interface import Extraction
-from linkaudit.extract.markers import Marker, find_markers, parse_ids
+from linkaudit.extract.markers import Marker, find_markers, glues_citations, parse_ids
 from linkaudit.extract.positions import LineIndex
 from linkaudit.extract.text import _HEADING
 from linkaudit.extract.urls import clean_url, entry_url, find_urls
 from linkaudit.model import Citation, DatedFact, DateOrigin, DocFormat, Link, Reference
+from linkaudit.urls import same_site
 
 _BLOCKS = frozenset(
     [
@@ -449,7 +450,11 @@ def _ranked_links(anchors: Iterable[Tag], base: str | None) -> list[tuple[int, s
         else:
             continue
         classes: list[str] = list(anchor.get("class") or [])
-        internal = _WIKI_INTERNAL.search(href) is not None
+        internal = _WIKI_INTERNAL.search(href) is not None and (
+            "Special:" in href
+            or absolute != href
+            or base is not None and same_site(absolute, base)
+        )
         if internal and "external" not in classes:
             continue  # a wiki's own page (an author, `Special:BookSources`): never the source
         rank = 0 if "external" in classes or absolute == href else 1
@@ -677,6 +682,7 @@ class _Walker:
         self.index = index
         self.base = base
         self.known = known
+        self.glued = glues_citations(text, known)
         self.targets = targets
         self.skip = {id(t) for t in lists}
         self.citations: list[Citation] = []
@@ -797,7 +803,7 @@ class _Walker:
 
     def text_node(self, text: str, parent: Tag | None) -> None:
         para = self.current
-        markers = find_markers(text, self.known)
+        markers = find_markers(text, self.known, glued=self.glued)
         if markers:
             if isinstance(parent, Tag) and parent.sourceline:
                 self.cursor = max(

@@ -45,7 +45,13 @@ from linkaudit.extract.dedupe import RepeatTracker
 from linkaudit.extract.html import HtmlFragment, is_hidden_style
 from linkaudit.extract.identifiers import identifiers_in
 from linkaudit.extract.interface import Extraction
-from linkaudit.extract.markers import Marker, find_markers, merge_adjacent, parse_ids
+from linkaudit.extract.markers import (
+    Marker,
+    find_markers,
+    glues_citations,
+    merge_adjacent,
+    parse_ids,
+)
 from linkaudit.extract.positions import LineIndex
 from linkaudit.extract.text import (
     _HEADING,
@@ -57,6 +63,7 @@ from linkaudit.extract.text import (
 )
 from linkaudit.extract.urls import clean_url, entry_url, find_urls
 from linkaudit.model import Citation, DatedFact, DocFormat, Link, LinkKind, Problem, Reference
+from linkaudit.urls import same_site
 
 _LINK_MARKER = re.compile(r"\[?\^?([0-9][0-9 ,;\u2013\u2014\-]{0,40})\]?")
 _MAX_PUNCTUATION = 5000
@@ -68,6 +75,7 @@ _LABEL_USE = re.compile(r"\]\[([^\]\n]{1,100})\]|\[([^\]\n]{1,100})\]\[\]")
 _TAG = re.compile(r"<(/?)([A-Za-z][\w:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 _ATTR = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 _INLINE_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s(?:[^>\"']|\"[^\"]*\"|'[^']*')*)?/?>")
+_ESCAPED_NUMBER = re.compile(r"^(\s*\\?\[?\d{1,4})\\?([.)\]])")
 _VOID = frozenset({"br", "img", "hr", "input", "meta", "link", "source", "wbr", "area", "col"})
 _NOTE_NAME = r"(?:cite[_-]note|cite[_-]ref|fn|fnref|footnote|endnote|note|ref|bib)"
 _NOTE_HREF = re.compile("#" + _NOTE_NAME, re.I)
@@ -81,9 +89,15 @@ _ALIGN_LOOKAHEAD = 200
 """How far the aligner looks ahead for a token it did not find where it expected it."""
 
 
+_MAX_NESTING = 64
+"""markdown-it stops reading at its nesting limit (20 in the CommonMark preset) and silently
+drops the rest of the document: a genealogy tree of nested lists would hide the reference list
+after it. 64 levels cost a few hundred stack frames at most."""
+
+
 def _parser() -> MarkdownIt:
     return (
-        MarkdownIt("commonmark")
+        MarkdownIt("commonmark", {"maxNesting": _MAX_NESTING})
         .use(footnote_plugin)
         .use(front_matter_plugin)
         .enable(["table", "strikethrough"])
@@ -172,6 +186,8 @@ class _State:
     problems: list[Problem] = field(default_factory=list)
     row_end: tuple[int, int] = (-1, 0)
     """(row, source offset) where the last table cell read ended: the next cell starts there."""
+    glued: bool = False
+    """The document glues citations to words (`growth[1]`): see `glues_citations`."""
     anchors: set[str] = field(default_factory=set)
     """The `id`s inside reference entries: an in-page link to one is a note link."""
     row_header: str = ""
@@ -190,6 +206,16 @@ class MarkdownExtractor:
         dense = _dense_blocks(lines)
         tokens = _parser().parse(_masked(lines, dense) if dense else text, env)
         state = _State(text, LineIndex(text), lines, base_url, set(), cited_ids(text))
+        deepest = max((t for t in tokens if t.map), key=lambda t: t.level, default=None)
+        if deepest is not None and deepest.level >= _MAX_NESTING - 2 and deepest.map:
+            state.problems.append(
+                Problem(
+                    "markdown-nesting",
+                    f"line {deepest.map[0] + 1}: blocks nested {_MAX_NESTING} deep; the parser "
+                    "stops there, so what follows may not be read",
+                    line=deepest.map[0] + 1,
+                )
+            )
         date: DatedFact | None = None
         if tokens and tokens[0].type == "front_matter":
             date = front_matter_date(tokens[0].content)
@@ -207,6 +233,7 @@ class MarkdownExtractor:
                 state.references.extend(block.fragment.references(block.in_section))
         state.references.extend(_footnotes(blocks, env, state))
         state.known = {r.id for r in state.references}
+        state.glued = glues_citations(text, state.known)
         # Pass two: citations and links.
         for block in blocks:
             match block.role:
@@ -285,7 +312,7 @@ def _plain_block(first: int, last: int, count: int, state: _State) -> None:
     start = state.index.line_start(first + 1)
     end = state.index.line_start(last) + len(state.lines[last - 1])
     block = state.text[start:end].replace("\n", " ")
-    markers = find_markers(block, state.known)
+    markers = find_markers(block, state.known, glued=state.glued)
     state.citations.extend(
         citations_in(block, markers, lambda m: state.index.position(start + m.start))
     )
@@ -380,7 +407,7 @@ def _roles(tokens: list[Token], state: _State) -> list[_Block]:
                 entry = (
                     section_level is not None
                     or _all_entries(token, state)
-                    or _is_note_item(token)
+                    or item is not None and _is_note_item(token)
                     or is_note_line(token.content.split("\n", 1)[0], state.cited)
                 )
                 blocks.append(_Block(_Role.ENTRY if entry else _Role.BODY, token, item, number))
@@ -444,10 +471,11 @@ def _is_note_item(token: Token) -> bool:
     for position, child in enumerate(children[:4]):
         if child.type == "html_inline":
             attrs = _attributes(child.content)
+            after = children[position + 1].content.strip() if position + 1 < len(children) else ""
+            if _LINK_MARKER.fullmatch(after) and after.startswith("["):
+                return False  # `<a id="cite-note-2" href="#cite-ref-2">[2]</a>`: a marker
             if _NOTE_ID.match(attrs.get("id", "")) or (
-                _NOTE_HREF.match(attrs.get("href", ""))
-                and position + 1 < len(children)
-                and children[position + 1].content.strip() in _BACKLINK_TEXT
+                _NOTE_HREF.match(attrs.get("href", "")) and after in _BACKLINK_TEXT
             ):
                 return True
         elif child.type == "link_open":
@@ -621,7 +649,7 @@ def _entry_link(
         href = link.href.strip()
         if not href or href.startswith("#") or link.kind is LinkKind.IMAGE or link.bare:
             continue
-        if _WIKI_INTERNAL.search(href):
+        if _is_wiki_internal(href, state.base_url):
             continue  # a wiki's own page (an author, `Special:BookSources`): never the source
         if href.lower().startswith(("http://", "https://", "//")) or find_urls(href):
             ranked.append((0, position, link))
@@ -638,6 +666,17 @@ def _entry_link(
         link = ranked[0][2]
         return _resolved(link.href, state), link.href, link, False
     return None, None, None, False
+
+
+def _is_wiki_internal(href: str, base_url: str | None) -> bool:
+    """True for a wiki's own page: a relative `/wiki/...` or `index.php?title=` link, any
+    `Special:` page, or a wiki page on the document's own host. A link to another wiki
+    (Wikipedia from a chess wiki) is an external source."""
+    if _WIKI_INTERNAL.search(href) is None:
+        return False
+    if "Special:" in href or not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:|//", href):
+        return True
+    return base_url is not None and same_site(href, base_url)
 
 
 def _other_links(
@@ -699,7 +738,13 @@ def _reference_entry(block: _Block, state: _State) -> None:
         return
     lines = state.lines[first:last]
     starts = [state.index.line_start(first + n + 1) for n in range(len(lines))]
-    entries, _end = _read_entries([_unwrap_html_line(x) for x in lines], starts, 0)
+    unwrapped = [_unwrap_html_line(x) for x in lines]
+    entries = []
+    number = 0
+    while number < len(unwrapped):  # entries may follow a line of prose in the same block
+        found, end = _read_entries(unwrapped, starts, number)
+        entries.extend(found)
+        number = max(end, number + 1)
     hrefs = [k for k in inline.links if not k.href.startswith("#")]
     for entry in entries:
         entry.line += first
@@ -763,7 +808,10 @@ def _entry_text(plain: str) -> str:
 
 def _unwrap_html_line(line: str) -> str:
     """A line of a `[N] ...` list with its inline tags removed (`<br>[2] ...`,
-    `- <span id="ref1">[1]</span> ...`), so it reads as the entry it is; `<https://...>` stays."""
+    `- <span id="ref1">[1]</span> ...`) and its number unescaped (`9\\. ...`), so it reads as the
+    entry it is; `<https://...>` stays."""
+    if "\\" in line[:8]:
+        line = _ESCAPED_NUMBER.sub(r"\1\2", line, count=1)  # `9\. ...`, `\[9\] ...`
     if "<" not in line:
         return line
     return _INLINE_TAG.sub("", line)
@@ -1023,7 +1071,7 @@ def _read_inline(
                 aligned = aligned + 1 if isinstance(aligned, int) else aligned[1:]
             swallow = False
             if not entry and not frames and "[" in content:
-                for marker in find_markers(content, state.known):
+                for marker in find_markers(content, state.known, glued=state.glued):
                     offset = (aligned + marker.start if isinstance(aligned, int)
                               else aligned[marker.start])
                     out.where[size + marker.start] = state.index.position(offset)

@@ -25,7 +25,7 @@ from linkaudit.extract.dates import find_dateline
 from linkaudit.extract.dedupe import RepeatTracker
 from linkaudit.extract.identifiers import identifiers_in
 from linkaudit.extract.interface import Extraction
-from linkaudit.extract.markers import Marker, find_markers
+from linkaudit.extract.markers import Marker, find_markers, glues_citations
 from linkaudit.extract.positions import LineIndex
 from linkaudit.extract.urls import clean_url, entry_url, find_urls, wrapped_rest
 from linkaudit.model import DocFormat, Link, Problem, Reference
@@ -77,6 +77,7 @@ class TextExtractor:
         starts = [index.line_start(n + 1) for n in range(len(lines))]
         references, problems, ref_lines = _reference_blocks(lines, starts, cited_ids(text))
         known = {r.id for r in references}
+        glued = glues_citations(text, known)
         citations = []
         links = []
         repeats = RepeatTracker()
@@ -85,7 +86,7 @@ class TextExtractor:
             if repeats.is_repeat(para):
                 continue
             if "[" in para:
-                markers = find_markers(para, known)
+                markers = find_markers(para, known, glued=glued)
                 citations.extend(citations_in(para, markers, _locator(index, start)))
             if ":/" in para or "www." in para:
                 for found in find_urls(para):
