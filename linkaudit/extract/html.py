@@ -33,7 +33,13 @@ from linkaudit.extract.dates import find_dateline, json_ld_date, meta_date, pars
 from linkaudit.extract.dedupe import RepeatTracker
 from linkaudit.extract.identifiers import identifiers_in
 from linkaudit.extract.interface import Extraction
-from linkaudit.extract.markers import Marker, find_markers, glues_citations, parse_ids
+from linkaudit.extract.markers import (
+    Marker,
+    find_markers,
+    glues_citations,
+    parse_ids,
+    strip_markers,
+)
 from linkaudit.extract.positions import LineIndex
 from linkaudit.extract.text import _HEADING
 from linkaudit.extract.urls import clean_url, entry_url, find_urls
@@ -871,4 +877,4 @@ def _claim_context(block: Tag | None) -> tuple[bool, str]:
     header = _marker_text(first)
     if header is None:
         header = " ".join(first.get_text(" ").split())[:120]
-    return False, header
+    return False, strip_markers(header, find_markers(header))

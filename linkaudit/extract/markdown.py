@@ -51,6 +51,7 @@ from linkaudit.extract.markers import (
     glues_citations,
     merge_adjacent,
     parse_ids,
+    strip_markers,
 )
 from linkaudit.extract.positions import LineIndex
 from linkaudit.extract.text import (
@@ -1229,7 +1230,7 @@ def _body(block: _Block, state: _State) -> None:
     if block.row is not None:
         state.row_end = (block.row, inline.end)
         if block.cell == 0:
-            state.row_header = " ".join(inline.plain.split())
+            state.row_header = strip_markers(inline.plain, inline.markers)
     if len(state.heads) < 200 and block.item is None:
         state.heads.extend(token.content.split("\n")[:3])
     if state.repeats.is_repeat(inline.plain):
