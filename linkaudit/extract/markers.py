@@ -93,15 +93,15 @@ def _looks_like_code(text: str, start: int, end: int, ids: tuple[str, ...],
     `[0]` and `[0, 1]` when the reference list has no 0 (lists and intervals start at zero,
     citations at one); a bracket glued to a name and followed by code (`callbacks[1]->url`,
     `row[2] = x`, `a[1].b`), whatever the list holds; and a bracket glued to a name naming a
-    number the list lacks, in a document that does not glue its citations (see
-    `glues_citations`). A number glued to a word and followed by prose (`growth[1].`) in a
+    number the list lacks, in a document that has a list but does not glue its citations (see
+    `glues_citations`; with no list at all, such a bracket is left to `markers-without-list`). A number glued to a word and followed by prose (`growth[1].`) in a
     document that writes citations that way stays a citation.
     """
     glued = start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")
     if not glued:
         return "0" in ids and not all(i in known for i in ids)
     unknown = not all(i in known for i in ids)
-    if unknown and ("0" in ids or not glued_citations):
+    if unknown and ("0" in ids or known and not glued_citations):
         return True
     after = text[end : end + 2]
     if after[:1] in _CODE_AFTER or after[:1] == "." and after[1:2].isalpha():

@@ -34,9 +34,10 @@ from linkaudit.urls import normalize_url
 REAL = Path(__file__).resolve().parent / "real"
 SPLITS = ("tune", "held-out")
 FLOORS = {
-    # split: (reference F1, citation recall, citation precision)
-    "tune": (0.0, 0.0, 0.0),
-    "held-out": (0.0, 0.0, 0.0),
+    # split: (reference F1, citation recall, citation precision); measured: tune 1.000, 1.000,
+    # 0.974; held-out 1.000, 0.974, 0.989 (230 references, 190 citations)
+    "tune": (0.98, 0.97, 0.95),
+    "held-out": (0.98, 0.95, 0.96),
 }
 _WORD = re.compile(r"[^\W_]+")
 
