@@ -76,6 +76,8 @@ _LABEL_USE = re.compile(r"\]\[([^\]\n]{1,100})\]|\[([^\]\n]{1,100})\]\[\]")
 _TAG = re.compile(r"<(/?)([A-Za-z][\w:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 _ATTR = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 _INLINE_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s(?:[^>\"']|\"[^\"]*\"|'[^']*')*)?/?>")
+_BRACKET_ENTRY = re.compile(r"[ \t]{0,3}\[\d{1,4}\][ \t]+\S")
+"""A line that opens like a reference entry: `[6] Rozanski, N. ...`."""
 _ESCAPED_NUMBER = re.compile(r"^(\s*\\?\[?\d{1,4})\\?([.)\]])")
 _VOID = frozenset({"br", "img", "hr", "input", "meta", "link", "source", "wbr", "area", "col"})
 _NOTE_NAME = r"(?:cite[_-]note|cite[_-]ref|fn|fnref|footnote|endnote|note|ref|bib)"
@@ -343,6 +345,7 @@ def _roles(tokens: list[Token], state: _State) -> list[_Block]:
     pending_heading: int | None = None
     row = -1
     cell = 0
+    in_run = False  # the last block was a `[N] ...` entry: a run of them is a reference list
     for position, token in enumerate(tokens):
         kind = token.type
         if kind == "footnote_open":
@@ -350,6 +353,7 @@ def _roles(tokens: list[Token], state: _State) -> list[_Block]:
         elif kind == "footnote_close":
             footnote = None
         elif kind == "heading_open":
+            in_run = False
             level = int(token.tag[1:]) if token.tag[1:].isdigit() else 1
             if section_level is not None and level <= section_level:
                 section_level = None
@@ -405,13 +409,18 @@ def _roles(tokens: list[Token], state: _State) -> list[_Block]:
                     if "\n" in token.content:
                         blocks.append(_Block(_Role.ENTRY, token, skip_first=True))
                     continue
+                first_line = token.content.split("\n", 1)[0]
                 entry = (
                     section_level is not None
                     or _all_entries(token, state)
                     or item is not None and _is_note_item(token)
-                    or is_note_line(token.content.split("\n", 1)[0], state.cited)
+                    or is_note_line(first_line, state.cited)
+                    # `[6] Rozanski, N. ...` without a URL, in a run of `[N] ... URL` entries
+                    or in_run and _BRACKET_ENTRY.match(first_line) is not None
                 )
                 blocks.append(_Block(_Role.ENTRY if entry else _Role.BODY, token, item, number))
+                in_run = entry and _BRACKET_ENTRY.match(first_line) is not None
+                continue
         elif kind == "heading_close":
             pending_heading = None
     return blocks

@@ -30,16 +30,22 @@ from linkaudit.extract.positions import LineIndex
 from linkaudit.extract.urls import clean_url, entry_url, find_urls, wrapped_rest
 from linkaudit.model import DocFormat, Link, Problem, Reference
 
+_HEADING_NAME = (
+    r"(?:references?|sources?|citations?|notes|footnotes|endnotes|bibliography|works cited|"
+    r"further reading|literature|literature references|referencias|références|referências|"
+    r"riferimenti|quellen|einzelnachweise|literatur|источники|литература|参考文献|参考资料|参考|"
+    r"出典|tham khảo)"
+)
 _HEADING = re.compile(
-    r"[ \t]{0,3}(?:#{1,6}[ \t]*)?(?:\*\*|__)?(?:\d{1,2}[.)\u3001]?[ \t]*)?(?P<name>references?|"
-    r"sources?|citations?|notes|footnotes|endnotes|bibliography|works cited|further reading|"
-    r"literature|literature references|references and notes|notes and references|"
-    r"referencias|références|referências|riferimenti|quellen|einzelnachweise|literatur|"
-    r"источники|литература|参考文献|参考资料|参考|出典|tham khảo)(?:\*\*|__)?[ \t]*[:：]?"
-    r"[ \t]*(?:\*\*|__)?[ \t]*",
+    r"[ \t]{0,3}(?:#{1,6}[ \t]*)?(?:\*\*|__)?(?:\d{1,2}[.)\u3001]?[ \t]*)?(?P<name>"
+    + _HEADING_NAME
+    + r"(?:[ \t]*(?:,|&|\+|and|und|y|et)[ \t]*(?:&[ \t]*)?"
+    + _HEADING_NAME
+    + r")*)(?:\*\*|__)?[ \t]*[:：]?[ \t]*(?:\*\*|__)?[ \t]*",
     re.IGNORECASE,
 )
-"""A references heading: the usual names (several languages), `#` marks or bold, a number."""
+"""A references heading: the usual names (several languages), several of them together
+(`References, Footnotes, & Works Cited`), `#` marks or bold, a number."""
 _ENTRY = re.compile(
     r"[ \t]{0,8}(?:[-*+][ \t]+)?(?:\[(?P<bracket>\^?[A-Za-z0-9_\-]{1,24})\]:?|(?P<number>\d{1,4})"
     r"[.)]|\^(?P<caret>\d{1,4}))(?:[ \t]+|$)"

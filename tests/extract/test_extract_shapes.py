@@ -207,6 +207,27 @@ def test_text_reference_in_a_list_in_mid_document() -> None:
     assert doc.dangling_markers == ()
 
 
+def test_text_references_in_a_run_of_entries_and_a_combined_heading() -> None:
+    """`[6] Rozanski, N. ...` without a URL among `[N] ... URL` entries is a reference, not a
+    marker; a heading naming several kinds of notes still opens the list."""
+    run = _doc(
+        "chapter.md",
+        "React grew fast [1].\n\n## Team\n\nMore prose.\n\n"
+        "[1] Facebook. Our History. https://newsroom.example.com/history\n\n"
+        "[2] Rozanski, N. and Woods, E. Software Systems Architecture. 2012.\n\n"
+        "[3] https://github.example.com/react\n",
+    )
+    assert _refs(run) == {"1": "https://newsroom.example.com/history", "2": None,
+                          "3": "https://github.example.com/react"}
+    assert run.dangling_markers == ()
+    combined = _doc(
+        "chapter.md",
+        "A claim [1].\n\n# References, Footnotes, & Works Cited\n\n"
+        "[1] Meyer, Bertrand (1988). *Object-Oriented Software Construction*.\n",
+    )
+    assert _refs(combined) == {"1": None}
+
+
 # --- Things that look like markers and are not ---------------------------------------------
 
 
