@@ -94,8 +94,9 @@ def _looks_like_code(text: str, start: int, end: int, ids: tuple[str, ...],
     citations at one); a bracket glued to a name and followed by code (`callbacks[1]->url`,
     `row[2] = x`, `a[1].b`), whatever the list holds; and a bracket glued to a name naming a
     number the list lacks, in a document that has a list but does not glue its citations (see
-    `glues_citations`; with no list at all, such a bracket is left to `markers-without-list`). A number glued to a word and followed by prose (`growth[1].`) in a
-    document that writes citations that way stays a citation.
+    `glues_citations`; with no list at all, such a bracket is left to `markers-without-list`).
+    A number glued to a word and followed by prose (`growth[1].`) in a document that writes
+    citations that way stays a citation.
     """
     glued = start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")
     if not glued:
