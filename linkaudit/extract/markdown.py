@@ -55,6 +55,7 @@ from linkaudit.extract.markers import (
 )
 from linkaudit.extract.positions import LineIndex
 from linkaudit.extract.text import (
+    _ENTRY,
     _HEADING,
     _is_headless_entry,
     _read_entries,
@@ -138,6 +139,11 @@ class _Block:
     in_section: bool = False
     """An HTML block inside a references section."""
     fragment: HtmlFragment | None = None
+    lines_only: bool = False
+    """Read the block's source lines as `[N] ...` entries (Markdown swallowed by HTML)."""
+    fallback: int | None = None
+    """For a list item in a references section: its position among the section's items, the
+    number it is read by when it shows none (a bulleted reference list)."""
 
 
 @dataclass
@@ -346,6 +352,7 @@ def _roles(tokens: list[Token], state: _State) -> list[_Block]:
     row = -1
     cell = 0
     in_run = False  # the last block was a `[N] ...` entry: a run of them is a reference list
+    section_items = 0  # list items read so far in the references section
     for position, token in enumerate(tokens):
         kind = token.type
         if kind == "footnote_open":
@@ -371,6 +378,8 @@ def _roles(tokens: list[Token], state: _State) -> list[_Block]:
             items.pop()
             if lists:
                 lists[-1][0] += 1
+            if not items and section_level is not None:
+                section_items += 1
         elif kind == "tr_open":
             row, cell = row + 1, 0
         elif kind in ("td_close", "th_close"):
@@ -382,11 +391,19 @@ def _roles(tokens: list[Token], state: _State) -> list[_Block]:
             number = _number(item, lists[-1] if lists else None)
             if item is not None and section_level is not None and footnote is None:
                 # `1. <div id="rw"></div>Nick Rozanski ...`: an entry that opens with HTML
-                blocks.append(_Block(_Role.ENTRY, token, item, number, fragment=fragment))
+                blocks.append(_Block(_Role.ENTRY, token, item, number, fragment=fragment,
+                                     fallback=section_items + 1))
                 continue
             heading = fragment.section_heading()
             if heading is not None:
                 section_level = heading if heading else None
+                section_items = 0
+            elif _swallowed_heading(token.content):
+                # `<div id="refs"/>` right above `## References`: with no blank line between, the
+                # heading is part of the HTML block (and so are the entries that follow it)
+                section_level, section_items = 7, 0
+                blocks.append(_Block(_Role.ENTRY, token, lines_only=True))
+                continue
             blocks.append(_Block(_Role.HTML, token, in_section=section_level is not None,
                                  fragment=fragment))
         elif kind == "inline":
@@ -396,16 +413,16 @@ def _roles(tokens: list[Token], state: _State) -> list[_Block]:
                 blocks.append(_Block(_Role.FOOTNOTE, token, item, label=footnote))
             elif pending_heading is not None:
                 if _HEADING.fullmatch(_heading_text(token)):
-                    section_level = pending_heading
+                    section_level, section_items = pending_heading, 0
                 blocks.append(_Block(_Role.HEADING, token))
                 pending_heading = None
             elif kind == "inline" and token.map is not None and _in_table(tokens, position):
                 blocks.append(_Block(_Role.BODY, token, item, row=row, cell=cell))
             else:
-                first_line = token.content.split("\n", 1)[0].strip()
+                first_line = _unwrap_html_line(token.content.split("\n", 1)[0]).strip()
                 if not items and _HEADING.fullmatch(first_line):
                     # "Citations:" or "**References**" as a paragraph opens a section too.
-                    section_level = 7
+                    section_level, section_items = 7, 0
                     if "\n" in token.content:
                         blocks.append(_Block(_Role.ENTRY, token, skip_first=True))
                     continue
@@ -418,7 +435,9 @@ def _roles(tokens: list[Token], state: _State) -> list[_Block]:
                     # `[6] Rozanski, N. ...` without a URL, in a run of `[N] ... URL` entries
                     or in_run and _BRACKET_ENTRY.match(first_line) is not None
                 )
-                blocks.append(_Block(_Role.ENTRY if entry else _Role.BODY, token, item, number))
+                fallback = section_items + 1 if item is not None and section_level else None
+                blocks.append(_Block(_Role.ENTRY if entry else _Role.BODY, token, item, number,
+                                     fallback=fallback))
                 in_run = entry and _BRACKET_ENTRY.match(first_line) is not None
                 continue
         elif kind == "heading_close":
@@ -719,8 +738,8 @@ def _reference_entry(block: _Block, state: _State) -> None:
         return
     first, last = token.map
     first += 1 if block.skip_first else 0
-    if block.fragment is not None:
-        _html_entry(block, block.fragment, first, state)
+    if block.fragment is not None and not block.lines_only:
+        _html_entry(block, block.fragment, first, last, state)
         return
     inline = _read_inline(token, state, entry=True)
     state.anchors.update(inline.ids_in_html)
@@ -768,19 +787,57 @@ def _reference_entry(block: _Block, state: _State) -> None:
         state.references.append(reference)
         if entry.repaired:
             _repaired(entry.ref_id, entry.line, entry.url, state)
+    if not entries and not numbered and block.fallback is not None and item is not None:
+        # a bulleted reference list: the items are numbered by their place in the section
+        url, written, chosen, repaired = _entry_link(inline.links, inline.plain, state)
+        _other_links(inline.links, chosen, written, state)
+        line = state.lines[first] if first < len(state.lines) else ""
+        text = _entry_text(inline.plain)
+        state.references.append(
+            Reference(
+                id=str(block.fallback),
+                url=url,
+                url_as_written=written,
+                line=first + 1,
+                column=len(line) - len(line.lstrip()) + 1,
+                text=text,
+                repaired=repaired,
+                identifiers=identifiers_in(text, (k.href for k in inline.links)),
+            )
+        )
+        return
     if not entries and not numbered:
         block.role = _Role.BODY  # prose in a references section: read in pass two
 
 
-def _html_entry(block: _Block, fragment: HtmlFragment, first: int, state: _State) -> None:
+def _html_entry(
+    block: _Block, fragment: HtmlFragment, first: int, last: int, state: _State
+) -> None:
     """A list item in a references section whose text opens with HTML (`1. <div id="rw">
-    </div>Nick Rozanski ...`): read by the HTML extractor, numbered as the list numbers it."""
+    </div>Nick Rozanski ...`): read by the HTML extractor, numbered as the list numbers it.
+
+    An HTML block runs to the next blank line, so the items written after it without one are
+    inside it (`1. <div id=...>` lines): they are entries too, numbered on from this one when
+    every item is written `1.`."""
     label, url, written, identifiers, ids = fragment.as_entry()
     state.anchors.update(ids)
+    lines = [_unwrap_html_line(x) for x in state.lines[first:last]]
+    if block.number is not None and sum(1 for x in lines if _ENTRY.match(x)) > 1:
+        starts = [state.index.line_start(first + n + 1) for n in range(len(lines))]
+        entries, _end = _read_entries(lines, starts, 0)
+        written_first = entries[0].ref_id if entries else ""
+        for position, entry in enumerate(entries):
+            entry.line += first
+            if entry.ref_id == written_first:
+                entry.ref_id = str(block.number + position)
+            state.references.append(_to_reference(entry))
+        return
     ref_id = str(block.number) if block.number is not None else None
     match = re.match(r"\s*\[(\d{1,4})\]", label)
     if ref_id is None and match is not None:
         ref_id = match.group(1)
+    if ref_id is None and block.fallback is not None:
+        ref_id = str(block.fallback)
     if ref_id is None:
         return
     line = state.lines[first] if first < len(state.lines) else ""
@@ -795,6 +852,14 @@ def _html_entry(block: _Block, fragment: HtmlFragment, first: int, state: _State
             identifiers=identifiers,
         )
     )
+
+
+def _swallowed_heading(html: str) -> bool:
+    """True when an HTML block holds a Markdown references heading on a line of its own."""
+    for line in html.split("\n"):
+        if line.lstrip().startswith("#") and _HEADING.fullmatch(_unwrap_html_line(line).strip()):
+            return True
+    return False
 
 
 def _repaired(ref_id: str, line: int, url: str | None, state: _State) -> None:
