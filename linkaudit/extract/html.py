@@ -42,7 +42,7 @@ from linkaudit.extract.markers import (
 )
 from linkaudit.extract.positions import LineIndex
 from linkaudit.extract.text import _HEADING
-from linkaudit.extract.urls import clean_url, entry_url, find_urls
+from linkaudit.extract.urls import clean_url, entry_url, find_urls, is_template
 from linkaudit.model import Citation, DatedFact, DateOrigin, DocFormat, Link, Reference
 from linkaudit.urls import same_site
 
@@ -791,7 +791,7 @@ class _Walker:
                 self.add_marker(ids, self.position(tag))
                 return True
             return False
-        if not href:
+        if not href or is_template(href):
             return False
         url = href
         if not href.lower().startswith(("http://", "https://")):

@@ -63,7 +63,7 @@ from linkaudit.extract.text import (
     cited_ids,
     is_note_line,
 )
-from linkaudit.extract.urls import clean_url, entry_url, find_urls
+from linkaudit.extract.urls import clean_url, entry_url, find_urls, is_template
 from linkaudit.model import Citation, DatedFact, DocFormat, Link, LinkKind, Problem, Reference
 from linkaudit.urls import same_site
 
@@ -391,8 +391,9 @@ def _roles(tokens: list[Token], state: _State) -> list[_Block]:
             number = _number(item, lists[-1] if lists else None)
             if item is not None and section_level is not None and footnote is None:
                 # `1. <div id="rw"></div>Nick Rozanski ...`: an entry that opens with HTML
+                cited = str(section_items + 1) in state.cited
                 blocks.append(_Block(_Role.ENTRY, token, item, number, fragment=fragment,
-                                     fallback=section_items + 1))
+                                     fallback=section_items + 1 if cited else None))
                 continue
             heading = fragment.section_heading()
             if heading is not None:
@@ -435,7 +436,11 @@ def _roles(tokens: list[Token], state: _State) -> list[_Block]:
                     # `[6] Rozanski, N. ...` without a URL, in a run of `[N] ... URL` entries
                     or in_run and _BRACKET_ENTRY.match(first_line) is not None
                 )
-                fallback = section_items + 1 if item is not None and section_level else None
+                fallback = (
+                    section_items + 1
+                    if item is not None and section_level and str(section_items + 1) in state.cited
+                    else None
+                )
                 blocks.append(_Block(_Role.ENTRY if entry else _Role.BODY, token, item, number,
                                      fallback=fallback))
                 in_run = entry and _BRACKET_ENTRY.match(first_line) is not None
@@ -1274,7 +1279,7 @@ def _add_link(
     """Record an ordinary hyperlink (absolute, or resolved against the page URL). A malformed
     web URL (`htp:/x`, a space in it) is kept as written, for `invalid-url` to report."""
     href = href.strip()
-    if not href or href.startswith("#"):
+    if not href or href.startswith("#") or is_template(href):
         return
     url = href
     if not href.lower().startswith(("http://", "https://")):

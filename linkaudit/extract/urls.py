@@ -99,6 +99,9 @@ def _delimited(text: str, start: int, end: int) -> int:
         closer = ")"
     else:
         return end
+    inside = text.find(closer, start, end)
+    if inside >= 0:  # `](https://x.org/a)'s`: the link ends at its own `)`
+        return inside
     line_end = text.find("\n", end)
     limit = min(len(text) if line_end < 0 else line_end, start + _DELIMITED_MAX)
     close = text.find(closer, end, limit)
@@ -110,9 +113,15 @@ def _delimited(text: str, start: int, end: int) -> int:
     return close
 
 
+def is_template(url: str) -> bool:
+    """True for a URL that a site generator fills in (`{{ site.url }}/x`, `{% link a.md %}`): it
+    is not a URL until the site is built, so it is neither checked nor judged."""
+    return "{{" in url or "{%" in url
+
+
 def find_urls(text: str) -> list[FoundUrl]:
     """Every URL in `text`, in order, trimmed (scheme URLs, bare `www.` hosts, web URLs with a
-    malformed scheme, and delimited URLs broken by a space)."""
+    malformed scheme, and delimited URLs broken by a space); templates are skipped."""
     found: list[FoundUrl] = []
     for pattern in (_URL, _WWW, _ODD):
         if pattern is _WWW and "www." not in text:
@@ -122,7 +131,12 @@ def find_urls(text: str) -> list[FoundUrl]:
         for match in pattern.finditer(text):
             if pattern is _ODD and not _is_odd_scheme(match.group(1), match.group(2)):
                 continue
-            written = trim_url(match.group(0))
+            if is_template(match.group(0)):
+                continue  # `https://github.com/{{ repo }}/...` is not yet a URL
+            raw = match.group(0)
+            if "](" in raw:  # `[https://x.org](https://x.org)` read as text: two URLs, not one
+                raw = raw[: raw.index("](")]
+            written = trim_url(raw)
             if len(written) <= len("https://") and pattern is not _ODD:
                 continue
             if pattern is _WWW and "." not in written[4:]:

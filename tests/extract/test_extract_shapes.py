@@ -228,6 +228,34 @@ def test_text_references_in_a_run_of_entries_and_a_combined_heading() -> None:
     assert _refs(combined) == {"1": None}
 
 
+def test_a_heading_swallowed_by_an_html_block_and_a_bulleted_list() -> None:
+    """`<div id="ref">` right above `## References` (no blank line) makes the heading part of
+    the HTML block; the bulleted entries after it are numbered by their place."""
+    doc = _doc(
+        "chapter.md",
+        "Guava is popular [1] and well tested [2].\n\n<div id=\"ref\">\n## References\n\n"
+        '1. <div id="guava"/> "Guava", GitHub. https://github.example.com/guava\n\n'
+        '* <div id="wiki"/> "Guava wiki", GitHub. https://github.example.com/guava/wiki\n',
+    )
+    assert _refs(doc) == {"1": "https://github.example.com/guava",
+                          "2": "https://github.example.com/guava/wiki"}
+    notes = _doc("readme.md", "## Stalled\n\n**Notes**:\n\n* Tell us.\n* See the guide.\n")
+    assert notes.references == ()  # a bulleted "Notes" list no marker cites is not a list
+
+
+def test_templates_and_link_syntax_read_as_text_are_not_broken_urls() -> None:
+    doc = _doc(
+        "footer.html",
+        '<a href="https://github.com/{{ site.repo }}/blob/main/{{ page.path }}">edit</a>'
+        "<p>[7] [https://d3js.org](https://d3js.org) and "
+        "[CouchDB](https://github.com/apache/couchdb)'deki @janl</p>",
+    )
+    assert sorted(k.url for k in doc.links) == [
+        "https://d3js.org/",
+        "https://github.com/apache/couchdb",
+    ]
+
+
 # --- Things that look like markers and are not ---------------------------------------------
 
 
