@@ -249,11 +249,16 @@ def summary_panel(result: AuditResult, cfg: AuditConfig) -> Panel:
 def print_table(result: AuditResult, cfg: AuditConfig, console: Console) -> None:
     """Print every document's table, its findings, then the summary panel."""
     for doc in result.documents:
+        listing = findings_list(doc, result)
         if doc.references:
             console.print(document_table(doc, result, console.width))
-        else:
+        elif listing.plain:
+            # A page of links (a docs tree): its findings under its name, as a linter lists them.
+            console.print(Text(visible(doc.origin), style="bold"))
+        elif len(result.documents) == 1:
             console.print(Text(f"{visible(doc.origin)}: no references found", style="dim"))
-        listing = findings_list(doc, result)
+        else:
+            continue  # nothing to say about it among many: the summary counts it
         if listing.plain:
             # soft_wrap: a fix URL stays on one line, so it can be copied from the terminal
             console.print(listing, end="", soft_wrap=True)
