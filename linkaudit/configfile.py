@@ -253,11 +253,15 @@ class _Reader:
             return self.env(key, value) if key == "github_token" else value
         if kind is Path:
             if isinstance(value, Path):
-                return value
-            if not isinstance(value, str) or not value:
+                path = value
+            elif not isinstance(value, str) or not value:
                 raise self.fail(key, f"expected a path, got {value!r}")
-            path = Path(value).expanduser()
-            return path if path.is_absolute() else self.path.parent / path
+            else:
+                path = Path(value).expanduser()
+                path = path if path.is_absolute() else self.path.parent / path
+            if key == "root_dir" and not path.is_dir():
+                raise self.fail(key, f"{value}: no such folder")
+            return path
         if kind is dt.date:
             if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
                 return value

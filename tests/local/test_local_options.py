@@ -307,6 +307,7 @@ async def test_insecure_accepts_an_invalid_certificate_and_says_so(in_tmp: Path)
 
 
 def test_insecure_and_the_other_keys_are_config_keys(in_tmp: Path) -> None:
+    (in_tmp / "site").mkdir()
     path = write(in_tmp / "linkaudit.toml", "\n".join([
         "insecure = true", 'accept = [403, "200..=204"]', 'remap = ["a b"]',
         'exclude-path = ["old/**"]', 'root-dir = "site"', 'base-url = "https://example.org"',
@@ -408,3 +409,9 @@ def test_exclude_skips_local_links_too_saying_which_pattern(in_tmp: Path) -> Non
     assert links["archive/old.md"]["status"] == "skipped"
     assert links["archive/old.md"]["error"] == "excluded by --exclude '^archive/'"
     assert links["new.md"]["status"] == "dead"
+
+
+def test_a_missing_root_dir_is_a_usage_error(in_tmp: Path) -> None:
+    write(in_tmp / "a.md", "[x](/b.md)\n")
+    code, _out, err = cli("audit", "a.md", "--offline", "--root-dir", "no-such-folder")
+    assert code == 2 and "root_dir: no-such-folder: no such folder" in err
