@@ -64,6 +64,7 @@ from linkaudit.crawl.urlkey import crawl_url, netloc_of, origin_of, page_key
 from linkaudit.errors import ConfigError
 from linkaudit.http import FetchError, HttpClient, HttpResponse
 from linkaudit.model import Problem
+from linkaudit.report._text import plural
 from linkaudit.store import Store
 from linkaudit.urls import host_of, redact_url, registrable_domain
 
@@ -347,7 +348,9 @@ class Crawler:
         if any(p.search(url) for p in self._exclude):
             return SkipReason.EXCLUDED, "matches an exclude pattern"
         if depth > self.crawl.depth:
-            return SkipReason.DEPTH, f"{depth} links from the start page (limit {self.crawl.depth})"
+            return SkipReason.DEPTH, (
+                f"{plural(depth, 'link')} from the start page (limit {self.crawl.depth})"
+            )
         if self.crawl.since and lastmod and lastmod < self.crawl.since:
             return SkipReason.BEFORE_SINCE, f"listed as {lastmod.isoformat()}"
         if self._include and not any(p.search(url) for p in self._include) and (

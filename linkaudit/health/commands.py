@@ -29,7 +29,7 @@ from linkaudit.config import (
 from linkaudit.errors import ConfigError, ExitCode, LinkauditError
 from linkaudit.health.fix import FixError, FixStyle, plan_fixes, write_fix
 from linkaudit.health.report import ReportFormat, build_report
-from linkaudit.report._text import visible
+from linkaudit.report._text import plural, visible
 from linkaudit.store import Store
 
 
@@ -131,10 +131,14 @@ def fix_command(
                 failed.append(exc)
                 typer.echo(visible(f"linkaudit: error: {exc}"), err=True)
                 continue
-            typer.echo(visible(f"fixed {file_fix.path} ({len(file_fix.edits)} edits)"), err=True)
+            typer.echo(
+                visible(f"fixed {file_fix.path} ({plural(len(file_fix.edits), 'edit')})"), err=True
+            )
         verb = "would change" if dry_run else "changed"
         done = len(plan.files) - len(failed)
-        typer.echo(f"{verb} {done} file(s), {plan.edit_count} edit(s) planned", err=True)
+        typer.echo(
+            f"{verb} {plural(done, 'file')}, {plural(plan.edit_count, 'edit')} planned", err=True
+        )
         if failed:
             typer.echo(f"hint: {FixError.hint}", err=True)
             raise typer.Exit(int(ExitCode.RUN_ERROR))

@@ -4,8 +4,8 @@ A folder is walked for `.md`, `.markdown`, `.txt`, `.html` and `.htm` files in s
 skipping `.git`, `.hg`, `.svn`, `node_modules` and whatever the `.gitignore` files (of the
 enclosing repository and nested ones) ignore. Symbolic links to directories are followed once:
 a directory met again through a link is a loop, reported and not entered. Every input that cannot
-be used (missing, a broken symlink, unreadable, a symlink loop, empty, binary, undecodable, larger than `max_bytes`)
-becomes a `Problem` naming it, and the rest goes on.
+be used (missing, a broken symlink, unreadable, a symlink loop, empty, binary, undecodable,
+larger than `max_bytes`) becomes a `Problem` naming it, and the rest goes on.
 """
 
 from __future__ import annotations

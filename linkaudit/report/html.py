@@ -22,6 +22,7 @@ from linkaudit.report._text import (
     SEVERITY_ORDER,
     findings_of,
     is_web_url,
+    plural,
     short_url,
     shorten,
     visible,
@@ -163,7 +164,7 @@ def age_chart(result: AuditResult, cfg: AuditConfig) -> str:
         y = 5 + 24 * i
         width = max(2, round(abs(age) * scale))
         fill = ("#cf222e" if age < 0 else "#bf8700" if age > cfg.stale_after_days else "#2da44e")
-        text = f"{age} days" if age >= 0 else f"{-age} days after"
+        text = plural(age, "day") if age >= 0 else f"{plural(-age, 'day')} after"
         parts.append(f'<text x="0" y="{y + 15}" font-size="12">{esc(shorten(label, 22))}</text>'
                      f'<rect x="160" y="{y}" width="{width}" height="18" fill="{fill}">'
                      f"<title>{esc(label)}: {text}</title></rect>"

@@ -31,6 +31,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from linkaudit.model import Finding, LinkStatus, RuleSkip, Severity
+from linkaudit.report._text import plural
 from linkaudit.rules.interface import (
     Evidence,
     Rule,
@@ -184,7 +185,8 @@ class StaleSource(Rule):
             ctx,
             f"[{ctx.reference.id if ctx.reference else '?'}] published {source_iso} ({origin}) "
             f"is cited for the document's present ({doc_date.value.isoformat()}, "
-            f"{doc_date.origin.value}: {tense} {present.marker!r}{contrast}), {age} days later",
+            f"{doc_date.origin.value}: {tense} {present.marker!r}{contrast}), "
+            f"{plural(age, 'day')} later",
             evidence=evidence,
             severity=severity,
         )
@@ -504,7 +506,8 @@ class CopiedCitation(Rule):
         yield self.finding(
             ctx,
             f"the claim cited as {cited} stands nearly word for word in {where} "
-            f"({src.url}) with that page's marker(s) {' '.join(markers)}: the citation was "
+            f"({src.url}) with that page's {'marker' if len(markers) == 1 else 'markers'} "
+            f"{' '.join(markers)}: the citation was "
             f"copied from [{src.id}], and its numbers belong to [{src.id}]'s reference list",
             reference=src.id,
             url=src.url,

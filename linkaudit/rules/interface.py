@@ -179,6 +179,7 @@ class Rule:
             column=column if column is not None else pos_column,
             evidence=dict(evidence or {}),
             fix=fix,
+            claim=ctx.citation.claim if ctx.citation is not None else None,
         )
 
     def skip(self, ctx: RuleContext, reason: str, *, reference: str | None = None) -> RuleSkip:
