@@ -38,6 +38,7 @@ from linkaudit.rules.interface import (
     RuleContext,
     Scope,
     SourceInfo,
+    answered_ok,
     date_evidence,
     short,
 )
@@ -60,6 +61,9 @@ def _no_text_reason(info: SourceInfo, offline: bool) -> str:
         return "no page text: the URL was not checked"
     if not check.status.is_ok:
         return f"no page text: the link is {check.status.value}"
+    if not answered_ok(check):
+        return (f"no page text: HTTP {check.http_status} is accepted by the host policy, but an "
+                "error page is no evidence")
     return "no page text: the page had no readable text"
 
 
