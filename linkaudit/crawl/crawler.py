@@ -49,7 +49,7 @@ from linkaudit.crawl.interface import (
     PageState,
     SkipReason,
 )
-from linkaudit.crawl.ledger import Entry, Ledger
+from linkaudit.crawl.ledger import Entry, KeptBody, Ledger
 from linkaudit.crawl.page import decode_html, scan_html
 from linkaudit.crawl.robots import ALLOW_ALL, DISALLOW_ALL, MAX_ROBOTS_BYTES, Robots, parse_robots
 from linkaudit.crawl.sitemaps import (
@@ -425,6 +425,15 @@ class Crawler:
             entry.note = None
         if unchanged:
             self._unchanged += 1
+        if state is PageState.FETCHED and reason is None:
+            # Unchanged is not checked: the audit reads the kept body and checks its links.
+            if body is not None:
+                kept_now = KeptBody(url or entry.url, fetched_url, charset, body)
+                self._ledger.keep_body(entry, kept_now)
+            elif unchanged and (kept := self._ledger.body_of(entry)) is not None:
+                url, fetched_url, charset, body = (
+                    kept.page_url, kept.fetched_url, kept.charset, kept.body
+                )
         self._ledger.touch(entry)
         page = CrawledPage(
             url=url or entry.url,
