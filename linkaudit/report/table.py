@@ -51,6 +51,7 @@ from linkaudit.report._text import (
     wrap_url,
 )
 from linkaudit.report.summary import (
+    failure_reason,
     hidden_line,
     is_address_refusal,
     summarize,
@@ -388,12 +389,16 @@ def summary_panel(result: AuditResult, cfg: AuditConfig, verbosity: int = 0) -> 
         named = problem.origin and problem.message.startswith(redact_url(problem.origin))
         origin = f"{visible(redact_url(problem.origin))}: " if problem.origin and not named else ""
         lines.append(Text(f"problem  {origin}{visible(problem.message)}", style="yellow"))
-    verdict = (
-        Text(f"{plural(s.failing, 'finding')} at or above --fail-on {cfg.fail_on.value}",
-             style="bold red")
-        if s.failing
-        else Text(f"nothing at or above --fail-on {cfg.fail_on.value}", style="green")
-    )
+    failed = failure_reason(result)
+    if result.interrupted:
+        verdict = Text("interrupted: the report holds what was checked", style="bold red")
+    elif failed is not None:
+        verdict = Text(f"the run failed: {failed}", style="bold red")
+    elif s.failing:
+        verdict = Text(f"{plural(s.failing, 'finding')} at or above --fail-on {cfg.fail_on.value}",
+                       style="bold red")
+    else:
+        verdict = Text(f"nothing at or above --fail-on {cfg.fail_on.value}", style="green")
     lines.append(verdict)
     return Panel(Group(*lines), title="linkaudit", title_align="left", expand=False)
 
@@ -410,13 +415,12 @@ def print_table(
             console.print(document_title(doc), soft_wrap=True)
             if doc.references:
                 console.print(document_table(doc, result, width))
-                console.print()
             else:
                 console.print(Text("no references found", style="dim"))
+            console.print()
         if listing.plain:
             # soft_wrap: lines are wrapped here already; a long fix URL stays whole.
             console.print(listing, end="", soft_wrap=True)
-        if verbosity >= 0 or listing.plain:
             console.print()
     console.print(summary_panel(result, cfg, verbosity))
 
