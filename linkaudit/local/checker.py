@@ -68,7 +68,7 @@ def check_mailto(url: str) -> LinkCheck:
         if address and not _MAILBOX.fullmatch(address):
             return LinkCheck(url, LinkStatus.INVALID, error=f"malformed mail address {address!r}",
                              checked_at=_now())
-    return LinkCheck(url, LinkStatus.SKIPPED, error="mail address: well-formed, never contacted",
+    return LinkCheck(url, LinkStatus.SKIPPED, error="well-formed mail link, never contacted",
                      checked_at=_now())
 
 
@@ -101,13 +101,12 @@ class LocalChecker:
             return LinkCheck(url, LinkStatus.ALIVE, content_type=kind, anchors=own,
                              checked_at=_now())
         if target.outside:
-            return skipped(url, f"outside the inputs' root, not opened: {target.display}")
+            return skipped(url, "outside the inputs' root, not opened")  # (the URL names it)
         # Where a symbolic link leads is decided before anything is asked of the file system
         # about the target, so nothing outside the root is even looked at.
         real = Path(os.path.realpath(target.path))
         if not any(inside(real, self._realpath(b)) for b in target.bounds):
-            return skipped(url, f"outside the inputs' root (through a symbolic link), not "
-                           f"opened: {target.display}")
+            return skipped(url, "outside the inputs' root (through a symbolic link), not opened")
         try:
             info = target.path.stat()
         except FileNotFoundError:
@@ -278,8 +277,7 @@ def plan_checks(
             result = check_mailto(address)
         else:
             scheme = scheme_of(address)
-            result = skipped(url, f"{scheme}: links are not checked (only http(s), mailto: and "
-                             "local files are)")
+            result = skipped(url, f"{scheme}: links are not checked")
         if remapped is not None:
             result = dataclasses.replace(result, url=url, checked_as=address)
         plan.ready[url] = dataclasses.replace(result, url=url)

@@ -94,7 +94,7 @@ class MissingAnchor(Rule):
         if anchor_found(fragment, check.anchors, ignore_case=markdown or github):
             return
         target = (check.checked_as or check.url).partition("#")[0]
-        where = "this document" if written.startswith("#") else target
+        where = " in this document" if written.startswith("#") else ""
         close = difflib.get_close_matches(fragment, sorted(check.anchors), n=1, cutoff=0.6)
         hint = f" (did you mean #{close[0]}?)" if close else ""
         evidence: dict[str, object] = {"fragment": fragment, "target": target,
@@ -103,6 +103,6 @@ class MissingAnchor(Rule):
             evidence["closest"] = close[0]
         yield self.finding(
             ctx,
-            f"#{fragment}: no heading or anchor of that name in {where}{hint}",
+            f"{target}#{fragment}: no heading or anchor of that name{where}{hint}",
             evidence=evidence,
         )

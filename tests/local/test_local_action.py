@@ -35,9 +35,9 @@ def test_action_annotates_missing_files_and_anchors(
     annotations = capfd.readouterr().out
     assert status == 1
     assert ("::warning file=README.md,line=11,col=3,title=linkaudit missing-anchor::"
-            "#instalation: no heading or anchor of that name in guide/install.md") in annotations
+            "guide/install.md#instalation: no heading or anchor of that name") in annotations
     assert ("::error file=guide/install.md,line=21,col=1,title=linkaudit dead::"
-            "dead link: no such file: guide/absent.md") in annotations
+            "no such file: guide/absent.md") in annotations
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
     assert "./README.md:4:55" in summary and "no such file: guide/releases.md" in summary
     assert "missing-anchor" in summary and "No references found" not in summary

@@ -24,13 +24,14 @@ HANDBOOK = Path(__file__).parent.parent / "assets" / "handbook"
 EXPECTED = {
     # (document, line, column, rule, what the message names)
     ("README.md", 4, 55, "dead", "no such file: guide/releases.md"),
-    ("README.md", 11, 3, "missing-anchor", "#instalation: "),
-    ("README.md", 12, 35, "missing-anchor", "#nowhere: "),
+    ("README.md", 11, 3, "missing-anchor", "guide/install.md#instalation: no heading"),
+    ("README.md", 12, 35, "missing-anchor", "README.md#nowhere: no heading or anchor of that "
+                                            "name in this document"),
     ("README.md", 13, 36, "dead", "no such file: missing/"),
     ("README.md", 14, 34, "dead", "no such file: guide/gone.md"),
     ("README.md", 15, 45, "invalid-url", "malformed mail address 'docs-at-example'"),
     ("README.md", 19, 23, "dead", "no such file: img/missing.svg"),
-    ("guide/index.html", 7, 1, "missing-anchor", "#gone-anchor: "),
+    ("guide/index.html", 7, 1, "missing-anchor", "guide/index.html#gone-anchor: "),
     ("guide/index.html", 8, 1, "dead", "no such file: guide/nope.html"),
     ("guide/index.html", 10, 10, "dead", "no such file: img/logo-2x.svg"),
     ("guide/install.md", 21, 1, "dead", "no such file: guide/absent.md"),
@@ -92,7 +93,7 @@ def test_links_are_listed_as_paths_from_the_working_directory(handbook: Path) ->
     # Never opened: it leaves the tree.
     escape = next(u for u in links if u.endswith("etc/passwd"))
     assert links[escape]["status"] == "skipped"
-    assert "outside the inputs' root" in links[escape]["error"]
+    assert links[escape]["error"] == "outside the inputs' root, not opened"
     # Mail is checked for its syntax and never sent; other schemes are skipped, said.
     assert links["mailto:docs@example.org"]["status"] == "skipped"
     assert "never contacted" in links["mailto:docs@example.org"]["error"]
@@ -125,9 +126,10 @@ def test_table_lists_findings_under_each_page_at_80_columns(handbook: Path) -> N
     code, out = audit(".", "--offline", columns=80)
     assert code == 1
     assert "no references found" not in out  # a docs page is not an article without sources
-    assert "./README.md\n" in out and "4:55" in out and "missing-anchor" in out
+    assert "./README.md:4:55 error dead no such file: guide/releases.md" in out
+    assert "./README.md:11:3 warning missing-anchor guide/install.md#instalation" in out
     assert "my notes.md" not in out  # nothing to say about it: only the summary counts it
-    assert "7 errors, 4 warnings" in out
+    assert "findings error 7  warning 4  info 0" in out
 
 
 def test_no_images_skips_images_and_badges_but_not_their_links(handbook: Path) -> None:
