@@ -13,8 +13,8 @@ document read from a file (or stdin) its target:
 - `//host/x` is `https://host/x`; `file:` URLs are local paths;
 - a bare `#fragment` points into the document itself.
 
-The link's `url` becomes the target as a path relative to the working directory, with its
-`#fragment`, so a reader can open it. The inputs' root (a target never leaves it) is the working
+The link's `url` becomes the target as a path relative to the working directory (absolute when
+it lies outside), with its `#fragment`, so a reader can open it. The inputs' root (a target never leaves it) is the working
 directory for a document inside it, else the input (folder) the document came from; `--root-dir`
 is allowed as well. A link that leaves it is still listed, and the checker skips it, saying so:
 nothing outside the root is ever opened.
@@ -154,7 +154,10 @@ class Resolver:
         return (root, self.root_dir) if self.root_dir and self.root_dir != root else (root,)
 
     def key(self, path: Path, fragment: str | None) -> str:
-        """A path's name relative to the working directory, with its fragment."""
+        """A path's name relative to the working directory (absolute when it lies outside it),
+        with its fragment."""
+        if not inside(path, self.cwd):
+            return path.as_posix() + (f"#{fragment}" if fragment else "")
         relative = Path(os.path.relpath(path, self.cwd)).as_posix()
         if _SCHEME.match(relative):
             relative = "./" + relative  # `a:b.md` must not read as a URL scheme
