@@ -14,10 +14,10 @@ document read from a file (or stdin) its target:
 - a bare `#fragment` points into the document itself.
 
 The link's `url` becomes the target as a path relative to the working directory (absolute when
-it lies outside), with its `#fragment`, so a reader can open it. The inputs' root (a target never leaves it) is the working
-directory for a document inside it, else the input (folder) the document came from; `--root-dir`
-is allowed as well. A link that leaves it is still listed, and the checker skips it, saying so:
-nothing outside the root is ever opened.
+it lies outside), with its `#fragment`, so a reader can open it. The inputs' root (a target never
+leaves it) is the working directory for a document inside it, else the input (folder) the
+document came from; `--root-dir` is allowed as well. A link that leaves it is still listed, and
+the checker skips it, saying so: nothing outside the root is ever opened.
 
 In a document fetched from the web, relative links were already resolved against its URL; its
 own `#fragment` links are kept only with `--check-fragments all` (the page is then checked for
