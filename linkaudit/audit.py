@@ -34,7 +34,7 @@ from linkaudit.store import Store
 from linkaudit.urls import redact_url
 
 if TYPE_CHECKING:
-    from linkaudit.crawl import CrawlOptions, CrawlResult
+    from linkaudit.crawl import CrawledPage, CrawlOptions, CrawlResult
     from linkaudit.inputs import Source
 
 MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
@@ -56,6 +56,12 @@ class Progress(Protocol):
 
     def checked(self, check: LinkCheck) -> None:
         """One URL was checked."""
+
+    def archive(self, total: int, rate_per_min: int) -> None:
+        """`total` archive lookups begin, paced at `rate_per_min` calls (0: no limit)."""
+
+    def looked_up(self) -> None:
+        """One archive lookup finished."""
 
 
 def cited_urls(documents: Iterable[Document]) -> list[str]:
@@ -115,11 +121,12 @@ async def run_audit(
     """
     from linkaudit.extract import extract_document
     from linkaudit.inputs import Source, collect
+    from linkaudit.local import Resolver, plan_checks, resolve_links
 
     started = dt.datetime.now(dt.UTC)
     t0 = time.monotonic()
     problems: list[Problem] = []
-    collected = collect(inputs, stdin=stdin)
+    collected = collect(inputs, stdin=stdin, exclude=cfg.exclude_path)
     problems.extend(collected.problems)
     sources: list[Source] = list(collected.sources)
     if progress:
@@ -161,6 +168,8 @@ async def run_audit(
                 continue
             sources.append(Source(origin=url, data=body, format=DocFormat.HTML, url=final))
         documents = [extract_document(s, as_of=cfg.as_of) for s in sources]
+        resolver = Resolver.from_config(cfg, inputs)
+        documents, local_targets = resolve_links(documents, resolver)
         if crawl_result is not None:
             # A crawled page without references is counted in the site view, not reported.
             crawled = documents
@@ -172,21 +181,26 @@ async def run_audit(
             progress.documents(len(documents))
 
         urls = cited_urls(documents)
+        plan = plan_checks(urls, documents, local_targets, resolver, cfg)
+        checks.update(plan.ready)  # local files, mail, other schemes: no network needed
         if client is not None:
             from linkaudit.archive import lookup_requests
             from linkaudit.check import Checker
 
             if progress:
                 progress.stage("check")
-                progress.urls(len(urls))
+                progress.urls(len(plan.web))
 
             def on_result(check: LinkCheck) -> None:
-                checks[check.url] = check
+                for restored in plan.restore(check):
+                    checks[restored.url] = restored
                 if progress:
                     progress.checked(check)
 
-            checker = Checker(cfg, client, store=store if cfg.cache else None)
-            checks.update(await checker.check_all(urls, on_result=on_result))
+            checker = Checker(cfg, client, store=store if cfg.cache else None,
+                              anchors_for=plan.anchors_for)
+            for check in (await checker.check_all(plan.web, on_result=on_result)).values():
+                checks.update((c.url, c) for c in plan.restore(check))
             if checker.store_error:
                 problems.append(
                     Problem("store", f"the cache could not be written: {checker.store_error}")
@@ -196,8 +210,11 @@ async def run_audit(
             if targets:
                 if progress:
                     progress.stage("archive")
+                    # A replayed run is not paced (see `WaybackArchive.from_config`).
+                    rate = 0 if cfg.replay is not None else cfg.archive_rate_per_min
+                    progress.archive(len(targets), rate)
                 archives, archive_problems = await _lookup_archives(
-                    client, cfg, store, targets, checks
+                    client, cfg, store, targets, checks, progress
                 )
                 problems.extend(archive_problems)
     except asyncio.CancelledError:
@@ -211,6 +228,8 @@ async def run_audit(
             with contextlib.suppress(Exception):
                 await asyncio.shield(client.close())
 
+    if cfg.insecure and not cfg.offline:
+        problems.append(Problem("insecure", "--insecure: TLS certificates were not verified"))
     result = finish(
         documents,
         checks,
@@ -263,9 +282,12 @@ def finish(
         published = source_published(url, check, archives.get(url))
         dated[url] = dataclasses.replace(check, published=published)
     found, skips = analyse(documents, dated, archives, cfg, offline=cfg.offline)
-    findings, _ignored = apply_ignores(found, documents)
+    findings, ignored = apply_ignores(found, documents)
+    baselined = 0
     if cfg.baseline is not None:
-        findings = filter_baseline(findings, load_baseline(cfg.baseline))
+        kept = filter_baseline(findings, load_baseline(cfg.baseline))
+        baselined = len(findings) - len(kept)
+        findings = kept
     return AuditResult(
         documents=tuple(documents),
         checks=dated,
@@ -277,6 +299,8 @@ def finish(
         elapsed_s=elapsed_s,
         interrupted=interrupted,
         offline=cfg.offline,
+        ignored=ignored,
+        baselined=baselined,
     )
 
 
@@ -302,12 +326,15 @@ async def _lookup_archives(
     store: Store | None,
     targets: Mapping[str, dt.date | None],
     checks: Mapping[str, LinkCheck],
+    progress: Progress | None = None,
 ) -> tuple[dict[str, ArchiveLookup], list[Problem]]:
     """Look every target up in the Wayback Machine, concurrently under its shared rate limit."""
     from linkaudit.archive import WaybackArchive, lookup_many, save_unarchived
 
     archive = WaybackArchive.from_config(client, cfg, store)
-    lookups = await lookup_many(archive, targets)
+    lookups = await lookup_many(
+        archive, targets, on_result=(lambda _lookup: progress.looked_up()) if progress else None
+    )
     problems = list(archive.problems)
     if cfg.save_unarchived:
         for saved in await save_unarchived(archive, lookups, checks):
@@ -335,8 +362,28 @@ async def _crawl(
 
     result = await crawl_site(client, cfg, options, store=store)
     problems.extend(result.problems)
+    if not any(_reached(page) for page in result.pages):
+        # Nothing of the site answered: "no findings" would be a false green (RUN_ERROR).
+        failure = next((p.detail for p in result.pages if p.detail), "")
+        problems.append(
+            Problem(
+                "crawl-unreached",
+                f"{redact_url(result.site)}: no page of the site could be fetched"
+                + (f" ({failure})" if failure else ""),
+                origin=result.site,
+            )
+        )
     sources = [page.source for page in result.articles if page.source is not None]
     return sources, result
+
+
+def _reached(page: CrawledPage) -> bool:
+    """The site answered for this page (an article, unchanged, or fetched and then set aside)."""
+    from linkaudit.crawl import PageState
+
+    if page.state is PageState.FETCHED:
+        return True
+    return page.state is PageState.SKIPPED and page.status is not None and page.status < 400
 
 
 def _site_view(
@@ -360,15 +407,36 @@ def audit(
     stdin: BinaryIO | None = None,
     crawl: CrawlOptions | None = None,
 ) -> AuditResult:
-    """Synchronous `run_audit`. SIGINT and SIGTERM stop the run and return the partial result."""
+    """Synchronous `run_audit`. SIGINT and SIGTERM stop the run and return the partial result,
+    marked `interrupted` with the signal in `stop_signal` (the CLI exits 130 or 143 on it). A
+    second signal is not caught: it stops the process at once (Python's default)."""
 
     async def main() -> AuditResult:
         task = asyncio.current_task()
         loop = asyncio.get_running_loop()
-        if task is not None:
+        stopped: list[int] = []
+        caught: list[signal.Signals] = []
+
+        def stop(signum: signal.Signals) -> None:
+            stopped.append(int(signum))
+            for sig in caught:
+                loop.remove_signal_handler(sig)  # the next Ctrl-C stops the process at once
+            caught.clear()
+            if task is not None:
+                task.cancel()
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(signal.SIGTERM, task.cancel)
-        return await run_audit(inputs, cfg, progress=progress, stdin=stdin, crawl=crawl)
+                loop.add_signal_handler(sig, stop, sig)
+                caught.append(sig)
+        try:
+            result = await run_audit(inputs, cfg, progress=progress, stdin=stdin, crawl=crawl)
+        finally:
+            for sig in caught:
+                loop.remove_signal_handler(sig)
+        if stopped:
+            result = dataclasses.replace(result, interrupted=True, stop_signal=stopped[0])
+        return result
 
     with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
         return runner.run(main())

@@ -126,14 +126,16 @@ def _near(word: str, target: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
-def invalid_url_reason(url: str) -> str | None:
+def invalid_url_reason(url: str, *, other_schemes: bool = True) -> str | None:
     """Why `url` as written cannot be a working web link, or None when it can (or is not meant
     to be one: a relative path, `mailto:`, `tel:`, ...).
 
     A pure function of the text, so the `invalid-url` rule says the same offline as online and
     the checker never sends a request for such a URL: a space in it (`http://exa mple.com/x y`), a
     misspelt scheme (`htp:/x`, `hhttps://x`), `http:` without `//` or without a host, or another
-    scheme a web checker cannot follow (`ftp:`, `file:`).
+    scheme a web checker cannot follow (`ftp:`, `file:`). With `other_schemes` False the last
+    counts as fine: an ordinary `ftp://` link is merely not checked; a cited source must be
+    readable.
     """
     written = url.strip()
     match = _SCHEME.match(written)
@@ -146,7 +148,7 @@ def invalid_url_reason(url: str) -> str | None:
     if scheme not in ("http", "https"):
         if _near(scheme, "http") or _near(scheme, "https"):
             return f"misspelt scheme {match.group(1)!r}: not http or https"
-        if not rest.startswith("//"):
+        if not rest.startswith("//") or not other_schemes:
             return None  # `note:`, `see:` and other words before a colon are not URLs
         return f"scheme {match.group(1)!r} is not http or https"
     if any(c.isspace() for c in written):

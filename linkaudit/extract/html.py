@@ -43,7 +43,8 @@ from linkaudit.extract.markers import (
 from linkaudit.extract.positions import LineIndex
 from linkaudit.extract.text import _HEADING
 from linkaudit.extract.urls import clean_url, entry_url, find_urls, is_template
-from linkaudit.model import Citation, DatedFact, DateOrigin, DocFormat, Link, Reference
+from linkaudit.local.anchors import html_anchors
+from linkaudit.model import Citation, DatedFact, DateOrigin, DocFormat, Link, LinkKind, Reference
 from linkaudit.urls import same_site
 
 _BLOCKS = frozenset(
@@ -66,7 +67,31 @@ _WIKI_INTERNAL = re.compile(r"(?:^|/)(?:wiki/|w/index\.php)|Special:|index\.php\
 _ENTRY_START = re.compile(r"\s*(?:\[(\d{1,4})\]|(\d{1,4})[.)](?=\s)|\^(\d{1,4})\s)")
 """The number opening a paragraph entry: `[1] Author...`, `1. Author...`, `^1 Author`."""
 _HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
-_SCHEME_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_MEDIA = ["img", "source", "video", "audio"]
+
+
+def srcset_urls(srcset: str) -> list[str]:
+    """The URLs of a `srcset` (`a.png 1x, b.png 2x`), as the HTML standard splits it: a URL runs
+    to the next whitespace (a comma ending it ends the candidate), its descriptor to the next
+    comma."""
+    urls: list[str] = []
+    position, size = 0, len(srcset)
+    while position < size:
+        while position < size and (srcset[position].isspace() or srcset[position] == ","):
+            position += 1
+        start = position
+        while position < size and not srcset[position].isspace():
+            position += 1
+        url = srcset[start:position]
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            while position < size and srcset[position] != ",":
+                position += 1
+        if url:
+            urls.append(url)
+    return urls
 
 
 @dataclass
@@ -129,6 +154,7 @@ class HtmlExtractor:
             repeated_chars=walker.repeats.repeated_chars,
             body_chars=walker.repeats.seen_chars,
             site_url=site_url,
+            anchors=frozenset(html_anchors(text)),
         )
 
 
@@ -451,7 +477,7 @@ def _ranked_links(anchors: Iterable[Tag], base: str | None) -> list[tuple[int, s
             absolute = href
         elif find_urls(href):
             absolute = href  # a misspelt scheme (`htp:/x`): kept, for `invalid-url`
-        elif base and not _SCHEME_PREFIX.match(href):
+        elif base and not _SCHEME.match(href):
             absolute = urljoin(base, href)
         else:
             continue
@@ -726,6 +752,8 @@ class _Walker:
                 continue
             if name == "a" and self.anchor(node):
                 continue
+            if name in _MEDIA:
+                self.media(node)
             if name in _BLOCKS:
                 self.flush()
                 self.current.block = node
@@ -783,29 +811,52 @@ class _Walker:
         return text.startswith(":") or (text.startswith("[") and text.endswith("]"))
 
     def anchor(self, tag: Tag) -> bool:
-        href = str(tag.get("href", ""))
+        href = str(tag.get("href", "")).strip()
         if href.startswith("#"):
             has_sup = any(isinstance(n, Tag) and n.name == "sup" for n in _first_nodes(tag))
             ids = self.note_ids(tag) if has_sup or _NOTE_HREF.match(href) else None
             if ids is not None:
                 self.add_marker(ids, self.position(tag))
                 return True
+            # A link into this page: its text is still read as the paragraph's.
+            text = " ".join(tag.get_text(" ").split())
+            self.add_link(href, tag, text[:300], LinkKind.LINK)
             return False
         if not href or is_template(href):
             return False
-        url = href
-        if not href.lower().startswith(("http://", "https://")):
-            if find_urls(href) and not href.lower().startswith(_NOT_WEB):
-                url = href  # `htp:/x`, `hhttps://x`: a broken web link, kept for `invalid-url`
-            elif self.base is None or href.lower().startswith(_NOT_WEB):
-                return False
-            else:
-                url = urljoin(self.base, href)
-        line, column = self.position(tag)
         text = " ".join(tag.get_text(" ").split())
-        self.links.append(Link(clean_url(url), href, line, column, text[:300]))
+        self.add_link(href, tag, text[:300], LinkKind.LINK)
+        for media in tag.find_all(_MEDIA):  # a badge: `<a href><img src></a>`
+            self.media(media)
         self.current.add(tag.get_text())
         return True
+
+    def add_link(self, href: str, tag: Tag, text: str, kind: LinkKind) -> None:
+        """Record a link or an image: an absolute URL normalised, a relative one resolved against
+        the page's URL; without one (a file on disk), a local path, `#fragment`, `mailto:` or
+        `tel:` is kept as written for `linkaudit.local` to resolve."""
+        url = href
+        if not href.lower().startswith(("http://", "https://")):
+            if href.lower().startswith("data:"):
+                return  # embedded content, not a link to anything
+            if self.base is None or href.startswith("#") or _SCHEME.match(href):
+                line, column = self.position(tag)
+                self.links.append(Link(href, href, line, column, text, kind))
+                return
+            url = urljoin(self.base, href)
+        line, column = self.position(tag)
+        self.links.append(Link(clean_url(url), href, line, column, text, kind))
+
+    def media(self, tag: Tag) -> None:
+        """The sources of an `<img>`, `<source>`, `<video>` or `<audio>` (`src` and `srcset`)."""
+        alt = " ".join(str(tag.get("alt", "")).split())[:300]
+        src = tag.get("src")
+        if isinstance(src, str) and src.strip():
+            self.add_link(src.strip(), tag, alt, LinkKind.IMAGE)
+        srcset = tag.get("srcset")
+        if isinstance(srcset, str):
+            for candidate in srcset_urls(srcset):
+                self.add_link(candidate, tag, alt, LinkKind.IMAGE)
 
     def text_node(self, text: str, parent: Tag | None) -> None:
         para = self.current

@@ -64,6 +64,7 @@ from linkaudit.extract.text import (
     is_note_line,
 )
 from linkaudit.extract.urls import clean_url, entry_url, find_urls, is_template
+from linkaudit.local.anchors import markdown_token_anchors
 from linkaudit.model import Citation, DatedFact, DocFormat, Link, LinkKind, Problem, Reference
 from linkaudit.urls import same_site
 
@@ -89,6 +90,7 @@ _NOTE_ID = re.compile("^" + _NOTE_NAME, re.I)
 _BACKLINK_TEXT = frozenset({"↑", "^", "↩", "↩︎", "⤴"})
 _WIKI_INTERNAL = re.compile(r"(?:^|/)(?:wiki/|w/index\.php|index\.php\?title=)|Special:", re.I)
 _EDIT_LINK = re.compile(r"\s*\[\s*edit(?: source)?\s*\]\s*$", re.IGNORECASE)
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _ALIGN_LOOKAHEAD = 200
 """How far the aligner looks ahead for a token it did not find where it expected it."""
 
@@ -271,6 +273,7 @@ class MarkdownExtractor:
             repeated_chars=state.repeats.repeated_chars,
             body_chars=state.repeats.seen_chars,
             problems=tuple(state.problems),
+            anchors=markdown_token_anchors(tokens),
         )
 
 
@@ -1136,7 +1139,7 @@ def _read_inline(
             out.markers.append(Marker(size, size + len(written), ids))
             add(written)
             return
-        link.note = link.href.startswith("#")
+        link.note = _NOTE_HREF.match(link.href) is not None  # a backlink, a note: not a link
         out.links.append(link)
 
     for child in token.children or []:
@@ -1276,23 +1279,21 @@ def _link_marker_ids(
 def _add_link(
     href: str, text: str, offset: int, state: _State, kind: LinkKind = LinkKind.LINK
 ) -> None:
-    """Record an ordinary hyperlink (absolute, or resolved against the page URL). A malformed
-    web URL (`htp:/x`, a space in it) is kept as written, for `invalid-url` to report."""
+    """Record an ordinary hyperlink or an image: an absolute URL normalised, a relative one of a
+    web page resolved against its URL; anything else (a local path, `#fragment`, `mailto:`,
+    `tel:`, a misspelt scheme such as `htp:/x`) kept as written, for `linkaudit.local` to resolve
+    against the document's folder or for `invalid-url` to report. A site generator's template
+    (`{{ site.url }}/x`) is not a link yet."""
     href = href.strip()
-    if not href or href.startswith("#") or is_template(href):
+    if not href or is_template(href):
         return
     url = href
-    if not href.lower().startswith(("http://", "https://")):
-        if find_urls(href) and not href.lower().startswith(("ftp:", "www.")):
-            url = href  # a misspelt scheme: reported, not dropped
-        elif state.base_url is None or ":" in href.split("/", 1)[0]:
-            if href.lower().startswith(("ftp://", "www.")):
-                url = href
-            else:
-                return
-        else:
-            url = urljoin(state.base_url, href)
     line, column = state.index.position(offset)
+    if not href.lower().startswith(("http://", "https://")):
+        if state.base_url is None or href.startswith("#") or _SCHEME.match(href):
+            state.links.append(Link(href, href, line, column, " ".join(text.split()), kind))
+            return
+        url = urljoin(state.base_url, href)
     state.links.append(Link(clean_url(url), href, line, column, " ".join(text.split()), kind))
 
 

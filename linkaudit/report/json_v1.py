@@ -59,13 +59,15 @@ class CitationV1(TypedDict):
 
 
 class HyperlinkV1(TypedDict):
-    """One other hyperlink of a document."""
+    """One other hyperlink of a document (`url` of a local file: its path from the working
+    directory, with the fragment)."""
 
     url: str
     url_as_written: str
     line: int
     column: int
     text: str
+    kind: str
 
 
 class ProblemV1(TypedDict):
@@ -125,8 +127,11 @@ class LinkV1(TypedDict):
     error: str | None
     attempts: int
     elapsed_ms: int
+    from_cache: bool
     snapshot: SnapshotV1 | None
     archive: str
+    checked_as: NotRequired[str]
+    """Only when `--remap` rewrote the URL: what was checked instead."""
 
 
 class FindingV1(TypedDict):
@@ -154,6 +159,13 @@ class SkipV1(TypedDict):
     reason: str
 
 
+class HiddenV1(TypedDict):
+    """Findings not reported because they were accepted."""
+
+    baselined: int
+    ignored: int
+
+
 class SummaryV1(TypedDict):
     """The counts of the run."""
 
@@ -172,6 +184,11 @@ class SummaryV1(TypedDict):
     elapsed_s: float
     interrupted: bool
     offline: bool
+    checked: int
+    skipped: int
+    skip_reasons: dict[str, int]
+    cached: int
+    hidden: HiddenV1
 
 
 class AuditV1(TypedDict):
@@ -249,6 +266,7 @@ def document_v1(doc: Document) -> DocumentV1:
                 "line": k.line,
                 "column": k.column,
                 "text": k.text,
+                "kind": k.kind.value,
             }
             for k in doc.links
         ],
@@ -278,7 +296,7 @@ def documents_v1(documents: Iterable[Document]) -> list[Any]:
 def link_v1(check: LinkCheck, lookup: ArchiveLookup | None) -> LinkV1:
     """One checked URL with its archive answer."""
     best = lookup.best if lookup else None
-    return {
+    out: LinkV1 = {
         "url": redact_url(check.url),
         "status": check.status.value,
         "http_status": check.http_status,
@@ -293,6 +311,7 @@ def link_v1(check: LinkCheck, lookup: ArchiveLookup | None) -> LinkV1:
         "error": check.error,
         "attempts": check.attempts,
         "elapsed_ms": check.elapsed_ms,
+        "from_cache": check.from_cache,
         "snapshot": (
             {"url": best.url, "timestamp": best.timestamp.isoformat(), "kind": best.kind.value}
             if best
@@ -300,6 +319,9 @@ def link_v1(check: LinkCheck, lookup: ArchiveLookup | None) -> LinkV1:
         ),
         "archive": (lookup.state if lookup else ArchiveState.NOT_LOOKED_UP).value,
     }
+    if check.checked_as is not None:
+        out["checked_as"] = redact_url(check.checked_as)
+    return out
 
 
 def _jsonable(value: Any) -> Any:
@@ -367,6 +389,11 @@ def audit_v1(result: AuditResult, cfg: AuditConfig) -> AuditV1:
             "elapsed_s": round(result.elapsed_s, 3),
             "interrupted": result.interrupted,
             "offline": result.offline,
+            "checked": s.checked,
+            "skipped": s.skipped,
+            "skip_reasons": s.skip_reasons,
+            "cached": s.cached,
+            "hidden": {"baselined": s.baselined, "ignored": s.ignored},
         },
         "problems": [_problem(p) for p in result.problems],
     }

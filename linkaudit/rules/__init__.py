@@ -9,11 +9,13 @@
 | stale-source | error: a named time after the source (declared default); |
 |  | warning: present tense, source older than --stale-after |
 | soft-404, moved-offsite, unreachable, blocked, duplicate-reference | warning |
+| invalid-url, missing-anchor | warning |
 | source-after-document, unsupported-number, copied-citation | warning |
 | redirected, unarchived, uncited-reference, self-citation, weak-support, undated-source, | info |
 | markers-without-list | |
 """
 
+from linkaudit.rules.anchors import MissingAnchor
 from linkaudit.rules.claims import (
     CopiedCitation,
     SourceAfterDocument,
@@ -53,6 +55,7 @@ ALL_RULES: tuple[Rule, ...] = (
     Blocked(),
     Unarchived(),
     InvalidUrl(),
+    MissingAnchor(),
     DanglingMarker(),
     MarkersWithoutList(),
     UncitedReference(),

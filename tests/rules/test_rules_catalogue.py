@@ -18,6 +18,8 @@ EXPECTED = {
     "invalid-url",
     # Bracketed numbers in a document with no list: one info, never dangling errors.
     "markers-without-list",
+    # Links into a file or page whose `#fragment` names no anchor.
+    "missing-anchor",
 }
 
 
