@@ -162,6 +162,8 @@ class _FoundLink:
     """MediaWiki's `[1]` for an external link without a label: a link, never a marker."""
     bare: bool = False
     """A URL in the text (not a link's target): an entry reads it with `entry_url`."""
+    written: str = ""
+    """For a bare URL, as written (`www.x.org`; `href` is its normalised `https://www.x.org/`)."""
 
 
 @dataclass
@@ -724,9 +726,9 @@ def _other_links(
     for link in links:
         if link is chosen or link.href.startswith("#"):
             continue
-        if link.bare and written is not None and link.href in written:
+        if link.bare and written is not None and link.written in written:
             continue
-        _add_link(link.href, link.text, link.offset, state, link.kind)
+        _add_link(link.href, link.text, link.offset, state, link.kind, link.written)
 
 
 def _resolved(href: str, state: _State) -> str:
@@ -1163,7 +1165,8 @@ def _read_inline(
                 for found in find_urls(content):
                     offset = (aligned + found.start if isinstance(aligned, int)
                               else aligned[found.start])
-                    out.links.append(_FoundLink(found.written, "", offset, bare=True))
+                    out.links.append(_FoundLink(found.url, "", offset, bare=True,
+                                                written=found.written))
             add(content)
         elif kind in ("softbreak", "hardbreak"):
             add(" ")
@@ -1277,7 +1280,8 @@ def _link_marker_ids(
 
 
 def _add_link(
-    href: str, text: str, offset: int, state: _State, kind: LinkKind = LinkKind.LINK
+    href: str, text: str, offset: int, state: _State, kind: LinkKind = LinkKind.LINK,
+    written: str = "",
 ) -> None:
     """Record an ordinary hyperlink or an image: an absolute URL normalised, a relative one of a
     web page resolved against its URL; anything else (a local path, `#fragment`, `mailto:`,
@@ -1294,7 +1298,9 @@ def _add_link(
             state.links.append(Link(href, href, line, column, " ".join(text.split()), kind))
             return
         url = urljoin(state.base_url, href)
-    state.links.append(Link(clean_url(url), href, line, column, " ".join(text.split()), kind))
+    state.links.append(
+        Link(clean_url(url), written or href, line, column, " ".join(text.split()), kind)
+    )
 
 
 def _body(block: _Block, state: _State) -> None:
@@ -1317,7 +1323,7 @@ def _body(block: _Block, state: _State) -> None:
         return  # the same paragraph again: its links and claims are already in
     for link in inline.links:
         if not link.note:
-            _add_link(link.href, link.text, link.offset, state, link.kind)
+            _add_link(link.href, link.text, link.offset, state, link.kind, link.written)
     if not inline.markers:
         return
     prefix = state.row_header if block.row is not None and block.cell > 0 else ""

@@ -330,6 +330,14 @@ def test_malformed_schemes_are_kept_for_invalid_url() -> None:
     assert _refs(text) == {"1": "htp:/broken"}
 
 
+def test_a_bare_www_host_in_markdown_is_a_web_link() -> None:
+    doc = _doc("a.md", "Point www.example.com at the server, then visit www.example.com/admin.\n")
+    assert [(k.url, k.url_as_written) for k in doc.links] == [
+        ("https://www.example.com/", "www.example.com"),
+        ("https://www.example.com/admin", "www.example.com/admin"),
+    ]
+
+
 def test_dot_segments_are_resolved() -> None:
     doc = _doc(
         "page.html",
