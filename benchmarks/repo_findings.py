@@ -1,6 +1,6 @@
 """The findings `linkaudit audit --offline` raises on real documentation repositories.
 
-Usage: `python benchmarks/repo_findings.py CHECKOUT [CHECKOUT ...] [--severity error]`
+Usage: `python benchmarks/repo_findings.py CHECKOUT [CHECKOUT ...] [--severity error] [--limit N]`
 
 Each CHECKOUT is a folder holding a repository's files (a clone, or an export of a snapshot);
 nothing is fetched and nothing of it is kept. The script runs the audit once per checkout, offline
@@ -36,7 +36,9 @@ def _evidence(finding: Finding) -> str:
     return "; ".join(parts)
 
 
-def report(folder: Path, result: AuditResult, floor: Severity, elapsed: float) -> list[str]:
+def report(
+    folder: Path, result: AuditResult, floor: Severity, elapsed: float, limit: int
+) -> list[str]:
     """The Markdown section of one checkout."""
     docs = result.documents
     lines = [
@@ -55,11 +57,18 @@ def report(folder: Path, result: AuditResult, floor: Severity, elapsed: float) -
     shown = [f for f in result.findings if f.severity >= floor]
     lines += ["", f"### {len(shown)} findings at {floor.label} or above", ""]
     root = str(folder)
+    per_rule: collections.Counter[str] = collections.Counter()
     for f in shown:
+        per_rule[f.rule] += 1
+        if per_rule[f.rule] > limit:
+            continue
         where = f.document.removeprefix(root).lstrip("/")
         lines.append(
             f"- `{where}:{f.line or 0}:{f.column or 0}` {f.rule}: {f.message} -- {_evidence(f)}"
         )
+    for rule, count in per_rule.items():
+        if count > limit:
+            lines.append(f"- ... and {count - limit} more {rule} findings")
     return lines
 
 
@@ -67,6 +76,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("checkouts", nargs="+", type=Path)
     parser.add_argument("--severity", default="error", choices=["error", "warning", "info"])
+    parser.add_argument("--limit", type=int, default=1000, help="most findings listed per rule")
     args = parser.parse_args()
     floor = Severity.parse(args.severity)
     out = ["# Offline audit of documentation repositories", ""]
@@ -75,7 +85,7 @@ def main() -> None:
             sys.exit(f"{folder}: not a folder")
         started = time.monotonic()
         result = audit([str(folder)], AuditConfig(offline=True, history=False, cache=False))
-        out += report(folder, result, floor, time.monotonic() - started) + [""]
+        out += report(folder, result, floor, time.monotonic() - started, args.limit) + [""]
     print("\n".join(out))
 
 

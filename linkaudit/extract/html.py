@@ -834,7 +834,10 @@ class _Walker:
     def add_link(self, href: str, tag: Tag, text: str, kind: LinkKind) -> None:
         """Record a link or an image: an absolute URL normalised, a relative one resolved against
         the page's URL; without one (a file on disk), a local path, `#fragment`, `mailto:` or
-        `tel:` is kept as written for `linkaudit.local` to resolve."""
+        `tel:` is kept as written for `linkaudit.local` to resolve. A site generator's template
+        (`{{ site.baseurl }}/a.svg`) is not a link yet."""
+        if is_template(href):
+            return
         url = href
         if not href.lower().startswith(("http://", "https://")):
             if href.lower().startswith("data:"):
