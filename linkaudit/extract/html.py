@@ -665,6 +665,19 @@ def _marker_text(tag: Tag) -> str | None:
     return " ".join(" ".join(parts).split())
 
 
+def _link_text(tag: Tag) -> str:
+    """A link's text for the report, read from its first nodes (at most 300 characters)."""
+    parts: list[str] = []
+    size = 0
+    for node in _first_nodes(tag):
+        if isinstance(node, NavigableString) and not isinstance(node, Comment):
+            parts.append(str(node))
+            size += len(node)
+            if size > 300:
+                break
+    return " ".join(" ".join(parts).split())[:300]
+
+
 def _first_link(tag: Tag) -> Tag | None:
     """The first `<a href>` among the first nodes inside a marker-sized `tag`."""
     for node in _first_nodes(tag):
@@ -818,9 +831,9 @@ class _Walker:
             if ids is not None:
                 self.add_marker(ids, self.position(tag))
                 return True
-            # A link into this page: its text is still read as the paragraph's.
-            text = " ".join(tag.get_text(" ").split())
-            self.add_link(href, tag, text[:300], LinkKind.LINK)
+            # A link into this page: its text is still read as the paragraph's (by the walk, so
+            # its own text is read from its first nodes only: nested links must stay linear).
+            self.add_link(href, tag, _link_text(tag), LinkKind.LINK)
             return False
         if not href or is_template(href):
             return False
