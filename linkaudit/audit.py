@@ -180,7 +180,7 @@ async def run_audit(
         urls = cited_urls(documents)
         if client is not None:
             from linkaudit.archive import lookup_requests
-            from linkaudit.check import Checker
+            from linkaudit.scale import check_urls
 
             if progress:
                 progress.stage("check")
@@ -191,12 +191,10 @@ async def run_audit(
                 if progress:
                     progress.checked(check)
 
-            checker = Checker(cfg, client, store=store if cfg.cache else None)
-            checks.update(await checker.check_all(urls, on_result=on_result))
-            if checker.store_error:
-                problems.append(
-                    Problem("store", f"the cache could not be written: {checker.store_error}")
-                )
+            # In this process, worker processes or a Dask cluster (`--workers`, `--scheduler`).
+            stage = await check_urls(urls, cfg, client=client, store=store, on_result=on_result)
+            checks.update(stage.checks)
+            problems.extend(stage.problems)
 
             targets = lookup_requests(documents, checks, cfg)
             if targets:
@@ -319,10 +317,12 @@ async def _lookup_archives(
     progress: Progress | None = None,
 ) -> tuple[dict[str, ArchiveLookup], list[Problem]]:
     """Look every target up in the Wayback Machine, concurrently under its shared rate limit."""
-    from linkaudit.archive import WaybackArchive, lookup_many, save_unarchived
+    from linkaudit.archive import WaybackArchive, save_unarchived
+    from linkaudit.archive.batch import lookup_batched
 
     archive = WaybackArchive.from_config(client, cfg, store)
-    lookups = await lookup_many(
+    # Many dead links of one site share one CDX prefix query where that is cheaper.
+    lookups = await lookup_batched(
         archive, targets, on_result=(lambda _lookup: progress.looked_up()) if progress else None
     )
     problems = list(archive.problems)
