@@ -220,11 +220,12 @@ def render_forecast(f: Forecast, cfg: AuditConfig) -> str:
     if f.archive_mode is ArchiveMode.NONE:
         lines.append("- archive: none (--archive none)")
     else:
+        batches = plural(f.archive_known_batches, "batch", "batches")
         lines.append(
             f"- archive (--archive {f.archive_mode.value}, {rate}): "
             f"{plural(f.archive_known, 'lookup')} known now, about "
-            f"{plural(f.archive_known_calls, 'call')} ({plural(f.archive_known_batches, 'batch', 'batches')}"
-            f"), {duration(f.archive_s(f.archive_known_calls))}"
+            f"{plural(f.archive_known_calls, 'call')} ({batches}), "
+            f"{duration(f.archive_s(f.archive_known_calls))}"
         )
         if f.archive_ceiling > f.archive_known:
             lines.append(
