@@ -18,6 +18,7 @@ configuration, headers and tokens included, is sent to the workers: use a cluste
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -131,11 +132,20 @@ class DaskExecutor:
                     priority=len(shards) - shard.index,
                 )
             )
+        async def outcome(future: Any) -> tuple[Any, ShardResult | None, Exception | None]:
+            try:
+                return future, await future, None
+            except Exception as exc:  # noqa: BLE001 - judged below, in arrival order
+                return future, None, exc
+
         problems: list[Problem] = []
-        async for future in distributed.as_completed(self._futures):
+        for arrival in asyncio.as_completed([outcome(f) for f in self._futures]):
+            future, result, failure = await arrival
             shard = by_key[future.key]
             try:
-                result: ShardResult = await future
+                if failure is not None:
+                    raise failure
+                assert result is not None
             except distributed.KilledWorker as exc:
                 reason = f"it killed its workers ({exc})"
                 problems.append(lost_shard(shard, len(shard.urls), reason))

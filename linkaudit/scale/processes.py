@@ -63,7 +63,8 @@ def _worker_main(conn: Connection) -> None:
                 shard, cfg = message
                 try:
                     if client is None:
-                        client = make_client(cfg)
+                        # Built on the worker's loop: an aiohttp client belongs to one loop.
+                        client = runner.run(_built(make_client, cfg))
 
                     def emit(batch: Sequence[LinkCheck], index: int = shard.index) -> None:
                         conn.send(("checks", index, batch))
@@ -76,6 +77,10 @@ def _worker_main(conn: Connection) -> None:
             if client is not None:
                 with contextlib.suppress(Exception):
                     runner.run(client.close())
+
+
+async def _built(make: Any, cfg: AuditConfig) -> Any:
+    return make(cfg)
 
 
 def _portable(exc: BaseException) -> BaseException:
