@@ -5,9 +5,9 @@ processes and on a Dask cluster of two worker processes.
     python benchmarks/scale.py --urls 20000 --latency-ms 50 --homes one,workers
 
 The simulated web is `load.py`'s (simweb's `SimProtocol` on loopback addresses 127.0.1.2 ...,
-counting requests in flight per host) in its own process. Each home runs in a child process that
-calls `linkaudit.scale.check_urls` (the audit's check stage) with `--concurrency 64 --per-host
-4`; reported are the wall time of the check stage, the CPU and the peak RSS of the main process
+counting requests in flight per host) in its own process, on uvloop. Each home runs in a child
+process that calls `linkaudit.scale.check_urls` (the audit's check stage) with `--concurrency 64
+--per-host 4`; reported are the wall time of the check stage, the CPU and the peak RSS of the main process
 and of its worker processes (RUSAGE_CHILDREN once they are reaped: summed CPU, the largest RSS),
 the peak requests in flight on any one host as the server counted them, and the politeness bound
 `max(ceil(n_h / p) * L, N * L / c)`. Every URL's class is checked against its kind.
@@ -63,6 +63,38 @@ def bound(n_urls: int, hosts: int, latency_s: float) -> float:
 
 
 # -- the child: one home ------------------------------------------------------------------------
+
+
+class ScaleWeb(Web):
+    """`load.py`'s simulated web, served on uvloop: at 5 ms the server shares the machine's two
+    cores with the checkers, and on asyncio's own loop it takes most of one."""
+
+    def __init__(self, hosts: int, port: int, latency_ms: float) -> None:
+        self.port = port
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, "--serve", str(hosts), str(port), str(latency_ms)],
+            stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        if self.proc.stdout.readline().strip() != "ready":
+            raise SystemExit("the simulated web did not start")
+
+
+def serve_on_uvloop(hosts: int, port: int, latency_ms: float) -> int:
+    """`load.serve_main` with uvloop's event loop when it is installed."""
+    import simweb
+    from load import serve_main
+
+    try:
+        import uvloop
+    except ImportError:
+        return serve_main(hosts, port, latency_ms)
+
+    def connection_made(self: simweb.SimProtocol, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]  # uvloop's own transport class
+
+    simweb.SimProtocol.connection_made = connection_made  # type: ignore[method-assign]
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    return serve_main(hosts, port, latency_ms)
 
 
 def child_main(home: str, corpus_file: Path, out_file: Path) -> int:
@@ -125,7 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--latency-ms", default="5,50")
     ap.add_argument("--homes", default="one,workers,dask")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    ap.add_argument("--serve", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.serve:
+        return serve_on_uvloop(int(args.serve[0]), int(args.serve[1]), float(args.serve[2]))
     if args.child:
         return child_main(args.child[0], Path(args.child[1]), Path(args.child[2]))
 
@@ -137,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
             "peak in flight on a host | classes right |", "|" + "---|" * 11]
     for latency in [float(x) for x in args.latency_ms.split(",")]:
         port = free_port()
-        web = Web(args.hosts, port, latency)
+        web = ScaleWeb(args.hosts, port, latency)
         try:
             with tempfile.TemporaryDirectory() as tmpdir:
                 tmp = Path(tmpdir)

@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import dataclasses
 import multiprocessing
+import queue
 import signal
 import threading
 from collections import deque
@@ -51,6 +52,11 @@ def _worker_main(conn: Connection) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     client: HttpClient | None = None
+    # Messages leave through a thread: a send blocks while the pipe is full, and blocking the
+    # event loop would stall every request in flight until the main process reads.
+    outbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    sender = threading.Thread(target=_send_all, args=(conn, outbox), daemon=True)
+    sender.start()
     with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
         try:
             while True:
@@ -67,16 +73,27 @@ def _worker_main(conn: Connection) -> None:
                         client = runner.run(_built(make_client, cfg))
 
                     def emit(batch: Sequence[LinkCheck], index: int = shard.index) -> None:
-                        conn.send(("checks", index, batch))
+                        outbox.put(("checks", index, batch))
 
                     runner.run(check_shard(shard, cfg, client, emit))
-                    conn.send(("done", shard.index))
+                    outbox.put(("done", shard.index))
                 except Exception as exc:  # noqa: BLE001 - sent to the main process, which raises it
-                    conn.send(("error", shard.index, _portable(exc)))
+                    outbox.put(("error", shard.index, _portable(exc)))
         finally:
+            outbox.put(None)
             if client is not None:
                 with contextlib.suppress(Exception):
                     runner.run(client.close())
+            sender.join(STOP_GRACE_S)
+
+
+def _send_all(conn: Connection, outbox: queue.SimpleQueue[Any]) -> None:
+    """The worker's sender thread: every message of `outbox`, in order, until None."""
+    while (message := outbox.get()) is not None:
+        try:
+            conn.send(message)
+        except (OSError, ValueError):
+            return  # the main process is gone
 
 
 async def _built(make: Any, cfg: AuditConfig) -> Any:
