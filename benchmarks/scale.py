@@ -9,9 +9,8 @@ counting requests in flight per host) in its own process, on uvloop. Each home r
 process that calls `linkaudit.scale.check_urls` (the audit's check stage) with `--concurrency 64
 --per-host 4`; reported are the wall time of the check stage, the CPU and the peak RSS of the
 main process and of its worker processes (RUSAGE_CHILDREN once they are reaped: summed CPU, the
-largest RSS),
-the peak requests in flight on any one host as the server counted them, and the politeness bound
-`max(ceil(n_h / p) * L, N * L / c)`. Every URL's class is checked against its kind.
+largest RSS), the peak requests in flight on any one host as the server counted them, and the
+politeness bound `max(ceil(n_h / p) * L, N * L / c)`. Every URL's class is checked against its kind.
 """
 
 from __future__ import annotations
