@@ -22,7 +22,7 @@ import typer
 from rich.console import Console
 
 from linkaudit import __version__
-from linkaudit.config import ArchiveMode, AuditConfig, FailOn
+from linkaudit.config import ArchiveMode, AuditConfig, FailOn, FragmentMode
 from linkaudit.errors import ConfigError, ExitCode, LinkauditError, OutputError
 from linkaudit.model import AuditResult, Problem
 from linkaudit.report._text import plural
@@ -115,6 +115,7 @@ def extract(
 
     from linkaudit.extract import extract_document
     from linkaudit.inputs import collect
+    from linkaudit.local import Resolver, resolve_links
     from linkaudit.report.extract import extract_json, render_extract_table
     from linkaudit.report.summary import RUN_FAILURE_KINDS
 
@@ -124,6 +125,8 @@ def extract(
     when = _parse_date(as_of, "--as-of")
     collected = collect(paths, stdin=sys.stdin.buffer)
     documents = [extract_document(s, as_of=when) for s in collected.sources]
+    # Local links as the audit names them: paths relative to the working directory.
+    documents, _targets = resolve_links(documents, Resolver.from_config(AuditConfig(), paths))
     problems = list(collected.problems)
     problems += [
         Problem("url-input", f"{u}: URL inputs need the network; use `linkaudit audit`", origin=u)
@@ -175,7 +178,7 @@ def _fix_allow_private(argv: list[str]) -> list[str]:
 def _flag_values(**flags: Any) -> dict[str, Any]:
     """Typer values that were given, under `AuditConfig` field names."""
     values = {k: v for k, v in flags.items() if v is not None and v != [] and v != ()}
-    for key in ("include", "exclude"):
+    for key in ("include", "exclude", "remap", "exclude_path"):
         if key in values:
             values[key] = tuple(values[key])
     if "allow_private" in values:
@@ -297,6 +300,36 @@ def audit(
     use_env_proxy: Annotated[
         bool | None, typer.Option("--use-env-proxy", help="Honour HTTP(S)_PROXY.")
     ] = None,
+    root_dir: Annotated[
+        Path | None, typer.Option(help="Resolve root-relative links (/docs/x.md) here.")
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="Resolve root-relative links against this site URL.")
+    ] = None,
+    remap: Annotated[
+        list[str] | None,
+        typer.Option(help="'REGEX REPLACEMENT': check a URL or path as another (repeatable)."),
+    ] = None,
+    exclude_path: Annotated[
+        list[str] | None, typer.Option(help="Skip inputs matching this glob (repeatable).")
+    ] = None,
+    accept: Annotated[
+        str | None, typer.Option(help="Statuses also counted alive: 200..=299,403.")
+    ] = None,
+    github_token: Annotated[
+        str | None,
+        typer.Option(help="Token sent to GitHub's hosts only (default: $GITHUB_TOKEN)."),
+    ] = None,
+    insecure: Annotated[
+        bool | None, typer.Option("--insecure", help="Accept invalid TLS certificates.")
+    ] = None,
+    images: Annotated[
+        bool | None, typer.Option("--images/--no-images", help="Check images and badges.")
+    ] = None,
+    check_fragments: Annotated[
+        FragmentMode | None,
+        typer.Option(help="Check #fragments of local files, all (remote too) or none."),
+    ] = None,
     crawl: Annotated[bool, typer.Option("--crawl", help="Crawl the site for articles.")] = False,
     max_pages: Annotated[int | None, typer.Option(help="Crawl: most pages.")] = None,
     depth: Annotated[int | None, typer.Option(help="Crawl: link depth.")] = None,
@@ -358,6 +391,15 @@ def audit(
             fail_on=fail_on,
             baseline=baseline,
             use_env_proxy=use_env_proxy,
+            root_dir=root_dir,
+            base_url=base_url,
+            remap=remap,
+            exclude_path=exclude_path,
+            accept=accept,
+            github_token=github_token,
+            insecure=insecure,
+            images=images,
+            check_fragments=check_fragments,
             workers=workers,
             scheduler=scheduler,
         )

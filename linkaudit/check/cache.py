@@ -22,9 +22,12 @@ def cache_ttl(check: LinkCheck, cfg: AuditConfig) -> float | None:
     return float(cfg.cache_ttl_s if check.status.is_ok else cfg.failure_ttl_s)
 
 
-def cached_check(store: Store, key: str, url: str) -> LinkCheck | None:
+def cached_check(
+    store: Store, key: str, url: str, *, wants_anchors: bool = False
+) -> LinkCheck | None:
     """The unexpired cached check under `key`, spelt as `url` and marked `from_cache`; an
-    unreadable row (or cache) is a miss."""
+    unreadable row (or cache) is a miss, and so is a check without the page's anchors when
+    they are wanted (`--check-fragments`)."""
     from linkaudit.check.checker import check_from_dict
 
     try:
@@ -32,4 +35,6 @@ def cached_check(store: Store, key: str, url: str) -> LinkCheck | None:
         hit = check_from_dict(data) if data is not None else None
     except (KeyError, ValueError, TypeError, AttributeError, sqlite3.Error):
         return None
-    return dataclasses.replace(hit, url=url, from_cache=True) if hit is not None else None
+    if hit is None or (wants_anchors and hit.anchors is None):
+        return None
+    return dataclasses.replace(hit, url=url, from_cache=True)

@@ -73,6 +73,8 @@ class Shard:
     """Request-seconds of its hosts."""
     expected_s: float
     """Its expected time: `max(busiest host's floor, work / concurrency)`."""
+    anchors_for: frozenset[str] = frozenset()
+    """Normalised URLs of the shard whose page anchors are wanted (`--check-fragments`)."""
 
 
 @dataclass(frozen=True, slots=True)

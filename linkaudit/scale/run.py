@@ -15,7 +15,7 @@ import dataclasses
 import os
 import statistics
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -209,12 +209,15 @@ async def check_urls(
     store: Store | None = None,
     on_result: Callable[[LinkCheck], None] | None = None,
     executor: Executor | None = None,
+    anchors_for: Collection[str] = frozenset(),
 ) -> CheckRun:
     """Check every distinct URL once, in the home `cfg` asks for (see the module docstring).
 
+    `anchors_for` are the normalised URLs whose page anchors are wanted (`--check-fragments`);
     `executor` replaces the one `cfg` asks for (tests). A cancelled run still writes what came
     back to the cache, and stops its workers.
     """
+    anchors = frozenset(anchors_for)
     spellings: dict[str, list[str]] = {}
     for url in urls:
         names = spellings.setdefault(normalize_url(url), [])
@@ -226,7 +229,8 @@ async def check_urls(
 
     fresh: list[str] = []
     for key, names in spellings.items():
-        hit = cached_check(store, key, names[0]) if store is not None and cfg.cache else None
+        hit = (cached_check(store, key, names[0], wants_anchors=key in anchors)
+               if store is not None and cfg.cache else None)
         if hit is None:
             fresh.append(names[0])
         else:
@@ -242,7 +246,14 @@ async def check_urls(
             slots = await chosen.start()
             work = host_work(fresh, cfg, measured_latencies(store))
             plan = plan_shards(work, slots=slots, concurrency=cfg.concurrency)
-            problems.extend(await chosen.run(plan.shards, cfg, merge))
+            shards = plan.shards
+            if anchors:
+                shards = tuple(
+                    dataclasses.replace(s, anchors_for=frozenset(
+                        k for k in map(normalize_url, s.urls) if k in anchors))
+                    for s in shards
+                )
+            problems.extend(await chosen.run(shards, cfg, merge))
         finally:
             checkpoint.flush()
             await chosen.close()

@@ -55,7 +55,7 @@ async def check_shard(
             batch.clear()
             last = now
 
-    checker = Checker(shard_config(cfg, shard), client)
+    checker = Checker(shard_config(cfg, shard), client, anchors_for=shard.anchors_for)
     try:
         await checker.check_all(shard.urls, on_result=on_result)
     finally:
