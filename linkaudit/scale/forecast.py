@@ -203,33 +203,37 @@ def render_forecast(f: Forecast, cfg: AuditConfig) -> str:
             f"  - {h.host}: {plural(len(h.urls), 'URL')}, {h.per_host} at a time, "
             f"{duration(h.floor_s)}" for h in f.busiest
         )
-    others = f.hosts - f.measured_hosts
-    latency = f"- latency: {f.assumed_latency_s:g} s a request assumed for {plural(others, 'host')}"
-    lines.append(latency + (f"; measured by earlier runs for {f.measured_hosts:,}"
-                            if f.measured_hosts else " (no earlier run timed them)"))
-    lines.append(f"- check, politeness bound: {duration(f.plan.bound_s)} at --concurrency "
-                 f"{cfg.concurrency}, --per-host {cfg.per_host}")
-    lines.append(f"- check, CPU: about {duration(f.cpu_s)} of one core "
-                 f"({f.cpu_s and CPU_PER_URL_S * 1000:g} ms a link)"
-                 + (f", {duration(f.cpu_s / f.plan.slots)} over {f.plan.slots} slots"
-                    if f.plan.slots > 1 else ""))
-    if f.plan.shards:
-        lines.append(f"- shards: {len(f.plan.shards)} in {f.home}, {f.plan.slots} at once, "
-                     f"{f.plan.shards[0].concurrency} requests in flight each")
+    if not f.hosts:
+        lines.append("- nothing to check: every URL is fresh in the cache")
+    else:
+        others = f.hosts - f.measured_hosts
+        latency = (f"- latency: {f.assumed_latency_s:g} s a request assumed for "
+                   f"{plural(others, 'host')}")
+        lines.append(latency + (f"; measured by earlier runs for {f.measured_hosts:,}"
+                                if f.measured_hosts else " (no earlier run timed them)"))
+        lines.append(f"- check, politeness bound: {duration(f.plan.bound_s)} at --concurrency "
+                     f"{cfg.concurrency}, --per-host {cfg.per_host}")
+        lines.append(f"- check, CPU: about {duration(f.cpu_s)} of one core "
+                     f"({CPU_PER_URL_S * 1000:g} ms a link)"
+                     + (f", {duration(f.cpu_s / f.plan.slots)} over {f.plan.slots} slots"
+                        if f.plan.slots > 1 else ""))
+        if f.plan.shards:
+            lines.append(f"- shards: {len(f.plan.shards)} in {f.home}, {f.plan.slots} at once, "
+                         f"{f.plan.shards[0].concurrency} requests in flight each")
     rate = f"{f.archive_rate_per_min}/min" if f.archive_rate_per_min > 0 else "no limit"
     if f.archive_mode is ArchiveMode.NONE:
         lines.append("- archive: none (--archive none)")
     else:
         batches = plural(f.archive_known_batches, "batch", "batches")
+        lines.append(f"- archive (--archive {f.archive_mode.value}, {rate}):")
         lines.append(
-            f"- archive (--archive {f.archive_mode.value}, {rate}): "
-            f"{plural(f.archive_known, 'lookup')} known now, about "
+            f"  - {plural(f.archive_known, 'lookup')} known now: about "
             f"{plural(f.archive_known_calls, 'call')} ({batches}), "
             f"{duration(f.archive_s(f.archive_known_calls))}"
         )
         if f.archive_ceiling > f.archive_known:
             lines.append(
-                f"  - if every link not known alive were dead: "
+                f"  - if every unchecked link were dead: "
                 f"{plural(f.archive_ceiling, 'lookup')}, about "
                 f"{plural(f.archive_ceiling_calls, 'call')}, "
                 f"{duration(f.archive_s(f.archive_ceiling_calls))}"
