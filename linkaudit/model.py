@@ -118,6 +118,9 @@ class Citation:
     """1-based column of the marker."""
     marker: str = ""
     """The marker as written."""
+    lead: int | None = None
+    """How many characters of `claim` stand before the marker (the words it closes, when it
+    stands in mid-sentence); None when not known."""
 
 
 class LinkKind(StrEnum):

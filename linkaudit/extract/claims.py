@@ -14,6 +14,8 @@ _BULLET = re.compile(r"^(?:[-*+\u2022\u2023\u25e6\u2043\u2219\u25aa\u25cf]|\d{1,
 """A list bullet opening a claim is layout, not words of the claim."""
 _MAX_CLAIM = 2000
 """A claim longer than this is cut (a 'sentence' of a megabyte is not a sentence)."""
+_MAX_LEADS = 8
+"""A sentence with more markers than this gets no `Citation.lead` (each costs a pass over it)."""
 _WHOLE_ITEM = 400
 """A list item up to this long is one statement: its claim is all of it. A longer item (a
 paragraph in a list) is read sentence by sentence."""
@@ -39,6 +41,8 @@ def citations_in(
     citations: list[Citation] = []
     starts = [m.start for m in markers]
     claims: dict[tuple[int, int], str] = {}  # markers of one sentence share its claim
+    inside: list[Marker] = []
+    leads = False
     whole = whole or _BULLET.match(text.lstrip()) is not None
     if whole and len(text) <= _WHOLE_ITEM:
         spans = [(0, len(text))] * len(markers)
@@ -48,13 +52,14 @@ def citations_in(
         claim = claims.get((start, end))
         if claim is None:
             inside = _within(markers, starts, start, end)
-            claim = strip_markers(text[start:end], [_shift(m, -start) for m in inside])
-            claim = _BULLET.sub("", claim, count=1)
-            if prefix and claim:
-                claim = f"{prefix}: {claim}"
-            if len(claim) > _MAX_CLAIM:
-                claim = claim[: _MAX_CLAIM - 1] + "\u2026"
+            claim = _spoken(text[start:end], [_shift(m, -start) for m in inside], prefix)
             claims[(start, end)] = claim
+            leads = end - start <= _MAX_CLAIM and len(inside) <= _MAX_LEADS
+        lead: int | None = None
+        if leads and start <= marker.start < end:
+            before = [_shift(m, -start) for m in inside if m.end <= marker.start]
+            head = _spoken(text[start : marker.start], before, prefix)
+            lead = len(head) if claim.startswith(head) else None
         line, column = locate(marker)
         citations.append(
             Citation(
@@ -63,9 +68,20 @@ def citations_in(
                 line=line,
                 column=column,
                 marker=marker.text_in(text),
+                lead=lead,
             )
         )
     return citations
+
+
+def _spoken(text: str, markers: list[Marker], prefix: str) -> str:
+    """`text` as a claim: markers and the list bullet removed, the row header put in front."""
+    claim = _BULLET.sub("", strip_markers(text, markers), count=1)
+    if prefix and claim:
+        claim = f"{prefix}: {claim}"
+    if len(claim) > _MAX_CLAIM:
+        claim = claim[: _MAX_CLAIM - 1] + "\u2026"
+    return claim
 
 
 def _within(markers: list[Marker], starts: list[int], start: int, end: int) -> list[Marker]:

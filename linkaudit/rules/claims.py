@@ -3,22 +3,9 @@
 No model: dates, numbers and words only, so that every finding shows evidence a reader can check
 (`shared/reference/dates-and-claims.md`: "Rules (dates, numbers, named terms) need no model").
 
-`stale-source`, the time rule, decides as follows (`linkaudit.rules.time` reads the claim):
-- ERROR when the claim names a time (year, half, quarter, month, day, `last month`, ...) that
-  begins after the latest day the source can have been published (the month's end for a
-  month-precision URL date): a page of 2024-09-17 cannot report events of 2025.
-- ERROR when a present or present-perfect clause with no time of its own stands beside a
-  clause that names a time (`... market in 2024, while its H20 chip ... has drawn scrutiny`).
-  The writer dated one part and set the other apart from it: that part speaks of the
-  document's "now", as explicitly as a named date. It fires when the source is older than
-  `--stale-after` days before the document (the width of "now").
-- WARNING when the whole claim is in the present or present perfect with no time named (`This
-  move aligns with ...`) and the source is older than `--stale-after` days (default 180) before
-  the document: it may still be true, but the source cannot show it is true now.
-- Silent for past-tense claims with no time, forecasts (times after the document's date),
-  named times the source can cover (a 2024 source for a 2024 claim), and when another source
-  of the same citation (`[1, 5]`) is recent enough to speak of the claim's time.
-The default severity declared is ERROR; the present-tense case lowers it to WARNING.
+`stale-source`, the time rule, decides as `StaleSource` says (`linkaudit.rules.time` reads the
+claim): an error only for a named time after the source; a warning for a present clause set
+against a dated one; a note for a claim in the present tense alone.
 """
 
 from __future__ import annotations
@@ -43,7 +30,7 @@ from linkaudit.rules.interface import (
     short,
 )
 from linkaudit.rules.numbers import Figure, figures_in, split_figures
-from linkaudit.rules.time import Tense, TimeRef, claim_time
+from linkaudit.rules.time import Tense, TimeRef, claim_time, supported_part
 from linkaudit.sourcedates import earliest_possible, latest_possible
 
 
@@ -65,6 +52,11 @@ def _no_text_reason(info: SourceInfo, offline: bool) -> str:
         return (f"no page text: HTTP {check.http_status} is accepted by the host policy, but an "
                 "error page is no evidence")
     return "no page text: the page had no readable text"
+
+
+def _today(ctx: RuleContext) -> dt.date:
+    """The latest date a document can have: the day of the run (or `--as-of`)."""
+    return ctx.cfg.as_of or dt.datetime.now(dt.UTC).date()
 
 
 def _time_evidence(ref: TimeRef) -> dict[str, str]:
@@ -109,13 +101,21 @@ class StaleSource(Rule):
       is that old: a present tense alone is no evidence of a later time.
 
     Silent for past-tense claims without a time, for forecasts and plans (times after the
-    document's date, and the times of a clause that states an expectation or a plan, which the
-    older source may well have stated: `analysts expected growth in 2025`, `plans to open in
-    2026`), for named times the source can cover (a 2024 source for a 2024 claim), and when
-    another source of the same citation is recent enough. A source known only to the month
+    document's date, or after the day of the run when the document has no date; and the times
+    of a clause that states an expectation or a plan, which the older source may well have
+    stated: `analysts expected growth in 2025`, `plans to open in 2026`, `due for release in
+    late 2011`), for named times the source can cover (a 2024 source for a 2024 claim), and when
+    another source of the same citation is recent enough. Dates that are no time the claim
+    speaks of are set aside, each named in the evidence: a date in a quoted title (the source's
+    own, or a short Title-Case phrase: `the "State of AI in 2025" report`), the dateline of a
+    cited work (`Re: Hashing by Jane Roe, CCC, March 16, 2016`), a number that is a size (`2048
+    bytes`, `1920x1080`). A marker in mid-sentence supports the clause it closes (`He graduated
+    in 2005 from X [3], and worked there until 2011`: not 2011), unless the words before it name
+    the source (`According to the report [3], ...`). A source known only to the month
     (`/2024/09/`) counts as published at the end of that month. Skipped, with the reason, when
-    the source or the document has no date. Evidence: both dates with their origins, the claim,
-    the times it names and the basis of the decision.
+    the source has no date (and for a present-tense claim when the document has none).
+    Evidence: both dates with their origins, the claim, the times it names, the dates set aside
+    and the basis of the decision.
     """
 
     ident = "stale-source"
@@ -131,7 +131,11 @@ class StaleSource(Rule):
             yield self.skip(ctx, _no_date_reason(ctx))
             return
         doc_date = ctx.document_date
-        claim = claim_time(citation.claim, doc_date.value if doc_date else None)
+        spoken = supported_part(citation.claim, citation.lead)
+        titles = [ctx.reference.text if ctx.reference else "", ctx.check.title if ctx.check
+                  else ""]
+        claim = claim_time(spoken, doc_date.value if doc_date else None, today=_today(ctx),
+                           titles=[t for t in titles if t])
         source_latest = latest_possible(ctx.source_date)
         after = [t for t in claim.named if t.start > source_latest]
         evidence: dict[str, Any] = (
@@ -142,6 +146,12 @@ class StaleSource(Rule):
                 "named_times": [_time_evidence(t) for t in claim.named],
             }
         )
+        if spoken != citation.claim:
+            evidence["supported_part"] = short(spoken, 400)
+        if claim.set_aside:
+            evidence["set_aside"] = [
+                _time_evidence(a.time) | {"reason": a.reason} for a in claim.set_aside
+            ]
         source_iso = date_label(ctx.source_date)
         origin = ctx.source_date.origin.value
         if after:

@@ -12,10 +12,18 @@ Times named (each a period `start..end`):
 - relative to the document's date: `last month`, `this month`, `last year`, `this year`,
   `earlier this year`, `last quarter`, `this quarter`, `last week`, `this week`, `today`.
 
-A time that begins after the document's date is a forecast (`by 2030`): any older source may
-make it, so it is listed but not used. So are the times of a clause that states an expectation
-or a plan (`analysts expected growth in 2025`, `plans to open in 2026`, `will`, `is set to`,
-`guidance`): the source may be the one that foresaw them.
+A time that begins after the document's date (with no document date: after the day of the
+run) is a forecast (`by 2030`): any older source may make it, so it is listed but not used. So
+are the times of a clause that states an expectation or a plan (`analysts expected growth in
+2025`, `plans to open in 2026`, `due for release in 2011`, `will`, `is set to`, `guidance`):
+the source may be the one that foresaw them.
+
+Some dates are no time the claim speaks of, and are set aside with the reason: a date inside a
+quoted title (`the "State of AI in 2025" report`: the source's own title, or a short Title-Case
+phrase; a quoted sentence is what someone said, and stays), and the dateline of a cited work
+(`Re: Hashing by Jane Roe, CCC, March 16, 2016`, a wiki's list of forum posts). A number
+followed by a unit (`2048 bytes`, `1920x1080`) is no year at all. `supported_part` cuts a claim
+to the clause its marker closes.
 
 Clauses: the sentence is cut at `, while`, `, whereas`, `, but`, `, although`, `; ` and
 `while`/`whereas`. Each clause gets a tense from marker words: present perfect (`has drawn`,
@@ -32,7 +40,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from linkaudit.months import MONTHS
@@ -74,6 +83,8 @@ class TimeRef:
     """How it was named."""
     text: str
     """The words as written (`in 2024`, `the June quarter`)."""
+    at: int = field(default=-1, compare=False)
+    """Where the words start in the text they were read from (-1 when not known)."""
 
     def label(self) -> str:
         """The period in ISO form: `2024`, `2025-04-01..2025-06-30`, `2025-09-01`."""
@@ -106,6 +117,16 @@ class Clause:
 
 
 @dataclass(frozen=True, slots=True)
+class SetAside:
+    """A date the claim writes that is not a time it speaks of, and why."""
+
+    time: TimeRef
+    """The date as read."""
+    reason: str
+    """Why it is set aside (`in a quoted title`, `the date of a cited work`)."""
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimTime:
     """What a claim says about time."""
 
@@ -117,6 +138,8 @@ class ClaimTime:
     """The clauses, in order."""
     present_clause: Clause | None
     """The first present or present-perfect clause with no time of its own, if any."""
+    set_aside: tuple[SetAside, ...] = ()
+    """Dates that are not a time the claim speaks of: a date in a cited title or byline."""
 
     @property
     def contrasted(self) -> bool:
@@ -135,6 +158,11 @@ _ORDINAL = {
 }
 _QUARTER_END_MONTH = {"march": 1, "june": 2, "september": 3, "december": 4}
 _YEAR = r"((?:19|20)\d{2})"
+_UNIT = (
+    r"|\s*(?:[x×]\s*\d|×)|\s*-?(?:bytes?|bits?|[kKMGT]i?B|px|pixels?|dpi|Elo|[kMG]?Hz|ms|ns|"
+    r"km|kg|mm|cm|rpm)\b"
+)
+"""What follows a number that is a size or a count, not a year (`2048 bytes`, `1920x1080`)."""
 
 
 def _month_no(name: str) -> int:
@@ -209,7 +237,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         "relative",
     ),
     (
-        re.compile(rf"(?<![\d$€£¥.,/-])(?:fiscal\s+|FY\s*)?{_YEAR}(?![\d%]|\s*(?:%|percent))"),
+        re.compile(
+            rf"(?<![\w$€£¥.,/#×-])(?:fiscal\s+|FY\s*)?{_YEAR}(?![\d%]|\s*(?:%|percent){_UNIT})"
+        ),
         "year",
     ),
 )
@@ -223,7 +253,7 @@ def times_in(text: str, doc_date: dt.date | None) -> list[TimeRef]:
         for match in pattern.finditer(masked):
             ref = _interpret(kind, match, doc_date)
             if ref is not None:
-                found.append((match.start(), ref))
+                found.append((match.start(), replace(ref, at=match.start())))
                 span = match.end() - match.start()
                 masked = masked[: match.start()] + "\0" * span + masked[match.end() :]
     return [ref for _, ref in sorted(found, key=lambda item: item[0])]
@@ -410,6 +440,9 @@ _PROSPECTIVE = re.compile(
     r"(?:plans?|planned|planning|aims?|aimed|aiming|intends?|intended|hopes?|hoped|seeks?|sought|"
     r"targets?|targeted|promised?|pledged?|vowed?)\s+to|"
     r"(?:is|are|was|were)\s+(?:set|scheduled|slated|due|poised|likely|expected|on track)\s+to|"
+    r"(?:due|scheduled|slated|planned|earmarked|set)\s+(?:for|in|by)|"
+    r"(?:to|will)\s+be\s+(?:released|launched|completed|introduced|delivered|opened|held|built)|"
+    r"upcoming|roadmap|"
     r"outlook|guidance|target(?:s|ed)?\s+(?:for|of)|will|would|could|might|may\s+(?!\d))\b",
     re.I,
 )
@@ -418,11 +451,103 @@ _PROSPECTIVE = re.compile(
 _SINCE = re.compile(r"\bsince\s+(?:the\s+|early\s+|late\s+|mid-?\s*)?\S+(?:\s+\S+){0,3}$", re.I)
 
 
-def claim_time(claim: str, doc_date: dt.date | None) -> ClaimTime:
-    """What `claim` says about time, relative to the document's date (see the module docstring)."""
+_QUOTED = re.compile(
+    r'"([^"\n]{1,200})"|\u201c([^\u201d\n]{1,200})\u201d|\u00ab([^\u00bb\n]{1,200})\u00bb'
+)
+"""A quoted span: straight or curly double quotes, guillemets (single quotes are apostrophes)."""
+_TITLE_WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
+_BYLINE_BEFORE = re.compile(
+    r"\bby\s+[A-Z\u00c0-\u024f][^,;()]{0,60}(?:(?:,[^,;()]{1,80}){0,3},\s*|\s*\(\s*)$"
+)
+"""`Title by Author, Venue, ` or `Title by Author (` just before a date: the dateline of a
+cited work (a forum post, an article), not a time the claim speaks of."""
+_BYLINE_AFTER = re.compile(r"\s*(?:\)\s*)?(?:$|[\u00bb|\u2013\u2014(\[.]|-\s)")
+
+
+def _is_title(quoted: str, titles: Sequence[str]) -> bool:
+    """True when a quoted span reads as a title: words found in the source's own title or
+    entry (`titles`), or a short Title-Case phrase that is not a sentence (`"The State of AI
+    in 2025"`; a quoted sentence such as `"sales rose in 2025"` is what someone said)."""
+    plain = " ".join(_TITLE_WORD.findall(quoted)).lower()
+    if plain and any(plain in " ".join(_TITLE_WORD.findall(t)).lower() for t in titles if t):
+        return True
+    words = _TITLE_WORD.findall(quoted)
+    if not words or len(words) > 15 or re.search(r"[.!?]\s+\S", quoted):
+        return False
+    long = [w for w in words if len(w) >= 4]
+    capitalised = sum(w[0].isupper() for w in long)
+    return bool(long) and 2 * capitalised >= len(long) and words[0][0].isupper()
+
+
+def _set_aside(piece: str, ref: TimeRef, titles: Sequence[str]) -> str | None:
+    """Why the date `ref` of `piece` is not a time the claim speaks of, or None when it is."""
+    if ref.at < 0:
+        return None
+    end = ref.at + len(ref.text)
+    for match in _QUOTED.finditer(piece):
+        if match.start() < ref.at and end <= match.end():
+            inner = match.group(1) or match.group(2) or match.group(3) or ""
+            return "in a quoted title" if _is_title(inner, titles) else None
+    if _BYLINE_BEFORE.search(piece, 0, ref.at) and _BYLINE_AFTER.match(piece, end):
+        return "the date of a cited work (`Title by Author, Venue, date`)"
+    return None
+
+
+_REST_OPENS = re.compile(
+    r"\s*(?:[,;:(\u2013\u2014]|-\s|(?:and|but|which|where|while|whereas|who)\b)"
+)
+_ATTRIBUTION = re.compile(
+    r"\b(?:according to|as (?:reported|noted|stated|shown|described|found) (?:by|in)|"
+    r"said|says|reported|reports|wrote|writes|noted|notes|found|finds|showed|shows|argued|"
+    r"argues|claimed|claims|stated|states|estimated|estimates|suggested|suggests|concluded|"
+    r"concludes|explained|explains|study|report|survey|paper|article|analysis|research|review|"
+    r"data|figures)\b[^,;]{0,60}$",
+    re.I,
+)
+
+
+def supported_part(claim: str, lead: int | None) -> str:
+    """The part of `claim` its marker supports, the marker standing `lead` characters in.
+
+    A marker in mid-sentence supports the clause it closes (`He graduated in 2005 from X [3],
+    and worked there until 2011`: [3] is cited for the graduation, not for 2011) when that
+    clause is a statement of its own (it has a verb) and the rest is set apart (a comma, `and`,
+    `which`). When the words before the marker name the source (`According to the report [3],
+    sales fell in 2025`, `Smith said [2] that ...`), what follows is what the source says: the
+    whole claim."""
+    if lead is None or lead <= 0 or lead >= len(claim):
+        return claim
+    head, rest = claim[:lead].rstrip(), claim[lead:]
+    if (
+        len(_words(head)) < 3
+        or len(_words(rest)) < 2
+        or not _REST_OPENS.match(rest)
+        or _ATTRIBUTION.search(head)
+        or tense_of(head)[0] is Tense.UNKNOWN
+    ):
+        return claim
+    return head
+
+
+def claim_time(
+    claim: str,
+    doc_date: dt.date | None,
+    *,
+    today: dt.date | None = None,
+    titles: Sequence[str] = (),
+) -> ClaimTime:
+    """What `claim` says about time, relative to the document's date (see the module docstring).
+
+    A time that begins after the document's date is a forecast; with no document date, after
+    `today` (a document cannot be dated later than the day it is read: `the puzzle game 2048`
+    is no year it reports). `titles` are the source's own title and entry text: a year quoted
+    from them names the source, not a time.
+    """
+    horizon = doc_date or today
     clauses = []
     named: list[TimeRef] = []
     forecasts: list[TimeRef] = []
+    aside: list[SetAside] = []
     for piece in _CLAUSE_SPLIT.split(claim):
         piece = piece.strip()
         if not piece:
@@ -431,7 +556,11 @@ def claim_time(claim: str, doc_date: dt.date | None) -> ClaimTime:
         future: list[TimeRef] = []
         prospective = bool(_PROSPECTIVE.search(piece))
         for ref in times_in(piece, doc_date):
-            foreseen = prospective or (doc_date is not None and ref.start > doc_date)
+            reason = _set_aside(piece, ref, titles)
+            if reason is not None:
+                aside.append(SetAside(ref, reason))
+                continue
+            foreseen = prospective or (horizon is not None and ref.start > horizon)
             (future if foreseen else own).append(ref)
         tense, marker = tense_of(piece)
         until_now = bool(own) and all(
@@ -450,4 +579,4 @@ def claim_time(claim: str, doc_date: dt.date | None) -> ClaimTime:
         ),
         None,
     )
-    return ClaimTime(tuple(named), tuple(forecasts), tuple(clauses), present)
+    return ClaimTime(tuple(named), tuple(forecasts), tuple(clauses), present, tuple(aside))
