@@ -57,6 +57,7 @@ from linkaudit.extract.positions import LineIndex
 from linkaudit.extract.text import (
     _ENTRY,
     _HEADING,
+    _Entry,
     _is_headless_entry,
     _read_entries,
     _to_reference,
@@ -146,6 +147,9 @@ class _Block:
     fallback: int | None = None
     """For a list item in a references section: its position among the section's items, the
     number it is read by when it shows none (a bulleted reference list)."""
+    lazy: bool = False
+    """A paragraph of a references section right under an entry, with no blank line between:
+    the rest of that entry, cut off by the parser (`1. <div id=x/>Title. URL:` then the URL)."""
 
 
 @dataclass
@@ -243,7 +247,15 @@ class MarkdownExtractor:
             if block.role is _Role.ENTRY:
                 _reference_entry(block, state)
             elif block.role is _Role.HTML and block.fragment is not None:
-                state.references.extend(block.fragment.references(block.in_section))
+                listed = block.fragment.references(block.in_section)
+                if not listed and block.in_section and block.token.map:
+                    # `<div id="28"></div>` above `28 Lanza ...`: entries written as text lines
+                    first, last = block.token.map
+                    for entry in _line_entries(first, last, state):
+                        listed.append(_to_reference(entry))
+                        if entry.repaired:
+                            _repaired(entry.ref_id, entry.line, entry.url, state)
+                state.references.extend(listed)
         state.references.extend(_footnotes(blocks, env, state))
         state.known = {r.id for r in state.references}
         state.glued = glues_citations(text, state.known)
@@ -352,7 +364,11 @@ def _roles(tokens: list[Token], state: _State) -> list[_Block]:
     section_level: int | None = None
     footnote: str | None = None
     items: list[Token] = []
-    lists: list[list[int]] = []  # per open list: [next number, ordered?, all written as one?]
+    # per open list: [next number, ordered?, all written as one?, added to written numbers]
+    lists: list[list[int]] = []
+    top: tuple[int, int] = (1, 0)  # the open top-level list's start number and last line
+    before: tuple[int, int, int] | None = None  # the section's last list: start, next, end
+    item_end = -1  # the line after the last top-level item of the section
     pending_heading: int | None = None
     row = -1
     cell = 0
@@ -365,26 +381,37 @@ def _roles(tokens: list[Token], state: _State) -> list[_Block]:
         elif kind == "footnote_close":
             footnote = None
         elif kind == "heading_open":
-            in_run = False
+            in_run, before, item_end = False, None, -1
             level = int(token.tag[1:]) if token.tag[1:].isdigit() else 1
             if section_level is not None and level <= section_level:
                 section_level = None
             pending_heading = level
         elif kind in ("ordered_list_open", "bullet_list_open"):
             start = token.attrs.get("start", 1)
+            first = int(start) if str(start).isdigit() else 1
             numbers = _item_numbers(tokens, position)
-            lists.append([int(start) if str(start).isdigit() else 1, kind == "ordered_list_open",
-                          int(len(set(numbers)) <= 1 and len(numbers) > 1)])
+            ordered = kind == "ordered_list_open"
+            lists.append([first, ordered, int(len(set(numbers)) <= 1 and len(numbers) > 1), 0])
+            if not items and ordered and section_level is not None:
+                opens = token.map[0] if token.map else 0
+                carried = _carried(before, first, opens, state)
+                if carried:  # the list restarted by accident: number on
+                    lists[-1][0] += carried
+                    lists[-1][3] = carried
+                top = (first, token.map[1] if token.map else opens)
         elif kind in ("ordered_list_close", "bullet_list_close") and lists:
-            lists.pop()
+            closed = lists.pop()
+            if not items and closed[1] and section_level is not None:
+                before = (top[0], closed[0], top[1])
         elif kind == "list_item_open":
             items.append(token)
         elif kind == "list_item_close" and items:
-            items.pop()
+            opened = items.pop()
             if lists:
                 lists[-1][0] += 1
             if not items and section_level is not None:
                 section_items += 1
+                item_end = opened.map[1] if opened.map else -1
         elif kind == "tr_open":
             row, cell = row + 1, 0
         elif kind in ("td_close", "th_close"):
@@ -446,8 +473,12 @@ def _roles(tokens: list[Token], state: _State) -> list[_Block]:
                     if item is not None and section_level and str(section_items + 1) in state.cited
                     else None
                 )
+                lazy = (
+                    item is None and section_level is not None and token.map is not None
+                    and token.map[0] == item_end
+                )
                 blocks.append(_Block(_Role.ENTRY if entry else _Role.BODY, token, item, number,
-                                     fallback=fallback))
+                                     fallback=fallback, lazy=lazy))
                 in_run = entry and _BRACKET_ENTRY.match(first_line) is not None
                 continue
         elif kind == "heading_close":
@@ -475,12 +506,34 @@ def _item_numbers(tokens: list[Token], position: int) -> list[str]:
 
 def _number(item: Token | None, current: list[int] | None) -> int | None:
     """The number a reader sees on an ordered list item: as written, or by position when every
-    item is written `1.` (the renderer numbers them 1, 2, 3)."""
+    item is written `1.` (the renderer numbers them 1, 2, 3); numbered on from the list before
+    when the list restarted by accident (`_carried`)."""
     if item is None or current is None or not current[1]:
         return None
     if current[2] or not item.info.isdigit():
         return current[0]
-    return int(item.info)
+    return int(item.info) + current[3]
+
+
+def _carried(before: tuple[int, int, int] | None, first: int, opens: int, state: _State) -> int:
+    """How far an ordered list of a references section numbers on from the list before it in
+    the same section, when it restarted by accident; else 0.
+
+    A line the parser could not keep inside an entry (an HTML block ends at a line with no
+    indent: `1. <div id=x/>Title. URL:` then the URL on the next line) ends the list, and the
+    next `1.` opens a new one that renders from 1 again, though the author wrote one list. It
+    restarted when it opens at the number the section's list before it opened at, and either
+    nothing but such a line stands between them (no blank line) or the markers cite the number
+    that list would go on with (`[16]` after a list of 15)."""
+    if before is None:
+        return 0
+    start, following, end = before
+    if first != start or following <= first:
+        return 0
+    lazy = all(line.strip() for line in state.lines[end:opens])
+    if lazy or str(following) in state.cited:
+        return following - first
+    return 0
 
 
 def _in_table(tokens: list[Token], position: int) -> bool:
@@ -775,18 +828,9 @@ def _reference_entry(block: _Block, state: _State) -> None:
             )
         )
         return
-    lines = state.lines[first:last]
-    starts = [state.index.line_start(first + n + 1) for n in range(len(lines))]
-    unwrapped = [_unwrap_html_line(x) for x in lines]
-    entries = []
-    number = 0
-    while number < len(unwrapped):  # entries may follow a line of prose in the same block
-        found, end = _read_entries(unwrapped, starts, number)
-        entries.extend(found)
-        number = max(end, number + 1)
+    entries = _line_entries(first, last, state)
     hrefs = [k for k in inline.links if not k.href.startswith("#")]
     for entry in entries:
-        entry.line += first
         reference = _to_reference(entry)
         if reference.url is None:
             # `[N] Title <a href=...>` or `[N] [Title](url)`: the link on the entry's lines.
@@ -816,8 +860,45 @@ def _reference_entry(block: _Block, state: _State) -> None:
             )
         )
         return
+    if not entries and not numbered and block.lazy and _finish_entry(inline, state):
+        return
     if not entries and not numbered:
         block.role = _Role.BODY  # prose in a references section: read in pass two
+
+
+def _line_entries(first: int, last: int, state: _State) -> list[_Entry]:
+    """The `[N] ...` (`N. ...`, `N ...` in a run) entries of source lines `first` to `last`, their
+    inline tags removed; entries may follow a line of prose."""
+    lines = state.lines[first:last]
+    starts = [state.index.line_start(first + n + 1) for n in range(len(lines))]
+    unwrapped = [_unwrap_html_line(x) for x in lines]
+    entries: list[_Entry] = []
+    number = 0
+    while number < len(unwrapped):
+        found, end = _read_entries(unwrapped, starts, number)
+        entries.extend(found)
+        number = max(end, number + 1)
+    for entry in entries:
+        entry.line += first
+    return entries
+
+
+def _finish_entry(inline: _Inline, state: _State) -> bool:
+    """Give the entry before a lazy paragraph (`_Block.lazy`) the URL and words it carries,
+    when that entry has no URL of its own; True when it did."""
+    if not state.references or state.references[-1].url is not None:
+        return False
+    url, written, chosen, repaired = _entry_link(inline.links, inline.plain, state)
+    if url is None:
+        return False
+    _other_links(inline.links, chosen, written, state)
+    last = state.references[-1]
+    text = " ".join(f"{last.text} {_entry_text(inline.plain)}".split())
+    state.references[-1] = replace(
+        last, url=url, url_as_written=written, text=text, repaired=last.repaired or repaired,
+        identifiers=identifiers_in(text, (k.href for k in inline.links)),
+    )
+    return True
 
 
 def _html_entry(

@@ -22,6 +22,12 @@ _FOOTNOTE = re.compile(r"\[\^([A-Za-z0-9_\-]{1,40})\]")
 _NUMBER_OR_RANGE = re.compile(r"\^?([0-9]{1,4})(?:\s*[\u2013\u2014\-]\s*([0-9]{1,4}))?")
 _GLUE = re.compile(r"[ \t,;]{0,3}")
 _CODE_AFTER = frozenset("-=+*/<>(")
+_CROSS_REFERENCE = re.compile(
+    r"(?:\b(?:Figures?|Figs?\.|FIG\.|Tables?|Tabs?\.|Listings?|Equations?|Eqs?\.|Algorithms?|"
+    r"Appendix|Chapters?|Sections?|Secs?\.)|\u00a7)\s*$"
+)
+"""Words before a bracketed number that make it a cross-reference, not a citation (capitalised,
+as a caption's name is: `a shared table [3]` is prose and cites)."""
 _GLUED = re.compile(r"[^\W_]\[([0-9][0-9 ,;\u2013\u2014\-]{0,20})\]")
 """What follows an index in code (`v[1]->x`, `a[1] + b`, `f[1](x)`), never a citation."""
 
@@ -127,6 +133,9 @@ def find_markers(
         ids = parse_ids(match.group(1), known)
         if ids is None:
             continue
+        if match.start() and _CROSS_REFERENCE.search(text, max(0, match.start() - 16),
+                                                     match.start()):
+            continue  # `Figure [8]`, `Table [2]`: the document's own numbering
         if known is not None and (
             match.start() == index_end
             or _looks_like_code(text, match.start(), match.end(), ids, known, glued)

@@ -222,6 +222,68 @@ def _is_headless_entry(line: str) -> bool:
     )
 
 
+_BARE_ENTRY = re.compile(r"[ \t]{0,3}(\d{1,4})[ \t]+(?=\S)")
+"""An entry numbered with no bracket and no dot (`28 Lanza, Michele ...`): one only in a run."""
+_GLUED_ENTRY = re.compile(
+    r"(?:(?<=[*_)\]>\"'\u201d\u2019])|(?<=[.!?] ))[ \t]*(\d{1,4})\\?[.)][ \t]+(?=\S)"
+)
+"""An entry opener glued to the end of another line (`**Up one level**1. ...`): after closing
+markup or a full stop, never after a word or a number (`Volume 4. ...`)."""
+
+
+def _entry_number(lines: list[str], number: int) -> int | None:
+    """The number of the `N.`, `N)` or bare `N` entry opening the next non-blank line after
+    index `number`, if one does."""
+    for line in lines[number + 1 : number + 4]:
+        if line.strip():
+            match = _ENTRY.match(line)
+            if match is not None:
+                found = match.group("number") or ""
+            else:
+                bare = _BARE_ENTRY.match(line)
+                found = bare.group(1) if bare else ""
+            return int(found) if found else None
+    return None
+
+
+def _glued(line: str, wanted: int) -> tuple[int, int] | None:
+    """Where entry `wanted` opens inside `line`, glued to what stands before it: the offsets of
+    its number and of its text; None when it does not."""
+    for match in _GLUED_ENTRY.finditer(line):
+        if match.start() > 0 and int(match.group(1)) == wanted:
+            return match.start(1), match.end()
+    return None
+
+
+def _opener(
+    line: str, lines: list[str], number: int, entries: list[_Entry]
+) -> tuple[str, int, int] | None:
+    """The entry opening `line`: its id, and the offsets of its text and of its number.
+
+    Besides `[N]`, `N.`, `N)` and `^N`: an entry numbered with no bracket and no dot, in a run
+    (`27 ...` then `28 Lanza ...`; a first one when the next line goes on with its successor),
+    and an entry glued to the end of another line when the next line opens its successor
+    (`**Up one level**1. ...` above `2. ...`)."""
+    match = _ENTRY.match(line)
+    if match is not None:
+        ref_id = match.group("bracket") or match.group("number") or match.group("caret")
+        return ref_id.lstrip("^"), match.end(), len(line) - len(line.lstrip())
+    previous = entries[-1].ref_id if entries else None
+    bare = _BARE_ENTRY.match(line)
+    if bare is not None:
+        value = int(bare.group(1))
+        if previous is not None and previous.isdigit() and value == int(previous) + 1:
+            return bare.group(1), bare.end(), bare.start(1)
+        if previous is None and _entry_number(lines, number) == value + 1:
+            return bare.group(1), bare.end(), bare.start(1)
+    if previous is None:
+        following = _entry_number(lines, number)
+        glued = _glued(line, following - 1) if following and following > 1 else None
+        if following and glued is not None:
+            return str(following - 1), glued[1], glued[0]
+    return None
+
+
 def _read_entries(lines: list[str], starts: list[int], first: int) -> tuple[list[_Entry], int]:
     """The entries from line index `first` on, and the index of the first line after them."""
     entries: list[_Entry] = []
@@ -235,13 +297,25 @@ def _read_entries(lines: list[str], starts: list[int], first: int) -> tuple[list
                 break
             number += 1
             continue
-        match = _ENTRY.match(line)
-        if match is not None:
-            ref_id = match.group("bracket") or match.group("number") or match.group("caret")
-            ref_id = ref_id.lstrip("^")
-            column = len(line) - len(line.lstrip()) + 1
-            entry = _Entry(ref_id, number + 1, column, starts[number] + column - 1)
-            _add_text(entry, line[match.end() :])
+        opener = _opener(line, lines, number, entries)
+        if opener is not None:
+            ref_id, text_at, column = opener
+            text = line[text_at:]
+            following = _entry_number(lines, number)
+            glued = (
+                _glued(text, int(ref_id) + 1)
+                if ref_id.isdigit() and following == int(ref_id) + 2
+                else None
+            )
+            if glued is not None:
+                # the next entry glued to this one's line: `3. ... 4. ...` above `5. ...`
+                entry = _Entry(ref_id, number + 1, column + 1, starts[number] + column)
+                _add_text(entry, text[: glued[0]])
+                entries.append(entry)
+                ref_id, column = str(int(ref_id) + 1), text_at + glued[0]
+                text = text[glued[1] :]
+            entry = _Entry(ref_id, number + 1, column + 1, starts[number] + column)
+            _add_text(entry, text)
             entries.append(entry)
         elif entries and blanks == 0 and _continues(entries[-1], line):
             _add_text(entries[-1], line, continuation=True)

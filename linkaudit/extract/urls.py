@@ -160,16 +160,16 @@ def looks_incomplete(url: str) -> bool:
 def is_url_piece(token: str, previous: str) -> bool:
     """True when `token` is unambiguously the rest of `previous`, a URL broken by a space or line.
 
-    Unambiguous means: `token` holds no space, is not itself a URL, is not a marker or a
-    parenthesised note, and either `previous` ends with a separator (`/`, `-`, `=`, ...) or
-    `token` starts with one or carries a path (`/`) or a query (`=`).
+    Unambiguous means: `token` holds no space, is not itself a URL, is not a marker, a
+    parenthesised note or a quoted title, and either `previous` ends with a separator (`/`,
+    `-`, `=`, ...) or `token` starts with one or carries a path (`/`) or a query (`=`).
     """
     if not token or any(c.isspace() for c in token) or "://" in token:
         return False
     if not any(c.isalnum() for c in token):
         return False
-    if token[0] in "([{<" or token[-1] == ":":
-        return False
+    if token[0] in "([{<\"'\u201c\u2018" or token[-1] == ":":
+        return False  # a note, or a title in quotes (`http://x.org/ "X"`, Markdown's link title)
     if looks_incomplete(previous):
         return True
     return token[0] in _SEPARATORS or "/" in token or "=" in token

@@ -243,6 +243,112 @@ def test_a_heading_swallowed_by_an_html_block_and_a_bulleted_list() -> None:
     assert notes.references == ()  # a bulleted "Notes" list no marker cites is not a list
 
 
+def test_a_list_restarted_by_a_line_the_parser_could_not_keep_numbers_on() -> None:
+    """`1. <div id=x/>Title. URL:` with the URL on the next line, unindented: the HTML block
+    ends there, the line becomes a paragraph and the next `1.` opens a new list that renders
+    from 1 again. The author wrote one list: it numbers on, and the line is its entry's URL."""
+    entries = "".join(
+        f'1. <div id="r{n}"/>Guides. Page {n}. URL: https://guides.example.org/p{n}, 2016.\n'
+        for n in (1, 2)
+    )
+    rest = "".join(
+        f'1. <div id="r{n}"/>Guides. Page {n}. URL: https://guides.example.org/p{n}, 2016.\n'
+        for n in (4, 5)
+    )
+    doc = _doc(
+        "chapter.md",
+        "Caching helps [3]. Security matters [4] and so do servers [5].\n\n## References\n\n"
+        + entries
+        + '1. <div id="r3"/>Guides. Caching with Rails. URL:\n'
+        "https://guides.example.org/caching.html, 2016.\n" + rest,
+    )
+    assert _refs(doc) == {
+        "1": "https://guides.example.org/p1",
+        "2": "https://guides.example.org/p2",
+        "3": "https://guides.example.org/caching.html",
+        "4": "https://guides.example.org/p4",
+        "5": "https://guides.example.org/p5",
+    }
+    assert doc.dangling_markers == ()
+
+
+def test_a_list_restarted_on_purpose_keeps_its_numbers() -> None:
+    """Two lists apart (a blank line, prose between) with nothing citing past the first: each
+    keeps the numbers it shows."""
+    doc = _doc(
+        "notes.md",
+        "A claim [1] and another [2].\n\n## References\n\n"
+        "1. https://a.example.org/one\n2. https://a.example.org/two\n\n"
+        "Further reading, not cited:\n\n1. https://b.example.org/more\n",
+    )
+    assert _refs(doc)["2"] == "https://a.example.org/two"
+    assert "3" not in _refs(doc)
+
+
+def test_entries_numbered_with_no_bracket_and_no_dot() -> None:
+    """`27 https://...` then `28 Lanza, M. ...`: a bare number opens an entry in a run, with or
+    without a URL; the title in quotes after a URL is no part of it."""
+    lines = "".join(
+        f'<div id="{n}"></div>\n{n} https://docs.example.org/page{n}  "Page {n}"  \n'
+        for n in (26, 27)
+    )
+    doc = _doc(
+        "chapter.md",
+        "We measured it [[28](#28)] with two tools [[26](#26)].\n\n#References\n"
+        '<div id="1"></div>\n1 https://docs.example.org/page1 "Page 1"\n' + lines
+        + '<div id="28"></div>\n28 Lanza, Michele, and Radu Marinescu. (2007) *Object-oriented '
+        "metrics in practice*. Springer\n"
+        '<div id="29"></div>\n29 https://docs.example.org/page29\n',
+    )
+    refs = _refs(doc)
+    assert refs["28"] is None and refs["26"] == "https://docs.example.org/page26"
+    assert refs["29"] == "https://docs.example.org/page29"
+    assert doc.dangling_markers == ()
+    text = _doc("notes.txt", "Sources\n\n3 people came to the meeting.\n")
+    assert text.references == ()  # one bare number is no run
+
+
+def test_an_entry_glued_to_the_end_of_another_line() -> None:
+    """A converter lost a line break: entry 1 stands at the end of the line before the list
+    (`**[Up one level](People)**1. ...`), or entry 4 at the end of entry 3's line."""
+    doc = _doc(
+        "person.md",
+        "Photo of the author [1], at the 2004 event [2] and in 2013 [3] with a friend [4].\n\n"
+        "## References\n\n"
+        '\\*\\*[Up one level](People "People")\\*\\*1. <a id="cite-ref-1" href="#cite-note-1">'
+        "↑</a> [Gallery 15](http://photos.example.nl/gallery15.html) by Rob Roe\n"
+        '2\\. <a id="cite-ref-2" href="#cite-note-2">↑</a> '
+        "[Gallery 21](http://photos.example.nl/gallery21.html)\n"
+        '3\\. <a id="cite-ref-3">↑</a> [Round 6](http://photos.example.nl/r6.html). '
+        '4. <a id="cite-ref-4">↑</a> [Round 7](http://photos.example.nl/r7.html)\n'
+        '5\\. <a id="cite-ref-5">↑</a> [Round 8](http://photos.example.nl/r8.html)\n',
+    )
+    refs = _refs(doc)
+    assert refs["1"] == "http://photos.example.nl/gallery15.html"
+    assert refs["3"] == "http://photos.example.nl/r6.html"
+    assert refs["4"] == "http://photos.example.nl/r7.html"
+    assert doc.dangling_markers == ()
+    volume = _doc(
+        "paper.txt",
+        "A claim [1] and [3].\n\nReferences\n\n1. Roe, J. Volume 4. Pages 1-9.\n"
+        "3. https://c.example.org/x\n",
+    )
+    assert sorted(_refs(volume)) == ["1", "3"]  # `Volume 4.` is no glued entry 2
+
+
+def test_figure_and_table_numbers_are_not_markers() -> None:
+    doc = _doc(
+        "chapter.md",
+        "Karma is fast [1].\n\n<div id=\"perf\"/>\n### Performance\nFrom Figure [8](#perf) "
+        "it can be seen that most steps are instant, as Table [2] shows.\n\n"
+        "## References\n\n1. https://karma.example.org/\n",
+    )
+    assert doc.dangling_markers == ()
+    assert _claims(doc) == [(("1",), "Karma is fast.")]
+    prose = _doc("page.md", "Engines share a hash table [1].\n\n## References\n\n1. https://a.example/\n")
+    assert _claims(prose) == [(("1",), "Engines share a hash table.")]
+
+
 def test_templates_and_link_syntax_read_as_text_are_not_broken_urls() -> None:
     doc = _doc(
         "footer.html",
