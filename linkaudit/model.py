@@ -203,11 +203,15 @@ class Document:
 
     @property
     def duplicate_urls(self) -> tuple[tuple[str, ...], ...]:
-        """Groups of reference ids that point at the same normalised URL."""
+        """Groups of reference ids that point at the same normalised URL. A `#!` fragment (a
+        single-page application's route: `/forum/#!topic/x`) names a page of its own here,
+        though the check, which never sends a fragment, reads the URL without it."""
         by_url: dict[str, list[str]] = {}
         for ref in self.references:
             if ref.url:
-                by_url.setdefault(ref.url, []).append(ref.id)
+                written = ref.url_as_written or ""
+                route = written[written.find("#!") :].split()[0] if "#!" in written else ""
+                by_url.setdefault(ref.url + route, []).append(ref.id)
         return tuple(tuple(ids) for ids in by_url.values() if len(ids) > 1)
 
     def citations_of(self, ref_id: str) -> tuple[Citation, ...]:

@@ -285,6 +285,17 @@ def test_a_list_restarted_on_purpose_keeps_its_numbers() -> None:
     assert "3" not in _refs(doc)
 
 
+def test_routes_after_a_hashbang_are_different_pages() -> None:
+    doc = _doc(
+        "refs.md",
+        "Two threads [1] [2], and the same one twice [3].\n\n## References\n\n"
+        "1. https://groups.example.com/forum/#!topic/guava/ZRm\n"
+        "2. https://groups.example.com/forum/#!topic/guava/fEd\n"
+        "3. https://groups.example.com/forum/#!topic/guava/ZRm\n",
+    )
+    assert doc.duplicate_urls == (("1", "3"),)
+
+
 def test_entries_numbered_with_no_bracket_and_no_dot() -> None:
     """`27 https://...` then `28 Lanza, M. ...`: a bare number opens an entry in a run, with or
     without a URL; the title in quotes after a URL is no part of it."""
