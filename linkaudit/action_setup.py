@@ -85,7 +85,8 @@ def lock_digest(lock: Path) -> str:
 
 def cache_key(env: Mapping[str, str], lock: Path) -> str:
     """`linkaudit-venv-<os>-<arch>-py<version>-<python path hash>-<lock hash>`."""
-    runner = f"{env.get('RUNNER_OS', platform.system())}-{env.get('RUNNER_ARCH', platform.machine())}"
+    system = env.get("RUNNER_OS", platform.system())
+    runner = f"{system}-{env.get('RUNNER_ARCH', platform.machine())}"
     version = ".".join(map(str, sys.version_info[:3]))
     where = hashlib.sha256(sys.executable.encode("utf-8", "surrogateescape")).hexdigest()[:8]
     return f"{VENV_NAME}-{runner}-py{version}-{where}-{lock_digest(lock)[:16]}"
@@ -174,7 +175,7 @@ def install(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python linkaudit/action_setup.py prepare|install` (run as a file: nothing is installed yet)."""
+    """`python linkaudit/action_setup.py prepare|install` (a file: nothing is installed yet)."""
     args = list(sys.argv[1:] if argv is None else argv)
     env = os.environ
     root = Path(env["GITHUB_ACTION_PATH"]) if env.get("GITHUB_ACTION_PATH") else action_root()

@@ -439,13 +439,13 @@ class RecordingClient:
                                         "message": str(exc)}},
             })
             raise
-        headers, body = _encoded_for_vcr(resp.headers, resp.body)
+        stored_headers, stored_body = _encoded_for_vcr(resp.headers, resp.body)
         interaction: dict[str, Any] = {
             "request": request,
             "response": {
                 "status": {"code": resp.status, "message": _reason(resp.status)},
-                "headers": _headers_to_vcr(headers),
-                "body": {"string": _body_to_vcr(body)},
+                "headers": _headers_to_vcr(stored_headers),
+                "body": {"string": _body_to_vcr(stored_body)},
             },
         }
         if resp.truncated:
@@ -582,16 +582,16 @@ class ReplayClient:
         response = item["response"]
         body_raw = (response.get("body") or {}).get("string") or b""
         body = body_raw.encode("utf-8") if isinstance(body_raw, str) else bytes(body_raw)
-        headers = _headers_from_vcr(response.get("headers"))
+        stored_headers = _headers_from_vcr(response.get("headers"))
         cap = DEFAULT_MAX_BODY_BYTES if max_body is None else max_body
-        body, cut = _decoded_from_vcr(headers, body, cap)
+        body, cut = _decoded_from_vcr(stored_headers, body, cap)
         truncated = cut or bool(isinstance(extra, dict) and extra.get("truncated"))
         if max_body is not None and len(body) > max_body:
             body, truncated = body[:max_body], True
         return HttpResponse(
             url=url,
             status=int(response["status"]["code"]),
-            headers=headers,
+            headers=stored_headers,
             body=body,
             truncated=truncated,
         )

@@ -108,7 +108,8 @@ def test_vcrpy_replays_a_cassette_linkaudit_recorded(
     server.server_close()
 
     stored = yaml.safe_load(cassette.read_text(encoding="utf-8"))
-    zipped = next(i["response"] for i in stored["interactions"] if i["request"]["uri"].endswith("/gz"))
+    zipped = next(i["response"] for i in stored["interactions"]
+                  if i["request"]["uri"].endswith("/gz"))
     assert zipped["headers"]["Content-Encoding"] == ["gzip"]
     assert zipped["body"]["string"].startswith(b"\x1f\x8b")  # the bytes the header promises
     assert zipped["headers"]["Content-Length"] == [str(len(zipped["body"]["string"]))]
@@ -141,7 +142,8 @@ def test_linkaudit_replays_a_cassette_vcrpy_recorded_with_urllib(
     server.shutdown()
     server.server_close()
     stored = yaml.safe_load(cassette.read_text(encoding="utf-8"))
-    zipped = next(i["response"] for i in stored["interactions"] if i["request"]["uri"].endswith("/gz"))
+    zipped = next(i["response"] for i in stored["interactions"]
+                  if i["request"]["uri"].endswith("/gz"))
     assert zipped["body"]["string"].startswith(b"\x1f\x8b")  # vcrpy keeps wire bytes
 
     report = audit(str(article(tmp_path, root)), "--replay", str(cassette))
@@ -172,7 +174,8 @@ def test_linkaudit_replays_a_cassette_vcrpy_recorded_with_aiohttp(
     server.shutdown()
     server.server_close()
     stored = yaml.safe_load(cassette.read_text(encoding="utf-8"))
-    zipped = next(i["response"] for i in stored["interactions"] if i["request"]["uri"].endswith("/gz"))
+    zipped = next(i["response"] for i in stored["interactions"]
+                  if i["request"]["uri"].endswith("/gz"))
     assert zipped["headers"]["Content-Encoding"] == ["gzip"]
     assert zipped["body"]["string"] == ZIPPED.decode()  # not compressed, despite the header
 
