@@ -184,7 +184,8 @@ def test_a_key_set_twice_is_an_error(in_tmp: Path) -> None:
 
 def readme_toml() -> str:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    return next(b for b in re.findall(r"```toml\n(.*?)```", readme, re.S) if "[tool.linkaudit]" in b)
+    blocks = re.findall(r"```toml\n(.*?)```", readme, re.S)
+    return next(b for b in blocks if "[tool.linkaudit]" in b)
 
 
 def test_the_readme_example_works_in_pyproject_and_in_linkaudit_toml(in_tmp: Path) -> None:
