@@ -657,11 +657,17 @@ def rules_command(
         typer.echo(json.dumps({"config_file": str(settings.file) if settings.file else None,
                                "rules": rows}, indent=2))
         return
+    import shutil
+    import textwrap
+
     changed = False
+    width = max(60, shutil.get_terminal_size().columns - 1)
     for row in rows:
         mark = "*" if row["severity"] != row["default_severity"] else " "
         changed = changed or mark == "*"
-        typer.echo(f"{row['id']:24} {row['severity'] + mark:9} {row['summary']}")
+        head = f"{row['id']:24} {row['severity'] + mark:9} "
+        typer.echo(textwrap.fill(row["summary"], width, initial_indent=head,
+                                 subsequent_indent=" " * len(head)))
     if changed:
         typer.echo(f"\n* set by {settings.file} (default shown by --format json)")
 
@@ -715,8 +721,9 @@ def _print_settings(settings: Settings, fmt: str) -> None:
     where = str(settings.file) if settings.file else "none found (defaults only)"
     typer.echo(f"config file: {where}")
     width = max(len(r["key"]) for r in rows)
+    values = min(32, max(len(r["value"]) for r in rows))
     for row in rows:
-        typer.echo(f"  {row['key']:{width}}  {row['value']}  ({row['source']})")
+        typer.echo(f"  {row['key']:{width}}  {row['value']:{values}}  ({row['source']})")
 
 
 def _version(value: bool) -> None:
