@@ -304,10 +304,11 @@ def _flag_values(**flags: Any) -> dict[str, Any]:
         if key in values:
             values[key] = tuple(values[key])
     if "allow_private" in values:
-        ranges = tuple(values.pop("allow_private"))
-        if ALLOW_ALL in ranges:
+        given = tuple(values.pop("allow_private"))
+        everything = (ALLOW_ALL, "all")  # `--allow-private all` is the bare flag spelt out
+        if any(r.strip().lower() in everything for r in given):
             values["allow_private_all"] = True
-        ranges = tuple(r for r in ranges if r != ALLOW_ALL)
+        ranges = tuple(r for r in given if r.strip().lower() not in everything)
         for r in ranges:
             try:
                 ipaddress.ip_network(r, strict=False)
