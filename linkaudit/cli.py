@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import inspect
 import io
 import ipaddress
 import os
@@ -46,6 +47,10 @@ class Command(TyperCommand):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.help:
+            # Reflow each paragraph of the docstring: typer's rich help keeps its line breaks.
+            paragraphs = inspect.cleandoc(self.help).split("\n\n")
+            self.help = "\n\n".join(" ".join(p.split()) for p in paragraphs)
         for param in self.params:
             if param.param_type_name == "argument":
                 param.display_type_rich = _no_type  # type: ignore[attr-defined]
@@ -590,8 +595,10 @@ def cache_command(
     store: Annotated[Path | None, option(F.STORE)] = None,
     config: Annotated[Path | None, option(F.CONFIG)] = None,
 ) -> None:
-    """Show what the store holds (path, size, ages), or clear its cache of checks and archive
-    answers; the run history is kept."""
+    """Show what the store holds (path, size, ages), or clear its cache.
+
+    `clear` removes the cached checks and archive answers; the run history is kept.
+    """
     import time
 
     from linkaudit.store import Store
@@ -678,8 +685,11 @@ def config_command(
     config: Annotated[Path | None, option(F.CONFIG)] = None,
     format: Annotated[str, option(F.LIST_FORMAT)] = "table",
 ) -> None:
-    """Print the effective settings and where each came from: the config file, the environment,
-    or the default. `linkaudit audit ... --show-config` adds the flags of that command."""
+    """Print the settings in force and where each came from.
+
+    From the config file, the environment or the default; `linkaudit audit ... --show-config`
+    adds the flags of that command.
+    """
     fmt = _choice(F.LIST_FORMAT, format)
     try:
         settings = build_settings(config, {})
