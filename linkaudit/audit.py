@@ -34,7 +34,7 @@ from linkaudit.store import Store
 from linkaudit.urls import redact_url
 
 if TYPE_CHECKING:
-    from linkaudit.crawl import CrawlOptions, CrawlResult
+    from linkaudit.crawl import CrawledPage, CrawlOptions, CrawlResult
     from linkaudit.inputs import Source
 
 MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
@@ -56,6 +56,12 @@ class Progress(Protocol):
 
     def checked(self, check: LinkCheck) -> None:
         """One URL was checked."""
+
+    def archive(self, total: int, rate_per_min: int) -> None:
+        """`total` archive lookups begin, paced at `rate_per_min` calls (0: no limit)."""
+
+    def looked_up(self) -> None:
+        """One archive lookup finished."""
 
 
 def cited_urls(documents: Iterable[Document]) -> list[str]:
@@ -196,8 +202,11 @@ async def run_audit(
             if targets:
                 if progress:
                     progress.stage("archive")
+                    # A replayed run is not paced (see `WaybackArchive.from_config`).
+                    rate = 0 if cfg.replay is not None else cfg.archive_rate_per_min
+                    progress.archive(len(targets), rate)
                 archives, archive_problems = await _lookup_archives(
-                    client, cfg, store, targets, checks
+                    client, cfg, store, targets, checks, progress
                 )
                 problems.extend(archive_problems)
     except asyncio.CancelledError:
@@ -263,9 +272,12 @@ def finish(
         published = source_published(url, check, archives.get(url))
         dated[url] = dataclasses.replace(check, published=published)
     found, skips = analyse(documents, dated, archives, cfg, offline=cfg.offline)
-    findings, _ignored = apply_ignores(found, documents)
+    findings, ignored = apply_ignores(found, documents)
+    baselined = 0
     if cfg.baseline is not None:
-        findings = filter_baseline(findings, load_baseline(cfg.baseline))
+        kept = filter_baseline(findings, load_baseline(cfg.baseline))
+        baselined = len(findings) - len(kept)
+        findings = kept
     return AuditResult(
         documents=tuple(documents),
         checks=dated,
@@ -277,6 +289,8 @@ def finish(
         elapsed_s=elapsed_s,
         interrupted=interrupted,
         offline=cfg.offline,
+        ignored=ignored,
+        baselined=baselined,
     )
 
 
@@ -302,12 +316,15 @@ async def _lookup_archives(
     store: Store | None,
     targets: Mapping[str, dt.date | None],
     checks: Mapping[str, LinkCheck],
+    progress: Progress | None = None,
 ) -> tuple[dict[str, ArchiveLookup], list[Problem]]:
     """Look every target up in the Wayback Machine, concurrently under its shared rate limit."""
     from linkaudit.archive import WaybackArchive, lookup_many, save_unarchived
 
     archive = WaybackArchive.from_config(client, cfg, store)
-    lookups = await lookup_many(archive, targets)
+    lookups = await lookup_many(
+        archive, targets, on_result=(lambda _lookup: progress.looked_up()) if progress else None
+    )
     problems = list(archive.problems)
     if cfg.save_unarchived:
         for saved in await save_unarchived(archive, lookups, checks):
@@ -335,8 +352,28 @@ async def _crawl(
 
     result = await crawl_site(client, cfg, options, store=store)
     problems.extend(result.problems)
+    if not any(_reached(page) for page in result.pages):
+        # Nothing of the site answered: "no findings" would be a false green (RUN_ERROR).
+        failure = next((p.detail for p in result.pages if p.detail), "")
+        problems.append(
+            Problem(
+                "crawl-unreached",
+                f"{redact_url(result.site)}: no page of the site could be fetched"
+                + (f" ({failure})" if failure else ""),
+                origin=result.site,
+            )
+        )
     sources = [page.source for page in result.articles if page.source is not None]
     return sources, result
+
+
+def _reached(page: CrawledPage) -> bool:
+    """The site answered for this page (an article, unchanged, or fetched and then set aside)."""
+    from linkaudit.crawl import PageState
+
+    if page.state is PageState.FETCHED:
+        return True
+    return page.state is PageState.SKIPPED and page.status is not None and page.status < 400
 
 
 def _site_view(
@@ -360,15 +397,36 @@ def audit(
     stdin: BinaryIO | None = None,
     crawl: CrawlOptions | None = None,
 ) -> AuditResult:
-    """Synchronous `run_audit`. SIGINT and SIGTERM stop the run and return the partial result."""
+    """Synchronous `run_audit`. SIGINT and SIGTERM stop the run and return the partial result,
+    marked `interrupted` with the signal in `stop_signal` (the CLI exits 130 or 143 on it). A
+    second signal is not caught: it stops the process at once (Python's default)."""
 
     async def main() -> AuditResult:
         task = asyncio.current_task()
         loop = asyncio.get_running_loop()
-        if task is not None:
+        stopped: list[int] = []
+        caught: list[signal.Signals] = []
+
+        def stop(signum: signal.Signals) -> None:
+            stopped.append(int(signum))
+            for sig in caught:
+                loop.remove_signal_handler(sig)  # the next Ctrl-C stops the process at once
+            caught.clear()
+            if task is not None:
+                task.cancel()
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(signal.SIGTERM, task.cancel)
-        return await run_audit(inputs, cfg, progress=progress, stdin=stdin, crawl=crawl)
+                loop.add_signal_handler(sig, stop, sig)
+                caught.append(sig)
+        try:
+            result = await run_audit(inputs, cfg, progress=progress, stdin=stdin, crawl=crawl)
+        finally:
+            for sig in caught:
+                loop.remove_signal_handler(sig)
+        if stopped:
+            result = dataclasses.replace(result, interrupted=True, stop_signal=stopped[0])
+        return result
 
     with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
         return runner.run(main())

@@ -9,6 +9,7 @@ Every error, a bad flag as much as a bad config value, becomes one line (`linkau
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import inspect
@@ -16,6 +17,7 @@ import io
 import ipaddress
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -25,10 +27,11 @@ from typer.core import TyperCommand, TyperGroup
 
 from linkaudit import __version__
 from linkaudit import flags as F
-from linkaudit.config import AuditConfig
-from linkaudit.errors import ConfigError, ExitCode, LinkauditError
+from linkaudit.config import AuditConfig, FailOn
+from linkaudit.errors import ConfigError, ExitCode, LinkauditError, OutputError
 from linkaudit.flags import argument, option
-from linkaudit.model import AuditResult, LinkCheck, LinkStatus, Problem
+from linkaudit.model import AuditResult, Problem
+from linkaudit.report._text import plural
 
 if TYPE_CHECKING:
     from linkaudit.configfile import Settings
@@ -139,10 +142,15 @@ def _write_output(text: str, output: Path | None, what: str = "", quiet: bool = 
     if output is None or str(output) == "-":
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
-    tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-    os.replace(tmp, output)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        os.replace(tmp, output)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()  # never leave the half-written file behind
+        raise OutputError(f"{output}: cannot write: {exc.strerror or exc}") from None
     if not quiet:
         from linkaudit.report._text import visible
 
@@ -152,7 +160,6 @@ def _write_output(text: str, output: Path | None, what: str = "", quiet: bool = 
 
 def _findings_phrase(result: AuditResult) -> str:
     """`2 errors, 6 warnings, 4 info` (or `no findings`), for the confirmation of a file."""
-    from linkaudit.report._text import plural
     from linkaudit.report.summary import summarize
 
     counts = summarize(result).by_severity
@@ -180,8 +187,10 @@ def extract(
     from linkaudit.inputs import collect
     from linkaudit.report._text import plural
     from linkaudit.report.extract import extract_json, render_extract_table
+    from linkaudit.report.summary import RUN_FAILURE_KINDS
 
     fmt = _choice(F.EXTRACT_FORMAT, format)
+    _check_writable(output, F.OUTPUT.name)
     when = _parse_date(as_of, "--as-of")
     collected = collect(paths, stdin=sys.stdin.buffer)
     documents = [extract_document(s, as_of=when) for s in collected.sources]
@@ -193,16 +202,20 @@ def extract(
     _say_problems(problems, quiet)
     refs = sum(len(d.references) for d in documents)
     what = f"{plural(refs, 'reference')} in {plural(len(documents), 'document')}"
-    if fmt == "json":
-        text = json.dumps(extract_json(documents, problems), indent=2)
-        _write_output(text, output, what, quiet)
-    elif output is not None:
-        buffer = io.StringIO()
-        render_extract_table(documents, Console(file=buffer, width=160, no_color=True))
-        _write_output(buffer.getvalue(), output, what, quiet)
-    else:
-        render_extract_table(documents, Console(highlight=False))
-    if not documents:
+    try:
+        if fmt == "json":
+            text = json.dumps(extract_json(documents, problems), indent=2)
+            _write_output(text, output, what, quiet)
+        elif output is not None:
+            buffer = io.StringIO()
+            render_extract_table(documents, Console(file=buffer, width=160, no_color=True))
+            _write_output(buffer.getvalue(), output, what, quiet)
+        else:
+            render_extract_table(documents, Console(highlight=False))
+    except LinkauditError as exc:
+        raise _fail(exc) from None
+    if not documents or any(p.kind in RUN_FAILURE_KINDS for p in problems):
+        # An input named that could not be read is an error, as in `audit` (the rest is listed).
         raise typer.Exit(int(ExitCode.RUN_ERROR))
 
 
@@ -215,68 +228,6 @@ def _choice(flag: F.Flag, value: str) -> str:
 
 
 # -- audit -----------------------------------------------------------------------------------
-
-
-class RichProgress:
-    """A progress bar on stderr: documents, URLs done/total, counts per class, rate."""
-
-    def __init__(self, console: Console) -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        self._progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[counts]}"),
-            TextColumn("{task.fields[rate]}"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        )
-        self._task = self._progress.add_task("reading", total=None, counts="", rate="")
-        self._counts: dict[LinkStatus, int] = {}
-        self._docs = 0
-        self._done = 0
-        self._t0 = 0.0
-
-    def __enter__(self) -> RichProgress:
-        import time
-
-        self._t0 = time.monotonic()
-        self._progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._progress.stop()
-
-    def stage(self, name: str) -> None:
-        """Show the stage."""
-        label = {"check": f"{self._docs} docs, checking"}.get(name, name)
-        self._progress.update(self._task, description=label)
-
-    def documents(self, count: int) -> None:
-        """Remember the document count."""
-        self._docs = count
-
-    def urls(self, total: int) -> None:
-        """Set the bar's total."""
-        self._progress.update(self._task, total=total)
-
-    def checked(self, check: LinkCheck) -> None:
-        """Advance the bar."""
-        import time
-
-        self._done += 1
-        self._counts[check.status] = self._counts.get(check.status, 0) + 1
-        counts = " ".join(f"{s.value}:{n}" for s, n in sorted(self._counts.items()))
-        rate = self._done / max(time.monotonic() - self._t0, 1e-6)
-        self._progress.update(self._task, advance=1, counts=counts, rate=f"{rate:.0f}/s")
 
 
 def _fix_allow_private(argv: list[str]) -> list[str]:
@@ -394,11 +345,12 @@ def audit(
     feed: Annotated[list[str] | None, option(F.FEED)] = None,
     resume: Annotated[bool, option(F.RESUME)] = False,
     quiet: Annotated[bool, option(F.QUIET)] = False,
+    verbose: Annotated[bool, option(F.VERBOSE)] = False,
 ) -> None:
     """Check every cited URL, find archived copies, and flag what the sources cannot support."""
     from linkaudit.audit import audit as run
     from linkaudit.report import OutputFormat
-    from linkaudit.report.summary import exit_code
+    from linkaudit.report.summary import exit_code, failure_reason
 
     try:
         flags = _flag_values(
@@ -444,6 +396,10 @@ def audit(
             cfg = dataclasses.replace(cfg, baseline=None)
         fmt = OutputFormat(_choice(F.FORMAT, format)) if format else OutputFormat.TABLE
         extra = [_parse_report(r) for r in report or []]
+        _check_writable(output, "--output")
+        _check_writable(write_baseline, "--write-baseline")
+        for _fmt, extra_path in extra:
+            _check_writable(extra_path, "--report")
         crawl_options = None
         if crawl:
             crawl_options = _crawl_options(
@@ -453,34 +409,84 @@ def audit(
         raise _fail(exc) from None
 
     err = _err_console()
-    # The bar is drawn on stderr, so it never mixes with a format written to stdout.
-    show_progress = not quiet and err.is_terminal
+    verbosity = -1 if quiet else (1 if verbose else 0)
     try:
-        if show_progress:
-            with RichProgress(err) as bar:
-                result = run(paths, cfg, progress=bar, stdin=sys.stdin.buffer, crawl=crawl_options)
-        else:
-            result = run(paths, cfg, stdin=sys.stdin.buffer, crawl=crawl_options)
+        result = _run_with_progress(
+            lambda progress: run(
+                paths, cfg, progress=progress, stdin=sys.stdin.buffer, crawl=crawl_options
+            ),
+            err,
+            quiet,
+        )
     except LinkauditError as exc:
         raise _fail(exc) from None
+    except KeyboardInterrupt:
+        # A second Ctrl-C: stop at once (click would turn it into "Aborted!" and exit 1).
+        err.print("linkaudit: interrupted", markup=False)
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
 
     _say_problems(result.problems, quiet)
-    if write_baseline is not None:
-        from linkaudit.ignore import write_baseline as write
-
-        count = write(write_baseline, result.findings)
-        err.print(f"linkaudit: {count} findings accepted in {write_baseline}", markup=False)
-    _emit(result, cfg, fmt, output, extra, quiet)
+    try:
+        _emit(result, cfg, fmt, output, extra, verbosity, quiet)
+    except LinkauditError as exc:
+        raise _fail(exc) from None
+    except KeyboardInterrupt:
+        err.print("linkaudit: interrupted while writing the report", markup=False)
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     if result.interrupted:
         err.print("linkaudit: interrupted; the report shows what was checked", markup=False)
-    if not result.documents and result.site is None:
-        # Nothing could be read. A crawl that found no page with references did run: its site
-        # view is the report, and the exit code follows the findings (none) as usual.
-        raise typer.Exit(int(ExitCode.RUN_ERROR))
-    if fmt is OutputFormat.SARIF:
-        # Code scanning uploads must still run when there are findings (as zizmor does).
-        raise typer.Exit(int(ExitCode.OK))
-    raise typer.Exit(int(exit_code(result, cfg.fail_on)))
+    reason = failure_reason(result)
+    if reason is not None and not result.interrupted:
+        err.print(f"linkaudit: error: {reason}", markup=False)
+    if write_baseline is not None:
+        if result.interrupted:
+            err.print(f"linkaudit: {write_baseline} not written: the run was interrupted",
+                      markup=False)
+        else:
+            _write_baseline(write_baseline, result, err)
+            # Every finding is now accepted: only a failed run still fails.
+            code = exit_code(result, FailOn.NEVER)
+            raise typer.Exit(int(code))
+    raise typer.Exit(int(exit_code(result, cfg.fail_on, sarif=fmt is OutputFormat.SARIF)))
+
+
+def _run_with_progress(
+    run: Callable[[Any], AuditResult], err: Console, quiet: bool
+) -> AuditResult:
+    """Call `run(progress)` with a bar on a terminal, a line every few seconds in a log (stderr
+    is not a terminal: CI), or nothing with `--quiet`. Progress goes to stderr, so it never
+    mixes with a format written to stdout."""
+    from linkaudit.progress import LineProgress, RichProgress
+
+    if quiet:
+        return run(None)
+    if err.is_terminal:
+        with RichProgress(err) as bar:
+            return run(bar)
+    with LineProgress(sys.stderr) as lines:
+        return run(lines)
+
+
+def _write_baseline(path: Path, result: AuditResult, err: Console) -> None:
+    """Write the baseline file and confirm it: how many findings, and how to use it."""
+    from linkaudit.ignore import write_baseline as write
+
+    try:
+        write(path, result.findings)
+    except OSError as exc:
+        message = f"{path}: cannot write the baseline: {exc.strerror or exc}"
+        raise _fail(OutputError(message)) from None
+    err.print(
+        f"linkaudit: wrote {path}: {plural(len(result.findings), 'finding')} accepted; "
+        f"later runs with --baseline {path} report only new ones",
+        markup=False,
+    )
+
+
+def _check_writable(path: Path | None, flag: str) -> None:
+    """Refuse, before the run, a report path that can never be written (an existing folder)."""
+    if path is not None and str(path) != "-" and path.is_dir():
+        raise typer.BadParameter(f"{str(path)!r} is a folder; give a file name", param_hint=flag)
 
 
 def _parse_report(spec: str) -> tuple[Any, Path]:
@@ -503,6 +509,7 @@ def _emit(
     fmt: Any,
     output: Path | None,
     extra: list[Any],
+    verbosity: int = 0,
     quiet: bool = False,
 ) -> None:
     """Write the main format to stdout (or `--output`) and each `--report` file (each file
@@ -511,12 +518,12 @@ def _emit(
 
     what = _findings_phrase(result)
     if fmt is OutputFormat.TABLE and output is None:
-        render_table(result, cfg, Console(highlight=False))
+        render_table(result, cfg, Console(highlight=False), verbosity=verbosity)
     else:
         # Files get every format as plain text (the table without colour), written atomically.
-        _write_output(render(result, fmt, cfg), output, what, quiet)
+        _write_output(render(result, fmt, cfg, verbosity=verbosity), output, what, quiet)
     for extra_fmt, path in extra:
-        _write_output(render(result, extra_fmt, cfg), path, what, quiet)
+        _write_output(render(result, extra_fmt, cfg, verbosity=verbosity), path, what, quiet)
 
 
 def _crawl_options(
@@ -858,4 +865,8 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(int(ExitCode.RUN_ERROR)) from None
     except LinkauditError as exc:  # pragma: no cover - commands translate their own
         raise SystemExit(int(_fail(exc).exit_code)) from None
+    except KeyboardInterrupt:
+        # A second Ctrl-C, or one outside the audit's own handling (reading, rendering).
+        _err_console().print("linkaudit: interrupted", markup=False)
+        raise SystemExit(int(ExitCode.INTERRUPTED)) from None
     raise SystemExit(status if isinstance(status, int) else 0)

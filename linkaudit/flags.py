@@ -139,7 +139,9 @@ REPORT = Flag("--report", "Also write FORMAT to PATH, e.g. sarif:linkaudit.sarif
               repeatable=True)
 FAIL_ON = Flag("--fail-on", "Exit 1 when a finding is at or above this severity", "SEVERITY",
                field="fail_on", choices=_values(FailOn), panel=Panel.RULES)
-QUIET = Flag("--quiet", "No progress bar, no problem lines, no confirmations", short="-q")
+QUIET = Flag("--quiet", "Only the findings and the summary: no progress, no problem lines, no "
+             "confirmations of files written", short="-q")
+VERBOSE = Flag("--verbose", "Also rule skips and every finding of a group", short="-v")
 SHOW_CONFIG = Flag("--show-config", "Print the effective settings and where each came from, "
                    "then exit", panel=Panel.CONFIG)
 

@@ -11,6 +11,7 @@ The pipeline is `Document` (extract) -> `LinkCheck` (check) -> `ArchiveLookup` (
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
@@ -369,10 +370,24 @@ class Finding:
     """Dates and their origins, figures, matched sentences: JSON-serialisable values only."""
     fix: str | None = None
     """A suggested replacement URL (archived copy, redirect target), when there is one."""
+    claim: str | None = field(default=None, compare=False, repr=False)
+    """The claim sentence the finding is about (rules that judge a citation), for its identity."""
 
     @property
     def fingerprint(self) -> str:
-        """A stable identity for baselines and history: rule, document, reference, url, line."""
+        """A stable identity for baselines and history: rule, document, reference, URL and a
+        hash of the claim's words. No line number: an edit above a finding must not make an
+        accepted finding new again; the claim's words tell two findings of one source apart."""
+        claim = ""
+        if self.claim:
+            words = " ".join(self.claim.split())
+            claim = hashlib.sha256(words.encode("utf-8")).hexdigest()[:16]
+        return "|".join((self.rule, self.document, self.reference or "", self.url or "", claim))
+
+    @property
+    def legacy_fingerprint(self) -> str:
+        """The identity baselines written before held (with the line number); still matched,
+        so an older baseline keeps working until the finding moves."""
         parts = (self.rule, self.document, self.reference or "", self.url or "", self.line or 0)
         return "|".join(str(p) for p in parts)
 
@@ -413,8 +428,14 @@ class AuditResult:
     """Wall time of the run."""
     interrupted: bool = False
     """True when the run was stopped (Ctrl-C) and the result is partial."""
+    stop_signal: int | None = None
+    """The signal that stopped the run (2 for SIGINT, 15 for SIGTERM), when one did."""
     offline: bool = False
     """True when no network was used."""
+    ignored: int = 0
+    """Findings hidden by `linkaudit-ignore` comments in the documents."""
+    baselined: int = 0
+    """Findings hidden because the baseline file accepts them."""
     site: Mapping[str, Any] | None = field(default=None, hash=False, compare=False)
     """With `--crawl`: the site view (articles found, audited, with references, the worst first),
     JSON-ready, as `linkaudit.crawl.site_summary` makes it."""

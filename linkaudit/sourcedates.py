@@ -9,7 +9,8 @@ as published dates.
 URL dates are read with care, because URLs are full of numbers that are not dates:
 - `/2024/09/17/` (also `-` or `_` between the parts) is a day;
 - `/2024/09/` is a month: the value is the 1st and `detail` says "month precision" (the rules
-  then treat it as the whole month);
+  then treat it as the whole month, reports show `2024-09`); a precise date in the page's
+  metadata (meta tags, JSON-LD, `<time>`) wins over it;
 - `20240917` counts only as a whole path segment or a token set apart by `-`, `_` or `.`, and
   only when it is a real calendar date between 1995 and next year;
 - `-2508` (a 4-digit id) and yahoo-style `-144131404.html` (9 digits) are not dates; a year alone
@@ -102,9 +103,16 @@ def source_published(
     The final URL of a redirect is read too (a moved page often keeps its dated path).
     """
     fact = date_from_url(url)
-    if fact is not None:
-        return fact
     published = check.published if check is not None else None
+    if fact is not None:
+        if (
+            is_month_precision(fact)
+            and published is not None
+            and published.origin in _META_ORIGINS
+            and not published.upper_bound
+        ):
+            return published  # `/2020/12/` says the month; the page's metadata says the day
+        return fact
     if published is not None and published.origin in _META_ORIGINS:
         return published
     if published is not None and published.origin is DateOrigin.URL_PATH:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from linkaudit.archive.interface import ArchiveService, SaveResult
 from linkaudit.config import ArchiveMode, AuditConfig
@@ -65,11 +65,21 @@ def lookup_requests(
 
 
 async def lookup_many(
-    service: ArchiveService, requests: Mapping[str, dt.date | None]
+    service: ArchiveService,
+    requests: Mapping[str, dt.date | None],
+    on_result: Callable[[ArchiveLookup], None] | None = None,
 ) -> dict[str, ArchiveLookup]:
-    """Look every URL up (concurrently; the service's shared rate limit paces the requests)."""
+    """Look every URL up (concurrently; the service's shared rate limit paces the requests).
+    `on_result` sees each answer as it arrives (progress)."""
+
+    async def one(url: str) -> ArchiveLookup:
+        lookup = await service.lookup(url, requests[url])
+        if on_result is not None:
+            on_result(lookup)
+        return lookup
+
     urls = list(requests)
-    results = await asyncio.gather(*(service.lookup(url, requests[url]) for url in urls))
+    results = await asyncio.gather(*(one(url) for url in urls))
     return dict(zip(urls, results, strict=True))
 
 

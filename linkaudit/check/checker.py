@@ -377,7 +377,7 @@ class Checker:
             facts = read_page(_decode(response), excerpt_chars=self._cfg.excerpt_chars)
             title, headings, text = facts.title, facts.headings, facts.excerpt
             published, modified, excerpt = facts.published, facts.modified, facts.excerpt or None
-        elif ctype.startswith("text/plain") and response.body:
+        elif ctype.startswith("text/plain") and response.body and 200 <= response.status < 300:
             text = _decode(response)[: self._cfg.excerpt_chars]
             excerpt = text or None
         status, reason = classify_response(url, response, hops, accept=accept, title=title,

@@ -4,8 +4,8 @@ A folder is walked for `.md`, `.markdown`, `.txt`, `.html` and `.htm` files in s
 skipping `.git`, `.hg`, `.svn`, `node_modules` and whatever the `.gitignore` files (of the
 enclosing repository and nested ones) ignore. Symbolic links to directories are followed once:
 a directory met again through a link is a loop, reported and not entered. Every input that cannot
-be used (missing, unreadable, a symlink loop, empty, binary, undecodable, larger than `max_bytes`)
-becomes a `Problem` naming it, and the rest goes on.
+be used (missing, a broken symlink, unreadable, a symlink loop, empty, binary, undecodable,
+larger than `max_bytes`) becomes a `Problem` naming it, and the rest goes on.
 """
 
 from __future__ import annotations
@@ -112,6 +112,13 @@ class _Reader:
 
         if exc.errno == errno.ELOOP:
             self.problem("symlink-loop", origin, "symbolic link loop, skipped")
+        elif exc.errno == errno.ENOENT and os.path.islink(origin):
+            try:
+                target = os.readlink(origin)
+            except OSError:
+                target = "?"
+            self.problem("broken-symlink", origin, f"broken symlink (to {target}, which does "
+                         "not exist), skipped")
         elif exc.errno == errno.ENOENT:
             self.problem("missing", origin, "no such file or folder")
         elif exc.errno in (errno.EACCES, errno.EPERM):
@@ -155,6 +162,9 @@ class _Reader:
         """Walk a folder depth-first in sorted order, honouring `.gitignore` files."""
         files: list[tuple[tuple[str, ...], str]] = []
         visited: set[tuple[int, int]] = set()
+        # Walked by absolute path (origins keep the spelling given), so that the `.gitignore`
+        # layers, which are absolute, can judge every entry.
+        root = Path(os.path.abspath(root))
         stack: list[tuple[Path, tuple[str, ...], tuple[IgnoreLayer, ...]]] = [
             (root, (), ancestor_layers(root))
         ]

@@ -77,22 +77,31 @@ class OutputFormat(str, Enum):  # noqa: UP042 - same style as the enums of `mode
         }[self]
 
 
-def render(result: AuditResult, fmt: OutputFormat, cfg: AuditConfig) -> str:
+def render(
+    result: AuditResult, fmt: OutputFormat, cfg: AuditConfig, *, verbosity: int = 0
+) -> str:
     """`result` as text in format `fmt` (the table without colour, 120 columns wide).
 
     Secrets inside free text are redacted first (`_text.scrub_secrets`), for every format.
+    `verbosity` (-1 quiet, 0, 1 verbose) shapes the table only; the other formats hold it all.
     """
     from linkaudit.report._text import scrub_secrets
+    from linkaudit.report.table import TableFormat
 
-    return fmt.formatter().render(scrub_secrets(result), cfg)
+    formatter = fmt.formatter()
+    if isinstance(formatter, TableFormat):
+        formatter.verbosity = verbosity
+    return formatter.render(scrub_secrets(result), cfg)
 
 
-def render_table(result: AuditResult, cfg: AuditConfig, console: Console) -> None:
+def render_table(
+    result: AuditResult, cfg: AuditConfig, console: Console, *, verbosity: int = 0
+) -> None:
     """Print the table report to `console` (colours and width are the console's)."""
     from linkaudit.report._text import scrub_secrets
     from linkaudit.report.table import print_table
 
-    print_table(scrub_secrets(result), cfg, console)
+    print_table(scrub_secrets(result), cfg, console, verbosity)
 
 
 __all__ = ["OutputFormat", "ReportFormat", "render", "render_table"]

@@ -124,6 +124,7 @@ class LinkV1(TypedDict):
     error: str | None
     attempts: int
     elapsed_ms: int
+    from_cache: bool
     snapshot: SnapshotV1 | None
     archive: str
 
@@ -153,6 +154,13 @@ class SkipV1(TypedDict):
     reason: str
 
 
+class HiddenV1(TypedDict):
+    """Findings not reported because they were accepted."""
+
+    baselined: int
+    ignored: int
+
+
 class SummaryV1(TypedDict):
     """The counts of the run."""
 
@@ -171,6 +179,11 @@ class SummaryV1(TypedDict):
     elapsed_s: float
     interrupted: bool
     offline: bool
+    checked: int
+    skipped: int
+    skip_reasons: dict[str, int]
+    cached: int
+    hidden: HiddenV1
 
 
 class AuditV1(TypedDict):
@@ -291,6 +304,7 @@ def link_v1(check: LinkCheck, lookup: ArchiveLookup | None) -> LinkV1:
         "error": check.error,
         "attempts": check.attempts,
         "elapsed_ms": check.elapsed_ms,
+        "from_cache": check.from_cache,
         "snapshot": (
             {"url": best.url, "timestamp": best.timestamp.isoformat(), "kind": best.kind.value}
             if best
@@ -365,6 +379,11 @@ def audit_v1(result: AuditResult, cfg: AuditConfig) -> AuditV1:
             "elapsed_s": round(result.elapsed_s, 3),
             "interrupted": result.interrupted,
             "offline": result.offline,
+            "checked": s.checked,
+            "skipped": s.skipped,
+            "skip_reasons": s.skip_reasons,
+            "cached": s.cached,
+            "hidden": {"baselined": s.baselined, "ignored": s.ignored},
         },
         "problems": [_problem(p) for p in result.problems],
     }

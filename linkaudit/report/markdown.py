@@ -14,7 +14,14 @@ from urllib.parse import quote
 
 from linkaudit.config import AuditConfig
 from linkaudit.model import AuditResult, Document, Finding, Severity
-from linkaudit.report._text import findings_of, is_web_url, short_url, shorten, visible
+from linkaudit.report._text import (
+    findings_of,
+    is_web_url,
+    plural,
+    short_url,
+    shorten,
+    visible,
+)
 from linkaudit.report.rulemeta import rule_catalogue
 from linkaudit.report.summary import summarize, summary_line
 from linkaudit.urls import redact_url
@@ -82,8 +89,9 @@ def document_details(doc: Document, result: AuditResult) -> list[str]:
     date = f", dated {doc.date.value.isoformat()}" if doc.date else ""
     lines = [
         "<details>",
-        f"<summary>{html.escape(visible(doc.origin))}: {len(doc.references)} references, "
-        f"{len(mine)} findings{date}</summary>",
+        f"<summary>{html.escape(visible(doc.origin))}: "
+        f"{plural(len(doc.references), 'reference')}, "
+        f"{plural(len(mine), 'finding')}{date}</summary>",
         "",
     ]
     if doc.references:

@@ -22,11 +22,16 @@ from linkaudit.model import (
     Severity,
     SnapshotKind,
 )
+from linkaudit.report._text import plural
 from linkaudit.rules.interface import Evidence, Rule, RuleContext, Scope
+from linkaudit.urls import redact_url
 
 
 def _who(ctx: RuleContext) -> str:
-    return f"[{ctx.reference.id}] " if ctx.reference is not None else ""
+    """`[5] ` for a reference; for an inline link its URL, so every format names the link."""
+    if ctx.reference is not None:
+        return f"[{ctx.reference.id}] "
+    return f"{redact_url(ctx.url)}: " if ctx.url else ""
 
 
 def _why(check: LinkCheck) -> str:
@@ -242,7 +247,8 @@ class Unreachable(_LinkRule):
         phrase, fix = _copy_phrase(ctx.archive)
         return self.finding(
             ctx,
-            f"{_who(ctx)}unreachable ({_why(check)}, {check.attempts} attempts); {phrase}",
+            f"{_who(ctx)}unreachable ({_why(check)}, {plural(check.attempts, 'attempt')}); "
+            f"{phrase}",
             evidence=check_evidence(check)
             | {"attempts": check.attempts}
             | archive_evidence(ctx.archive),
