@@ -103,7 +103,8 @@ def check_python(version: Sequence[int] = tuple(sys.version_info[:3])) -> str | 
 
 
 def write_outputs(path: str | None, values: Mapping[str, str]) -> None:
-    """Append `name<<DELIM` blocks to `$GITHUB_OUTPUT` (or print them off a runner)."""
+    """Append `name<<DELIM` blocks to `$GITHUB_OUTPUT`, safe for any value (or print them off a
+    runner). `linkaudit.action` writes its outputs with this too."""
     if not path:
         for name, value in values.items():
             print(f"{name}={value}")

@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -80,6 +81,15 @@ def article(tmp_path: Path, root: str) -> Path:
     return doc
 
 
+def stored_response(cassette: Path, path: str) -> dict[str, Any]:
+    """The response a cassette holds for the request to `path`."""
+    stored = yaml.safe_load(cassette.read_text(encoding="utf-8"))
+    response: dict[str, Any] = next(
+        i["response"] for i in stored["interactions"] if i["request"]["uri"].endswith(path)
+    )
+    return response
+
+
 def audit(*args: str) -> dict[str, object]:
     result = CliRunner().invoke(
         app, ["audit", *args, "--archive", "none", "--no-cache", "--no-history",
@@ -107,9 +117,7 @@ def test_vcrpy_replays_a_cassette_linkaudit_recorded(
     server.shutdown()
     server.server_close()
 
-    stored = yaml.safe_load(cassette.read_text(encoding="utf-8"))
-    zipped = next(i["response"] for i in stored["interactions"]
-                  if i["request"]["uri"].endswith("/gz"))
+    zipped = stored_response(cassette, "/gz")
     assert zipped["headers"]["Content-Encoding"] == ["gzip"]
     assert zipped["body"]["string"].startswith(b"\x1f\x8b")  # the bytes the header promises
     assert zipped["headers"]["Content-Length"] == [str(len(zipped["body"]["string"]))]
@@ -141,9 +149,7 @@ def test_linkaudit_replays_a_cassette_vcrpy_recorded_with_urllib(
                 assert exc.code == 404
     server.shutdown()
     server.server_close()
-    stored = yaml.safe_load(cassette.read_text(encoding="utf-8"))
-    zipped = next(i["response"] for i in stored["interactions"]
-                  if i["request"]["uri"].endswith("/gz"))
+    zipped = stored_response(cassette, "/gz")
     assert zipped["body"]["string"].startswith(b"\x1f\x8b")  # vcrpy keeps wire bytes
 
     report = audit(str(article(tmp_path, root)), "--replay", str(cassette))
@@ -173,9 +179,7 @@ def test_linkaudit_replays_a_cassette_vcrpy_recorded_with_aiohttp(
         asyncio.run(fetch_all())
     server.shutdown()
     server.server_close()
-    stored = yaml.safe_load(cassette.read_text(encoding="utf-8"))
-    zipped = next(i["response"] for i in stored["interactions"]
-                  if i["request"]["uri"].endswith("/gz"))
+    zipped = stored_response(cassette, "/gz")
     assert zipped["headers"]["Content-Encoding"] == ["gzip"]
     assert zipped["body"]["string"] == ZIPPED.decode()  # not compressed, despite the header
 
