@@ -25,8 +25,8 @@ DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS.parent))
 
 from linkaudit import config as config_module  # noqa: E402
-from linkaudit.flags import config_key  # noqa: E402
 from linkaudit.config import AuditConfig  # noqa: E402
+from linkaudit.flags import config_key  # noqa: E402
 
 CONFIG_BEGIN = "<!-- BEGIN GENERATED KEYS (python docs/gen_docs.py) -->"
 CONFIG_END = "<!-- END GENERATED KEYS -->"
@@ -58,6 +58,9 @@ def type_name(name: str, kind: Any) -> str:
         "severity_overrides": "table of rule id = severity (or use `rules`)",
         "disable_rules": "list of rule ids (or use `rules`)",
         "github_token": "string (`env:NAME` reads a variable)",
+        "accept": 'list of statuses and ranges (`[403, "200..=299"]`) or one string',
+        "remap": "list of `'REGEX REPLACEMENT'` strings",
+        "exclude_path": "list of strings (gitignore-style globs)",
     }
     if name in special:
         return special[name]

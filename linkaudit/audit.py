@@ -121,11 +121,12 @@ async def run_audit(
     """
     from linkaudit.extract import extract_document
     from linkaudit.inputs import Source, collect
+    from linkaudit.local import Resolver, plan_checks, resolve_links
 
     started = dt.datetime.now(dt.UTC)
     t0 = time.monotonic()
     problems: list[Problem] = []
-    collected = collect(inputs, stdin=stdin)
+    collected = collect(inputs, stdin=stdin, exclude=cfg.exclude_path)
     problems.extend(collected.problems)
     sources: list[Source] = list(collected.sources)
     if progress:
@@ -167,6 +168,8 @@ async def run_audit(
                 continue
             sources.append(Source(origin=url, data=body, format=DocFormat.HTML, url=final))
         documents = [extract_document(s, as_of=cfg.as_of) for s in sources]
+        resolver = Resolver.from_config(cfg, inputs)
+        documents, local_targets = resolve_links(documents, resolver)
         if crawl_result is not None:
             # A crawled page without references is counted in the site view, not reported.
             crawled = documents
@@ -178,21 +181,26 @@ async def run_audit(
             progress.documents(len(documents))
 
         urls = cited_urls(documents)
+        plan = plan_checks(urls, documents, local_targets, resolver, cfg)
+        checks.update(plan.ready)  # local files, mail, other schemes: no network needed
         if client is not None:
             from linkaudit.archive import lookup_requests
             from linkaudit.check import Checker
 
             if progress:
                 progress.stage("check")
-                progress.urls(len(urls))
+                progress.urls(len(plan.web))
 
             def on_result(check: LinkCheck) -> None:
-                checks[check.url] = check
+                for restored in plan.restore(check):
+                    checks[restored.url] = restored
                 if progress:
                     progress.checked(check)
 
-            checker = Checker(cfg, client, store=store if cfg.cache else None)
-            checks.update(await checker.check_all(urls, on_result=on_result))
+            checker = Checker(cfg, client, store=store if cfg.cache else None,
+                              anchors_for=plan.anchors_for)
+            for check in (await checker.check_all(plan.web, on_result=on_result)).values():
+                checks.update((c.url, c) for c in plan.restore(check))
             if checker.store_error:
                 problems.append(
                     Problem("store", f"the cache could not be written: {checker.store_error}")
@@ -220,6 +228,8 @@ async def run_audit(
             with contextlib.suppress(Exception):
                 await asyncio.shield(client.close())
 
+    if cfg.insecure and not cfg.offline:
+        problems.append(Problem("insecure", "--insecure: TLS certificates were not verified"))
     result = finish(
         documents,
         checks,

@@ -185,7 +185,7 @@ def extract(
 
     from linkaudit.extract import extract_document
     from linkaudit.inputs import collect
-    from linkaudit.report._text import plural
+    from linkaudit.local import Resolver, resolve_links
     from linkaudit.report.extract import extract_json, render_extract_table
     from linkaudit.report.summary import RUN_FAILURE_KINDS
 
@@ -194,6 +194,8 @@ def extract(
     when = _parse_date(as_of, "--as-of")
     collected = collect(paths, stdin=sys.stdin.buffer)
     documents = [extract_document(s, as_of=when) for s in collected.sources]
+    # Local links as the audit names them: paths relative to the working directory.
+    documents, _targets = resolve_links(documents, Resolver.from_config(AuditConfig(), paths))
     problems = list(collected.problems)
     problems += [
         Problem("url-input", f"{u}: URL inputs need the network; use `linkaudit audit`", origin=u)
@@ -256,7 +258,7 @@ def _fix_allow_private(argv: list[str]) -> list[str]:
 def _flag_values(**flags: Any) -> dict[str, Any]:
     """Typer values that were given, under `AuditConfig` field names."""
     values = {k: v for k, v in flags.items() if v is not None and v != [] and v != ()}
-    for key in ("include", "exclude"):
+    for key in ("include", "exclude", "remap", "exclude_path"):
         if key in values:
             values[key] = tuple(values[key])
     if "allow_private" in values:
@@ -337,6 +339,15 @@ def audit(
     baseline: Annotated[Path | None, option(F.BASELINE)] = None,
     write_baseline: Annotated[Path | None, option(F.WRITE_BASELINE)] = None,
     use_env_proxy: Annotated[bool | None, option(F.USE_ENV_PROXY)] = None,
+    accept: Annotated[str | None, option(F.ACCEPT)] = None,
+    github_token: Annotated[str | None, option(F.GITHUB_TOKEN)] = None,
+    insecure: Annotated[bool | None, option(F.INSECURE)] = None,
+    root_dir: Annotated[Path | None, option(F.ROOT_DIR)] = None,
+    base_url: Annotated[str | None, option(F.BASE_URL)] = None,
+    remap: Annotated[list[str] | None, option(F.REMAP)] = None,
+    exclude_path: Annotated[list[str] | None, option(F.EXCLUDE_PATH)] = None,
+    images: Annotated[bool | None, option(F.IMAGES)] = None,
+    check_fragments: Annotated[str | None, option(F.CHECK_FRAGMENTS)] = None,
     crawl: Annotated[bool, option(F.CRAWL)] = False,
     max_pages: Annotated[int | None, option(F.MAX_PAGES)] = None,
     depth: Annotated[int | None, option(F.DEPTH)] = None,
@@ -382,6 +393,15 @@ def audit(
             fail_on=fail_on,
             baseline=baseline,
             use_env_proxy=use_env_proxy,
+            root_dir=root_dir,
+            base_url=base_url,
+            remap=remap,
+            exclude_path=exclude_path,
+            accept=accept,
+            github_token=github_token,
+            insecure=insecure,
+            images=images,
+            check_fragments=check_fragments,
         )
         crawl_scope: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
         if crawl:

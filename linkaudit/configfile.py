@@ -13,6 +13,9 @@ older spelling). `header` takes `"Name: value"` strings like `--header`, `allow-
 - `rules`: `{"weak-support" = "off", "unarchived" = "warning"}`, i.e. `disable_rules` and
   `severity_overrides` in one table (`"on"` restores a rule's default).
 
+`accept` takes statuses and lychee's ranges (`[403, "200..=299"]` or `"200..=299,403"`); each
+`remap` rule and `base_url` are checked as the flags are.
+
 A string value `"env:NAME"` in `headers`, `hosts.*.headers` or `github_token` is read from the
 environment variable NAME (so tokens stay out of the file); a missing variable is an error. Paths
 (`store`, `record`, `replay`, `baseline`) are relative to the config file's directory. Unknown keys
@@ -38,9 +41,10 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from linkaudit.config import AuditConfig, HostPolicy
+from linkaudit.config import AuditConfig, HostPolicy, parse_statuses
 from linkaudit.errors import ConfigError
 from linkaudit.flags import FLAG_FOR_FIELD, KEY_ALIASES
+from linkaudit.local.remap import parse_remap
 from linkaudit.model import Severity
 
 CONFIG_NAMES = ("linkaudit.toml", "pyproject.toml")
@@ -168,6 +172,23 @@ class _Reader:
                 raise self.fail(f"{key}.{raw}", "unknown key" + _did_you_mean(sub, _HOST_KEYS))
         return HostPolicy(accept=accept, per_host=per_host, headers=headers)
 
+    def statuses(self, key: str, value: Any) -> frozenset[int]:
+        """`accept`: a list of statuses (100-599) or ranges, or one string `200..=299,403`."""
+        if isinstance(value, frozenset | set):
+            value = sorted(value)
+        items = value if isinstance(value, list | tuple) else [value]
+        found: set[int] = set()
+        for item in items:
+            if isinstance(item, int) and not isinstance(item, bool):
+                item = str(item)
+            if not isinstance(item, str):
+                raise self.fail(key, f"expected statuses like [403] or '200..=299,403': {item!r}")
+            try:
+                found |= parse_statuses(item)
+            except ValueError as exc:
+                raise self.fail(key, str(exc)) from None
+        return frozenset(found)
+
     def rules(
         self, value: Any, known: set[str]
     ) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
@@ -206,6 +227,12 @@ class _Reader:
             if isinstance(value, tuple):
                 return value
             return self.headers(key, value)
+        if key == "accept":
+            return self.statuses(key, value)
+        if key == "base_url" and value is not None:
+            if not isinstance(value, str) or not value.lower().startswith(("http://", "https://")):
+                raise self.fail(key, f"expected an http(s) URL, got {value!r}")
+            return value
         if key == "severity_overrides":
             if isinstance(value, tuple):  # from flags or the library: still checked
                 for rule, severity in value:
@@ -250,13 +277,16 @@ class _Reader:
             return self.env(key, value) if key == "github_token" else value
         if kind is Path:
             if isinstance(value, Path):
-                return value
-            if not isinstance(value, str) or not value:
+                path = value
+            elif not isinstance(value, str) or not value:
                 raise self.fail(key, f"expected a path, got {value!r}")
-            path = Path(value).expanduser()
-            if path.is_absolute() or self.path is None:
-                return path
-            return self.path.parent / path
+            else:
+                path = Path(value).expanduser()
+                if not path.is_absolute() and self.path is not None:
+                    path = self.path.parent / path  # a flag's path is the working directory's
+            if key == "root_dir" and not path.is_dir():
+                raise self.fail(key, f"{value}: no such folder")
+            return path
         if kind is dt.date:
             if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
                 return value
@@ -284,6 +314,12 @@ class _Reader:
                         re.compile(pattern)
                     except re.error as exc:
                         raise self.fail(key, f"bad regular expression {pattern!r}: {exc}") from None
+            if key == "remap":
+                for spec in items:
+                    try:
+                        parse_remap(spec)
+                    except ValueError as exc:
+                        raise self.fail(key, str(exc)) from None
             return frozenset(items) if origin is frozenset else tuple(items)
         raise self.fail(key, f"unsupported type {kind!r}")  # a new AuditConfig field type
 
@@ -400,6 +436,9 @@ def _given(value: object) -> bool:
 
 TOKEN_VARIABLE = "LINKAUDIT_GITHUB_TOKEN"
 """The environment variable `github_token` falls back to (the GitHub Action sets it)."""
+TOKEN_VARIABLES = (TOKEN_VARIABLE, "GITHUB_TOKEN")
+"""Where `github_token` is looked for, in order, when neither a flag nor the file gives it
+(`GITHUB_TOKEN` as lychee reads it)."""
 
 
 DEFAULT_SOURCE = "default"
@@ -441,9 +480,11 @@ def _merge(
         if _given(value):
             merged[key] = reader.value(key, FIELD_TYPES[key], value)
             sources[key] = names.get(key, "--" + key.replace("_", "-"))
-    if merged.get("github_token") is None and environ.get(TOKEN_VARIABLE):
-        merged["github_token"] = environ[TOKEN_VARIABLE]
-        sources["github_token"] = f"${TOKEN_VARIABLE}"
+    if merged.get("github_token") is None:
+        name = next((name for name in TOKEN_VARIABLES if environ.get(name)), None)
+        if name is not None:
+            merged["github_token"] = environ[name]
+            sources["github_token"] = f"${name}"
     return dataclasses.replace(AuditConfig(), **merged), sources  # type: ignore[arg-type]
 
 
@@ -455,8 +496,8 @@ def merge(
     """The `AuditConfig` of a run: defaults, then the config file's values, then the flags that
     were given (not None). Flags are validated like config values (a string for an enum is fine)
     and an error names the flag. Flag values are keyed by field or by flag name (`timeout`).
-    When neither gives `github_token`, it comes from `$LINKAUDIT_GITHUB_TOKEN` if set (so a token
-    never has to appear on a command line)."""
+    When neither gives `github_token`, it comes from `$LINKAUDIT_GITHUB_TOKEN`, else
+    `$GITHUB_TOKEN`, if set (so a token never has to appear on a command line)."""
     environ = os.environ if environ is None else environ
     return _merge(cfg_values, flag_values, environ, "config file")[0]
 
@@ -480,6 +521,6 @@ def resolve(
 
 
 __all__ = [
-    "CONFIG_NAMES", "FIELD_TYPES", "TOKEN_VARIABLE", "Settings", "find_config", "load_config",
-    "merge", "resolve",
+    "CONFIG_NAMES", "FIELD_TYPES", "TOKEN_VARIABLE", "TOKEN_VARIABLES", "Settings", "find_config",
+    "load_config", "merge", "resolve",
 ]

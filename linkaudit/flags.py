@@ -19,7 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from linkaudit.config import ArchiveMode, AuditConfig, FailOn
+from linkaudit.config import ArchiveMode, AuditConfig, FailOn, FragmentMode
 
 
 class Panel(StrEnum):
@@ -28,6 +28,7 @@ class Panel(StrEnum):
     OUTPUT = "Output"
     CONFIG = "Configuration"
     NETWORK = "Network"
+    LOCAL = "Local links and anchors"
     SAFETY = "Safety"
     ARCHIVE = "Archive"
     STORE = "Cache and history"
@@ -188,6 +189,30 @@ USE_ENV_PROXY = Flag("--use-env-proxy", "Send requests through HTTP(S)_PROXY",
 ALLOW_PRIVATE = Flag("--allow-private", "Allow private, loopback and link-local addresses: alone "
                      "for all, or one CIDR range per flag", "[CIDR]", field="allow_private",
                      repeatable=True, panel=Panel.SAFETY)
+
+ACCEPT = Flag("--accept", "HTTP statuses also counted alive, e.g. 200..=299,403 (2xx always are)",
+              "STATUSES", field="accept", panel=Panel.NETWORK)
+GITHUB_TOKEN = Flag("--github-token", "A token sent to GitHub's hosts only, over HTTPS", "TOKEN",
+                    field="github_token", panel=Panel.NETWORK,
+                    default="$LINKAUDIT_GITHUB_TOKEN, else $GITHUB_TOKEN")
+INSECURE = Flag("--insecure", "Accept invalid TLS certificates (the report says so)",
+                field="insecure", panel=Panel.SAFETY)
+
+# -- local links and anchors ---------------------------------------------------------------------
+
+ROOT_DIR = Flag("--root-dir", "Resolve root-relative links (/docs/x.md) in this folder", "DIR",
+                field="root_dir", panel=Panel.LOCAL, default="the inputs' root")
+BASE_URL = Flag("--base-url", "Resolve root-relative links against this site URL instead", "URL",
+                field="base_url", panel=Panel.LOCAL)
+REMAP = Flag("--remap", "Check a URL or path matching REGEX as REPLACEMENT ($1 for groups)",
+             "'REGEX REPLACEMENT'", field="remap", repeatable=True, panel=Panel.LOCAL)
+EXCLUDE_PATH = Flag("--exclude-path", "Skip inputs matching this glob (gitignore style)", "GLOB",
+                    field="exclude_path", repeatable=True, panel=Panel.LOCAL)
+IMAGES = Flag("--images", "Check images and badges like links", field="images",
+              negative="--no-images", panel=Panel.LOCAL)
+CHECK_FRAGMENTS = Flag("--check-fragments", "Which #fragments must name an anchor of their "
+                       "target: local files, all (remote HTML pages too) or none", "WHICH",
+                       field="check_fragments", choices=_values(FragmentMode), panel=Panel.LOCAL)
 
 # -- archive -------------------------------------------------------------------------------------
 

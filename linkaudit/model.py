@@ -117,12 +117,22 @@ class Citation:
     """The marker as written."""
 
 
+class LinkKind(StrEnum):
+    """What a hyperlink is in its document. The JSON uses these values."""
+
+    LINK = "link"
+    """A link a reader follows: inline, reference-style, autolink, bare URL, `<a href>`."""
+    IMAGE = "image"
+    """Something the page embeds: `![x](y)`, `<img src>`, `<source srcset>`, a badge."""
+
+
 @dataclass(frozen=True, slots=True)
 class Link:
     """A hyperlink of the document that is not a reference entry (inline, autolink, bare, href)."""
 
     url: str
-    """The normalised URL."""
+    """The normalised URL; for a link to a local file, the target as a path relative to the
+    working directory with its `#fragment` (see `linkaudit.local`)."""
     url_as_written: str
     """The URL as written."""
     line: int
@@ -131,6 +141,8 @@ class Link:
     """1-based column."""
     text: str = ""
     """The link text, if any."""
+    kind: LinkKind = LinkKind.LINK
+    """A link, or an image the document embeds."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +169,9 @@ class Document:
     """Problems found while reading it (repaired URLs, duplicated body, ...)."""
     site_url: str | None = None
     """The document's own URL when known (HTML canonical, URL input), for self-citation."""
+    anchors: frozenset[str] | None = field(default=None, repr=False)
+    """The `#fragment`s links into it may name: GitHub heading slugs, ids, `<a name>`s (see
+    `linkaudit.local.anchors`); None for plain text."""
 
     @property
     def reference_ids(self) -> tuple[str, ...]:
@@ -259,6 +274,11 @@ class LinkCheck:
     """When the check ran (UTC); a cached result keeps its original time."""
     from_cache: bool = False
     """True when the result came from the store instead of the network."""
+    anchors: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    """The target's anchors (heading slugs, ids, names) when they were read for a `#fragment`
+    check; None when they were not (no fragment asked, not HTML or Markdown, body cut short)."""
+    checked_as: str | None = None
+    """What was checked instead of `url` when `--remap` rewrote it."""
 
 
 class SnapshotKind(StrEnum):

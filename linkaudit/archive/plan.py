@@ -50,6 +50,8 @@ def lookup_requests(
             link.url for link in doc.links
         ]
         for url in urls:
+            if not url.lower().startswith(("http://", "https://")):
+                continue  # local files, mail and other schemes are not archived
             check = checks.get(url)
             if check is None and cfg.archive is not ArchiveMode.ALL:
                 continue

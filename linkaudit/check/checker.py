@@ -10,7 +10,7 @@ HTML page, its title, dates and excerpt (`linkaudit.check.page`). The whole URL 
 
 Configured headers (`cfg.headers`, host policy headers, the GitHub token) go only to the host
 the URL names: once a redirect leaves that host, none is sent again, even if the chain comes
-back. The GitHub token goes only to GitHub's own hosts.
+back. The GitHub token goes only to GitHub's own hosts, and only over HTTPS.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import re
 import sqlite3
 import time
 from collections import deque
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import Callable, Collection, Coroutine, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -37,6 +37,7 @@ from linkaudit.check.retry import is_transient, retry_after_of, retrying
 from linkaudit.config import AuditConfig
 from linkaudit.errors import ConfigError, StoreError
 from linkaudit.http import FetchError, HttpClient, HttpResponse
+from linkaudit.local.anchors import html_anchors
 from linkaudit.model import DatedFact, DateOrigin, Hop, LinkCheck, LinkStatus
 from linkaudit.store import Store
 from linkaudit.urls import host_of, normalize_url
@@ -44,6 +45,18 @@ from linkaudit.urls import host_of, normalize_url
 host_of = functools.lru_cache(maxsize=1 << 16)(host_of)  # called several times per URL
 
 GITHUB_HOSTS = frozenset({"github.com", "api.github.com", "raw.githubusercontent.com"})
+
+
+def filter_reason(
+    url: str, include: Sequence[re.Pattern[str]], exclude: Sequence[re.Pattern[str]]
+) -> str | None:
+    """Why `--include`/`--exclude` leave `url` out, or None when it is checked."""
+    if include and not any(p.search(url) for p in include):
+        return "not matched by --include"
+    for pattern in exclude:
+        if pattern.search(url):
+            return f"excluded by --exclude {pattern.pattern!r}"
+    return None
 
 
 def _github_host(host: str) -> bool:
@@ -79,8 +92,10 @@ class Checker:
         store: Store | None = None,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
+        anchors_for: Collection[str] = frozenset(),
     ) -> None:
         self._cfg = cfg
+        self._anchors_for = frozenset(anchors_for)  # normalised URLs whose ids are wanted
         self._client = client
         self._store = store
         self._sleep = sleep
@@ -207,7 +222,7 @@ class Checker:
                 hit = check_from_dict(cached) if cached is not None else None
             except (KeyError, ValueError, TypeError, AttributeError, sqlite3.Error):
                 hit = None  # an unreadable cache row (or cache) is just a miss
-            if hit is not None:
+            if hit is not None and not (hit.anchors is None and self._wants_anchors(url)):
                 return _replace(hit, url=url, from_cache=True)
         try:
             async with asyncio.timeout(self._cfg.url_deadline_s):
@@ -223,13 +238,11 @@ class Checker:
 
     # -- internals ------------------------------------------------------------------------------
 
+    def _wants_anchors(self, url: str) -> bool:
+        return bool(self._anchors_for) and normalize_url(url) in self._anchors_for
+
     def _filtered(self, url: str) -> str | None:
-        if self._include and not any(p.search(url) for p in self._include):
-            return "not matched by --include"
-        for pattern in self._exclude:
-            if pattern.search(url):
-                return f"excluded by --exclude {pattern.pattern!r}"
-        return None
+        return filter_reason(url, self._include, self._exclude)
 
     def _headers_for(self, url: str, origin_host: str, crossed: bool) -> dict[str, str]:
         host = host_of(url)
@@ -239,7 +252,7 @@ class Checker:
         policy = self._cfg.host_policy(host)
         if policy is not None:
             headers.update(policy.headers)
-        if self._cfg.github_token and _github_host(host):
+        if self._cfg.github_token and _github_host(host) and url.lower().startswith("https:"):
             headers["Authorization"] = f"Bearer {self._cfg.github_token}"
         return headers
 
@@ -366,15 +379,19 @@ class Checker:
     ) -> LinkCheck:
         final_url = hops[-1].location if hops else None
         policy = self._cfg.host_policy(host_of(final_url or url))
-        accept = policy.accept if policy is not None else frozenset()
+        accept = (policy.accept if policy is not None else frozenset()) | self._cfg.accept
         ctype = response.content_type
         title = None
         published = modified = None
         excerpt = None
         headings: tuple[str, ...] = ()
         text = ""
+        anchors = None
         if is_html(ctype) and response.body and 200 <= response.status < 300:
-            facts = read_page(_decode(response), excerpt_chars=self._cfg.excerpt_chars)
+            page = _decode(response)
+            facts = read_page(page, excerpt_chars=self._cfg.excerpt_chars)
+            if not response.truncated and self._wants_anchors(url):  # --check-fragments all
+                anchors = frozenset(html_anchors(page))
             title, headings, text = facts.title, facts.headings, facts.excerpt
             published, modified, excerpt = facts.published, facts.modified, facts.excerpt or None
         elif ctype.startswith("text/plain") and response.body and 200 <= response.status < 300:
@@ -396,7 +413,7 @@ class Checker:
             final_url=final_url, content_type=ctype or None, title=title,
             published=published if status.is_ok else None,
             modified=modified if status.is_ok else None, excerpt=excerpt, error=reason,
-            attempts=attempts,
+            attempts=attempts, anchors=anchors,
         )
 
 
@@ -443,6 +460,7 @@ def check_to_dict(c: LinkCheck) -> dict[str, Any]:
         "elapsed_ms": c.elapsed_ms,
         "checked_at": c.checked_at.isoformat() if c.checked_at else None,
         "from_cache": c.from_cache,
+        "anchors": sorted(c.anchors) if c.anchors is not None else None,
     }
 
 
@@ -465,4 +483,5 @@ def check_from_dict(d: Mapping[str, Any]) -> LinkCheck:
         elapsed_ms=int(d.get("elapsed_ms", 0)),
         checked_at=dt.datetime.fromisoformat(checked_at) if checked_at else None,
         from_cache=bool(d.get("from_cache", False)),
+        anchors=frozenset(map(str, d["anchors"])) if d.get("anchors") is not None else None,
     )

@@ -84,6 +84,7 @@ def document_json(document: Document) -> dict[str, Any]:
                 "line": link.line,
                 "column": link.column,
                 "text": link.text,
+                "kind": link.kind.value,
             }
             for link in document.links
         ],

@@ -58,13 +58,15 @@ class CitationV1(TypedDict):
 
 
 class HyperlinkV1(TypedDict):
-    """One other hyperlink of a document."""
+    """One other hyperlink of a document (`url` of a local file: its path from the working
+    directory, with the fragment)."""
 
     url: str
     url_as_written: str
     line: int
     column: int
     text: str
+    kind: str
 
 
 class ProblemV1(TypedDict):
@@ -127,6 +129,8 @@ class LinkV1(TypedDict):
     from_cache: bool
     snapshot: SnapshotV1 | None
     archive: str
+    checked_as: NotRequired[str]
+    """Only when `--remap` rewrote the URL: what was checked instead."""
 
 
 class FindingV1(TypedDict):
@@ -260,6 +264,7 @@ def document_v1(doc: Document) -> DocumentV1:
                 "line": k.line,
                 "column": k.column,
                 "text": k.text,
+                "kind": k.kind.value,
             }
             for k in doc.links
         ],
@@ -289,7 +294,7 @@ def documents_v1(documents: Iterable[Document]) -> list[Any]:
 def link_v1(check: LinkCheck, lookup: ArchiveLookup | None) -> LinkV1:
     """One checked URL with its archive answer."""
     best = lookup.best if lookup else None
-    return {
+    out: LinkV1 = {
         "url": redact_url(check.url),
         "status": check.status.value,
         "http_status": check.http_status,
@@ -312,6 +317,9 @@ def link_v1(check: LinkCheck, lookup: ArchiveLookup | None) -> LinkV1:
         ),
         "archive": (lookup.state if lookup else ArchiveState.NOT_LOOKED_UP).value,
     }
+    if check.checked_as is not None:
+        out["checked_as"] = redact_url(check.checked_as)
+    return out
 
 
 def _jsonable(value: Any) -> Any:

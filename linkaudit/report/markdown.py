@@ -1,7 +1,8 @@
 """`--format markdown`: for pull-request comments, job summaries and issues (GitHub-flavoured).
 
 A summary line, a table of findings with links (rule docs, the source, the suggested fix), then one
-collapsible `<details>` per document with its references. Untrusted text is escaped for both
+collapsible `<details>` per document with its references (a page with links and no references,
+as in a docs tree, has its findings in the table only). Untrusted text is escaped for both
 Markdown and HTML (GitHub renders raw HTML in Markdown), `|` is escaped inside tables, and only
 http(s) URLs become links (a `javascript:` URL stays text).
 """
@@ -157,5 +158,7 @@ class MarkdownFormat:
         if result.problems:
             lines.append("")
         for doc in result.documents:
+            if not doc.references and not doc.problems and len(result.documents) > 1:
+                continue  # a page of links (docs): its findings are in the table above
             lines += [*document_details(doc, result), ""]
         return "\n".join(lines).rstrip("\n") + "\n"

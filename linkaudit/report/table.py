@@ -224,7 +224,10 @@ def document_title(doc: Document) -> Text:
     title = Text(visible(doc.origin), style="bold")
     if doc.date is not None:
         title.append(f"  ·  {doc.date.value.isoformat()} ({doc.date.origin.value})", style="dim")
-    title.append(f"  ·  {plural(len(doc.references), 'reference')}", style="dim")
+    if doc.references or not doc.links:
+        title.append(f"  ·  {plural(len(doc.references), 'reference')}", style="dim")
+    else:  # a page of links (a docs tree)
+        title.append(f"  ·  {plural(len(doc.links), 'link')}", style="dim")
     return title
 
 
@@ -412,10 +415,12 @@ def print_table(
         # Finding lines wider than LINE_WIDTH are hard to read; the table takes the full width.
         listing = findings_list(doc, result, min(width, LINE_WIDTH), verbosity)
         if verbosity >= 0:
+            if not doc.references and not listing.plain and len(result.documents) > 1:
+                continue  # a page with nothing to say among many (a docs tree): summary counts it
             console.print(document_title(doc), soft_wrap=True)
             if doc.references:
                 console.print(document_table(doc, result, width))
-            else:
+            elif not doc.links:
                 console.print(Text("no references found", style="dim"))
             console.print()
         if listing.plain:

@@ -159,8 +159,13 @@ def analyse(
             document_date=document_date(doc, cfg), sources=sources,
         )
         doc_skips: list[RuleSkip] = []
+        # The contexts of a scope do not depend on the rule: build each list once per document
+        # (a docs page has hundreds of links, and ten link rules read each).
+        built: dict[Scope, list[RuleContext]] = {}
         for rule in active:
-            for ctx in _contexts(rule, base, checks, archives):
+            if rule.scope not in built:
+                built[rule.scope] = list(_contexts(rule, base, checks, archives))
+            for ctx in built[rule.scope]:
                 for result in _run(rule, ctx):
                     if isinstance(result, RuleSkip):
                         doc_skips.append(result)

@@ -46,6 +46,8 @@ class Evidence(StrEnum):
     """The source page's text excerpt."""
     DOCUMENT = "document"
     """Only the document itself."""
+    ANCHORS = "anchors"
+    """The anchors of a link's target (local files; remote pages with `--check-fragments all`)."""
 
 
 class Scope(StrEnum):
