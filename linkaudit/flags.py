@@ -177,7 +177,7 @@ MAX_REDIRECTS = Flag("--max-redirects", "Most redirect hops followed", "N", fiel
                      panel=Panel.NETWORK)
 USER_AGENT = Flag("--user-agent", "The User-Agent header", "TEXT", field="user_agent",
                   panel=Panel.NETWORK, default="linkaudit/VERSION and the project's URL")
-HEADER = Flag("--header", "A header for every host ('Name: value'; never sent across hosts)",
+HEADER = Flag("--header", "A header for every host (never sent across hosts)",
               "'NAME: VALUE'", field="headers", short="-H", repeatable=True, panel=Panel.NETWORK)
 INCLUDE = Flag("--include", "Check only URLs matching this regular expression (with --crawl: "
                "crawl only such pages)", "REGEX", field="include", repeatable=True,
@@ -204,14 +204,14 @@ ROOT_DIR = Flag("--root-dir", "Resolve root-relative links (/docs/x.md) in this 
                 field="root_dir", panel=Panel.LOCAL, default="the inputs' root")
 BASE_URL = Flag("--base-url", "Resolve root-relative links against this site URL instead", "URL",
                 field="base_url", panel=Panel.LOCAL)
-REMAP = Flag("--remap", "Check a URL or path matching REGEX as REPLACEMENT ($1 for groups)",
-             "'REGEX REPLACEMENT'", field="remap", repeatable=True, panel=Panel.LOCAL)
+REMAP = Flag("--remap", "Check a URL or path matching the regex FROM as TO ($1 for groups)",
+             "'FROM TO'", field="remap", repeatable=True, panel=Panel.LOCAL)
 EXCLUDE_PATH = Flag("--exclude-path", "Skip inputs matching this glob (gitignore style)", "GLOB",
                     field="exclude_path", repeatable=True, panel=Panel.LOCAL)
 IMAGES = Flag("--images", "Check images and badges like links", field="images",
               negative="--no-images", panel=Panel.LOCAL)
 CHECK_FRAGMENTS = Flag("--check-fragments", "Which #fragments must name an anchor of their "
-                       "target: local files, all (remote HTML pages too) or none", "WHICH",
+                       "target (all: remote HTML pages too)", "WHICH",
                        field="check_fragments", choices=_values(FragmentMode), panel=Panel.LOCAL)
 
 # -- archive -------------------------------------------------------------------------------------
