@@ -185,7 +185,7 @@ async def run_audit(
         checks.update(plan.ready)  # local files, mail, other schemes: no network needed
         if client is not None:
             from linkaudit.archive import lookup_requests
-            from linkaudit.check import Checker
+            from linkaudit.scale import check_urls
 
             if progress:
                 progress.stage("check")
@@ -197,14 +197,12 @@ async def run_audit(
                 if progress:
                     progress.checked(check)
 
-            checker = Checker(cfg, client, store=store if cfg.cache else None,
-                              anchors_for=plan.anchors_for)
-            for check in (await checker.check_all(plan.web, on_result=on_result)).values():
+            # In this process, worker processes or a Dask cluster (`--workers`, `--scheduler`).
+            stage = await check_urls(plan.web, cfg, client=client, store=store,
+                                     on_result=on_result, anchors_for=plan.anchors_for)
+            for check in stage.checks.values():
                 checks.update((c.url, c) for c in plan.restore(check))
-            if checker.store_error:
-                problems.append(
-                    Problem("store", f"the cache could not be written: {checker.store_error}")
-                )
+            problems.extend(stage.problems)
 
             targets = lookup_requests(documents, checks, cfg)
             if targets:
@@ -329,10 +327,12 @@ async def _lookup_archives(
     progress: Progress | None = None,
 ) -> tuple[dict[str, ArchiveLookup], list[Problem]]:
     """Look every target up in the Wayback Machine, concurrently under its shared rate limit."""
-    from linkaudit.archive import WaybackArchive, lookup_many, save_unarchived
+    from linkaudit.archive import WaybackArchive, save_unarchived
+    from linkaudit.archive.batch import lookup_batched
 
     archive = WaybackArchive.from_config(client, cfg, store)
-    lookups = await lookup_many(
+    # Many dead links of one site share one CDX prefix query where that is cheaper.
+    lookups = await lookup_batched(
         archive, targets, on_result=(lambda _lookup: progress.looked_up()) if progress else None
     )
     problems = list(archive.problems)

@@ -355,6 +355,9 @@ def audit(
     sitemap: Annotated[list[str] | None, option(F.SITEMAP)] = None,
     feed: Annotated[list[str] | None, option(F.FEED)] = None,
     resume: Annotated[bool, option(F.RESUME)] = False,
+    workers: Annotated[str | None, option(F.WORKERS)] = None,
+    scheduler: Annotated[str | None, option(F.SCHEDULER)] = None,
+    plan: Annotated[bool, option(F.PLAN)] = False,
     quiet: Annotated[bool, option(F.QUIET)] = False,
     verbose: Annotated[bool, option(F.VERBOSE)] = False,
 ) -> None:
@@ -402,6 +405,8 @@ def audit(
             insecure=insecure,
             images=images,
             check_fragments=check_fragments,
+            workers=workers,
+            scheduler=scheduler,
         )
         crawl_scope: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
         if crawl:
@@ -427,6 +432,14 @@ def audit(
             )
     except LinkauditError as exc:
         raise _fail(exc) from None
+
+    if plan:
+        if crawl:
+            raise typer.BadParameter(
+                "a crawl's links are known only once crawled", param_hint=F.PLAN.name
+            )
+        _print_plan(paths, cfg, fmt, output, quiet)
+        return
 
     err = _err_console()
     verbosity = -1 if quiet else (1 if verbose else 0)
@@ -468,6 +481,47 @@ def audit(
             code = exit_code(result, FailOn.NEVER)
             raise typer.Exit(int(code))
     raise typer.Exit(int(exit_code(result, cfg.fail_on, sarif=fmt is OutputFormat.SARIF)))
+
+
+def _print_plan(paths: list[str], cfg: AuditConfig, fmt: Any, output: Path | None,
+                quiet: bool) -> None:
+    """`--plan`: read the documents, size the run and predict its time; check nothing."""
+    import json
+
+    from linkaudit.extract import extract_document
+    from linkaudit.inputs import collect
+    from linkaudit.report import OutputFormat
+    from linkaudit.scale.forecast import build_forecast, forecast_json, render_forecast
+    from linkaudit.store import Store
+
+    collected = collect(paths, stdin=sys.stdin.buffer)
+    _say_problems(list(collected.problems), quiet)
+    documents = [extract_document(s, as_of=cfg.as_of) for s in collected.sources]
+    store = None
+    if cfg.cache and cfg.store.is_file():
+        with contextlib.suppress(LinkauditError):
+            store = Store.open(cfg.store, create=False)
+    if cfg.scheduler:
+        slots = cfg.workers if cfg.workers > 1 else (os.cpu_count() or 1)
+        home = "a local Dask cluster" if cfg.scheduler == "local" else (
+            f"the Dask cluster at {cfg.scheduler} (taken as {slots} threads)")
+    else:
+        slots = cfg.workers
+        home = "this process" if slots == 1 else f"{slots} worker processes"
+    try:
+        forecast = build_forecast(documents, cfg, store, slots=slots, home=home,
+                                  unread_urls=len(collected.urls))
+    finally:
+        if store is not None:
+            store.close()
+    if fmt is OutputFormat.JSON:
+        text = json.dumps(forecast_json(forecast, cfg), indent=2)
+    else:
+        text = render_forecast(forecast, cfg)
+    try:
+        _write_output(text, output)
+    except LinkauditError as exc:
+        raise _fail(exc) from None
 
 
 def _run_with_progress(

@@ -211,6 +211,10 @@ class AuditConfig:
     """Days the failed runs must span."""
     excerpt_chars: int = DEFAULT_EXCERPT_CHARS
     """Longest page text excerpt kept for the claim rules."""
+    workers: int = 1
+    """Local worker processes that check the links (`auto`: one per core); 1 checks in process."""
+    scheduler: str | None = None
+    """A Dask scheduler to check the links on (`tcp://host:8786`), or `local` for a LocalCluster."""
 
     def host_policy(self, host: str) -> HostPolicy | None:
         """The policy for `host` (exact name, or a `.suffix` entry matching it)."""

@@ -223,6 +223,15 @@ class _Reader:
             if not isinstance(value, dict):
                 raise self.fail(key, 'expected tables like [tool.linkaudit.hosts."example.com"]')
             return tuple((name, self.host(name, item)) for name, item in value.items())
+        if key in ("workers", "scheduler"):
+            from linkaudit.scale.run import parse_scheduler, parse_workers
+
+            try:
+                return parse_workers(value) if key == "workers" else (
+                    None if value is None else parse_scheduler(value)
+                )
+            except ConfigError as exc:
+                raise self.fail(key, str(exc).partition(": ")[2]) from None
         if key == "headers":
             if isinstance(value, tuple):
                 return value

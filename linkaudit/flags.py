@@ -34,6 +34,7 @@ class Panel(StrEnum):
     STORE = "Cache and history"
     RULES = "Rules"
     CRAWL = "Crawl (with --crawl)"
+    SCALE = "Scale"
     FIX = "Fix"
 
 
@@ -263,6 +264,14 @@ SITEMAP = Flag("--sitemap", "A sitemap to read besides those robots.txt names", 
                repeatable=True, panel=Panel.CRAWL)
 FEED = Flag("--feed", "An RSS or Atom feed to read", "URL", repeatable=True, panel=Panel.CRAWL)
 RESUME = Flag("--resume", "Continue the last interrupted crawl of this site", panel=Panel.CRAWL)
+
+# -- scale ---------------------------------------------------------------------------------------
+
+WORKERS = Flag("--workers", "Check in N local worker processes, or auto (one per core)", "N|auto",
+               field="workers", panel=Panel.SCALE)
+SCHEDULER = Flag("--scheduler", "Check on a Dask cluster: tcp://HOST:8786, or local", "ADDRESS",
+                 field="scheduler", panel=Panel.SCALE, default="none (this machine)")
+PLAN = Flag("--plan", "Print the run's size and predicted time; check nothing", panel=Panel.SCALE)
 
 # -- fix -----------------------------------------------------------------------------------------
 

@@ -237,6 +237,19 @@ class Store:
                 [(url, json.dumps(data), now, now + ttl) for url, data, ttl in items],
             )
 
+    def check_timings(self) -> Iterator[tuple[str, int]]:
+        """(URL key, milliseconds its check took) for every cached check, expired ones included:
+        what earlier runs measured, for planning the next one."""
+        try:
+            rows = self.connection.execute(
+                "SELECT url, json_extract(data, '$.elapsed_ms') FROM checks"
+            )
+            for url, elapsed in rows:
+                if isinstance(elapsed, int) and elapsed > 0:
+                    yield url, elapsed
+        except sqlite3.Error:
+            return  # timings are a hint: an old SQLite without JSON functions gives none
+
     # -- cache of archive answers ------------------------------------------------------------
 
     def get_archive(self, url: str, near: str, now: float | None = None) -> dict[str, Any] | None:

@@ -23,13 +23,13 @@ import email.utils
 import functools
 import logging
 import re
-import sqlite3
 import time
 from collections import deque
 from collections.abc import Callable, Collection, Coroutine, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from linkaudit.check.cache import cache_ttl, cached_check
 from linkaudit.check.classify import REDIRECT_STATUSES, classify_error, classify_response
 from linkaudit.check.limits import HostLimits, Sleep
 from linkaudit.check.page import is_html, read_page
@@ -134,10 +134,9 @@ class Checker:
         def done(key: str, spellings: list[str], check: LinkCheck) -> None:
             for n, spelling in enumerate(spellings):
                 results[spelling] = check if n == 0 else _replace(check, url=spelling)
-            cacheable = check.status is not LinkStatus.SKIPPED and not check.from_cache
-            if caching and cacheable:
-                ttl = self._cfg.cache_ttl_s if check.status.is_ok else self._cfg.failure_ttl_s
-                pending_cache.append((key, check_to_dict(check), float(ttl)))
+            ttl = cache_ttl(check, self._cfg) if caching else None
+            if ttl is not None:
+                pending_cache.append((key, check_to_dict(check), ttl))
             if on_result is not None:
                 on_result(check)
 
@@ -217,13 +216,10 @@ class Checker:
         if reason is not None:
             return LinkCheck(url=url, status=LinkStatus.SKIPPED, error=reason, checked_at=_now())
         if self._store is not None and self._cfg.cache:
-            try:
-                cached = self._store.get_check(normalize_url(url))
-                hit = check_from_dict(cached) if cached is not None else None
-            except (KeyError, ValueError, TypeError, AttributeError, sqlite3.Error):
-                hit = None  # an unreadable cache row (or cache) is just a miss
-            if hit is not None and not (hit.anchors is None and self._wants_anchors(url)):
-                return _replace(hit, url=url, from_cache=True)
+            hit = cached_check(self._store, normalize_url(url), url,
+                               wants_anchors=self._wants_anchors(url))
+            if hit is not None:
+                return hit
         try:
             async with asyncio.timeout(self._cfg.url_deadline_s):
                 result = await self._check(url)

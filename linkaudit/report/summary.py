@@ -49,6 +49,7 @@ RUN_FAILURE_KINDS = frozenset(
         "fetch",  # an article URL given as input could not be fetched
         "offline",  # an article URL given as input, with --offline
         "crawl-unreached",  # a crawl where no page of the site answered
+        "worker-lost",  # a shard whose workers kept dying: its links were not checked
     }
 )
 """`Problem.kind`s that mean part of what was asked was not audited at all. Such a run exits
