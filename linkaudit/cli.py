@@ -258,7 +258,7 @@ def _fix_allow_private(argv: list[str]) -> list[str]:
 def _flag_values(**flags: Any) -> dict[str, Any]:
     """Typer values that were given, under `AuditConfig` field names."""
     values = {k: v for k, v in flags.items() if v is not None and v != [] and v != ()}
-    for key in ("include", "exclude", "remap", "exclude_path"):
+    for key in ("include", "exclude", "remap", "exclude_path", "fallback_extensions"):
         if key in values:
             values[key] = tuple(values[key])
     if "allow_private" in values:
@@ -345,6 +345,7 @@ def audit(
     root_dir: Annotated[Path | None, option(F.ROOT_DIR)] = None,
     base_url: Annotated[str | None, option(F.BASE_URL)] = None,
     remap: Annotated[list[str] | None, option(F.REMAP)] = None,
+    fallback_extensions: Annotated[list[str] | None, option(F.FALLBACK_EXTENSIONS)] = None,
     exclude_path: Annotated[list[str] | None, option(F.EXCLUDE_PATH)] = None,
     images: Annotated[bool | None, option(F.IMAGES)] = None,
     check_fragments: Annotated[str | None, option(F.CHECK_FRAGMENTS)] = None,
@@ -399,6 +400,7 @@ def audit(
             root_dir=root_dir,
             base_url=base_url,
             remap=remap,
+            fallback_extensions=fallback_extensions,
             exclude_path=exclude_path,
             accept=accept,
             github_token=github_token,

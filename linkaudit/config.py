@@ -194,6 +194,9 @@ class AuditConfig:
     (`$1` or `\\1` for groups); the first matching one applies."""
     exclude_path: tuple[str, ...] = ()
     """Inputs to skip: gitignore-style globs matched against the paths as reported."""
+    fallback_extensions: tuple[str, ...] = ()
+    """Extensions tried, in order, for a local link whose file is missing (`md`: a page-name
+    link `Board_Representation` is `Board_Representation.md`, as a wiki reads it)."""
     images: bool = True
     """Check images and badges (`![x](y)`, `<img src>`, `<source srcset>`) like links."""
     check_fragments: FragmentMode = FragmentMode.LOCAL

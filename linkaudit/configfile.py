@@ -44,6 +44,7 @@ from typing import Any
 from linkaudit.config import AuditConfig, HostPolicy, parse_statuses
 from linkaudit.errors import ConfigError
 from linkaudit.flags import FLAG_FOR_FIELD, KEY_ALIASES
+from linkaudit.local.checker import parse_extensions
 from linkaudit.local.remap import parse_remap
 from linkaudit.model import Severity
 
@@ -329,6 +330,11 @@ class _Reader:
                         parse_remap(spec)
                     except ValueError as exc:
                         raise self.fail(key, str(exc)) from None
+            if key == "fallback_extensions":
+                try:
+                    return parse_extensions(items)
+                except ValueError as exc:
+                    raise self.fail(key, str(exc)) from None
             return frozenset(items) if origin is frozenset else tuple(items)
         raise self.fail(key, f"unsupported type {kind!r}")  # a new AuditConfig field type
 

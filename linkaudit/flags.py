@@ -207,6 +207,9 @@ BASE_URL = Flag("--base-url", "Resolve root-relative links against this site URL
                 field="base_url", panel=Panel.LOCAL)
 REMAP = Flag("--remap", "Check a URL or path matching the regex FROM as TO ($1 for groups)",
              "'FROM TO'", field="remap", repeatable=True, panel=Panel.LOCAL)
+FALLBACK_EXTENSIONS = Flag("--fallback-extensions", "Try these extensions for a local link whose "
+                          "file is missing (md,html: page-name links)", "EXT,...",
+                          field="fallback_extensions", repeatable=True, panel=Panel.LOCAL)
 EXCLUDE_PATH = Flag("--exclude-path", "Skip inputs matching this glob (gitignore style)", "GLOB",
                     field="exclude_path", repeatable=True, panel=Panel.LOCAL)
 IMAGES = Flag("--images", "Check images and badges like links", field="images",

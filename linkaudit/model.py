@@ -288,7 +288,11 @@ class LinkCheck:
     """The target's anchors (heading slugs, ids, names) when they were read for a `#fragment`
     check; None when they were not (no fragment asked, not HTML or Markdown, body cut short)."""
     checked_as: str | None = None
-    """What was checked instead of `url` when `--remap` rewrote it."""
+    """What was checked instead of `url` when `--remap` rewrote it, or the file a missing local
+    path was found as with `--fallback-extensions` (`docs/guide.md` for `docs/guide`)."""
+    with_extension: str | None = None
+    """For a missing local file: the file the same path names with a page's extension added
+    (`docs/guide` is missing, `docs/guide.md` is there), the target of a page-name link."""
 
 
 class SnapshotKind(StrEnum):

@@ -50,6 +50,10 @@ HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 """Files whose anchors are ids and names."""
 FOLDER_PAGES = ("index.html", "index.htm", "README.md", "readme.md", "index.md")
 """The page a folder link shows (a built site's index, GitHub's README), for its anchors."""
+PAGE_EXTENSIONS = ("md", "html", "htm", "markdown", "mdx", "rst", "adoc")
+"""The extensions a page-name link may leave off (`Board_Representation` for
+`Board_Representation.md`): probed for a missing file, to say what `--fallback-extensions`
+would find."""
 MAX_ANCHOR_FILE_BYTES = 16 * 1024 * 1024
 """A larger file is not read for anchors (its fragments are not judged)."""
 _MAILBOX = re.compile(
@@ -75,6 +79,22 @@ def check_mailto(url: str) -> LinkCheck:
                      checked_at=_now())
 
 
+def parse_extensions(values: Iterable[str]) -> tuple[str, ...]:
+    """`--fallback-extensions` values (`md,html`, `.md`, repeated) as extensions without the
+    dot, in order, each once; `ValueError` naming a value that is no extension."""
+    found: list[str] = []
+    for value in values:
+        for piece in value.split(","):
+            ext = piece.strip().lstrip(".")
+            if not ext:
+                continue
+            if not re.fullmatch(r"[A-Za-z0-9_+-]{1,16}", ext):
+                raise ValueError(f"{piece.strip()!r} is not a file extension (write md,html)")
+            if ext not in found:
+                found.append(ext)
+    return tuple(found)
+
+
 def skipped(url: str, reason: str) -> LinkCheck:
     """A link that is not checked, and why."""
     return LinkCheck(url, LinkStatus.SKIPPED, error=reason, checked_at=_now())
@@ -83,8 +103,11 @@ def skipped(url: str, reason: str) -> LinkCheck:
 class LocalChecker:
     """Checks local targets; each file's anchors are read at most once per run."""
 
-    def __init__(self, documents: Sequence[Document], cwd: Path) -> None:
+    def __init__(
+        self, documents: Sequence[Document], cwd: Path, fallback: Sequence[str] = ()
+    ) -> None:
         self._cwd = cwd
+        self._fallback = tuple(fallback)
         self._documents: dict[Path, Document] = {}
         self._by_origin: dict[str, Document] = {}
         for doc in documents:
@@ -113,8 +136,7 @@ class LocalChecker:
         try:
             info = target.path.stat()
         except FileNotFoundError:
-            return LinkCheck(url, LinkStatus.DEAD, error=f"no such file: {target.display}",
-                             checked_at=_now())
+            return self._missing(target, url, anchors=anchors)
         except NotADirectoryError:
             return LinkCheck(url, LinkStatus.DEAD, error=f"no such file: {target.display} "
                              "(a file stands where a folder is named)", checked_at=_now())
@@ -131,6 +153,36 @@ class LocalChecker:
             content_type = page_type or content_type
         return LinkCheck(url, LinkStatus.ALIVE, content_type=content_type, anchors=found,
                          checked_at=_now())
+
+    def _missing(self, target: LocalTarget, url: str, *, anchors: bool) -> LinkCheck:
+        """A missing file: found under a `--fallback-extensions` extension (alive, `checked_as`
+        naming the file), else dead, saying which page extension would find it, if one does."""
+        assert target.path is not None
+        for ext in self._fallback:
+            page = self._with_extension(target, ext)
+            if page is not None:
+                found = self.check(page, url, anchors=anchors)
+                return dataclasses.replace(found, checked_as=page.display)
+        error = f"no such file: {target.display}"
+        if target.folder or _has_file_extension(target.path.name):
+            return LinkCheck(url, LinkStatus.DEAD, error=error, checked_at=_now())
+        origin = Path(target.origin).suffix.lstrip(".").lower()
+        for ext in dict.fromkeys((origin, *PAGE_EXTENSIONS) if origin else PAGE_EXTENSIONS):
+            page = self._with_extension(target, ext)
+            if page is not None:
+                hint = f"{error} ({page.display} is there: a page-name link?)"
+                return LinkCheck(url, LinkStatus.DEAD, error=hint, checked_at=_now(),
+                                 with_extension=page.display)
+        return LinkCheck(url, LinkStatus.DEAD, error=error, checked_at=_now())
+
+    def _with_extension(self, target: LocalTarget, ext: str) -> LocalTarget | None:
+        """`target` with `.ext` added, when that file is there (inside the root)."""
+        assert target.path is not None
+        path = target.path.with_name(f"{target.path.name}.{ext}")
+        if not path.is_file():
+            return None
+        display = f"{target.display}.{ext}"
+        return dataclasses.replace(target, path=path, display=display, folder=False)
 
     def _realpath(self, folder: Path) -> Path:
         if folder not in self._real:
@@ -162,6 +214,16 @@ class LocalChecker:
                     result = (anchors_of(text, markdown), kind)
         self._anchors[path] = result
         return result
+
+
+def _has_file_extension(name: str) -> bool:
+    """True when a file name ends in an extension a file type is known by (`logo.png`): such a
+    link names its file, not a page (`Richard_J._Lorentz` has no extension)."""
+    suffix = Path(name).suffix.lower()
+    return bool(suffix) and (
+        suffix in MARKDOWN_SUFFIXES or suffix in HTML_SUFFIXES
+        or mimetypes.guess_type(f"x{suffix}")[0] is not None
+    )
 
 
 def _content_type(path: Path) -> str | None:
@@ -244,7 +306,7 @@ def plan_checks(
     include = [re.compile(p) for p in cfg.include]
     exclude = [re.compile(p) for p in cfg.exclude]
     references, only_images, fragments = _occurrences(documents)
-    local = LocalChecker(documents, resolver.cwd)
+    local = LocalChecker(documents, resolver.cwd, cfg.fallback_extensions)
     want_anchors = cfg.check_fragments is not FragmentMode.NONE
     for url in urls:
         if not cfg.images and url in only_images:

@@ -5,9 +5,9 @@
 
 | rule | severity |
 |---|---|
-| dead, dead-unarchived, dangling-marker | error |
+| dead, dead-unarchived, not-a-file-tree, dangling-marker | error |
 | stale-source | error: a named time after the source (declared default); |
-|  | warning: present tense, source older than --stale-after |
+|  | warning: a present clause set against a dated one; info: present tense alone |
 | soft-404, moved-offsite, unreachable, blocked, duplicate-reference | warning |
 | invalid-url, missing-anchor | warning |
 | source-after-document, unsupported-number, copied-citation | warning |
@@ -39,6 +39,7 @@ from linkaudit.rules.links import (
     DeadUnarchived,
     InvalidUrl,
     MovedOffsite,
+    NotAFileTree,
     Redirected,
     Soft404,
     Unarchived,
@@ -55,6 +56,7 @@ ALL_RULES: tuple[Rule, ...] = (
     Blocked(),
     Unarchived(),
     InvalidUrl(),
+    NotAFileTree(),
     MissingAnchor(),
     DanglingMarker(),
     MarkersWithoutList(),

@@ -12,6 +12,7 @@ import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
 
 from linkaudit.config import AuditConfig
+from linkaudit.local.tree import judge_tree
 from linkaudit.model import (
     ArchiveLookup,
     Citation,
@@ -145,6 +146,10 @@ def analyse(
             continue  # the config loader reports bad values; a bad one must not stop the run
     findings: list[tuple[int, Finding]] = []
     skips: list[RuleSkip] = []
+    tree = None
+    if any(r.ident == "not-a-file-tree" for r in active):
+        verdict = judge_tree(documents, checks)
+        tree = verdict if verdict is not None and verdict.wall else None
     for index, doc in enumerate(documents):
         sources = {}
         for ref in doc.references:
@@ -156,7 +161,7 @@ def analyse(
             sources[ref.id] = SourceInfo(ref, check, lookup, date)
         base = RuleContext(
             document=doc, cfg=cfg, offline=offline,
-            document_date=document_date(doc, cfg), sources=sources,
+            document_date=document_date(doc, cfg), sources=sources, tree=tree,
         )
         doc_skips: list[RuleSkip] = []
         # The contexts of a scope do not depend on the rule: build each list once per document

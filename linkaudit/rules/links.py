@@ -128,6 +128,8 @@ class Dead(_LinkRule):
     statuses = frozenset({LinkStatus.DEAD})
 
     def judge(self, ctx: RuleContext, check: LinkCheck) -> Finding | None:
+        if not _is_web(check) and ctx.tree is not None:
+            return None  # most local links are missing: `not-a-file-tree` says it once
         if not _is_web(check):  # a local file: no archive to ask
             # `no such file: docs/x.md` names the link already, unless --remap changed it.
             who = _who(ctx) if ctx.reference is not None or check.checked_as else ""
@@ -143,6 +145,53 @@ class Dead(_LinkRule):
             f"{_who(ctx)}dead link ({_why(check)}); {phrase}",
             evidence=check_evidence(check) | archive_evidence(ctx.archive),
             fix=fix,
+        )
+
+
+class NotAFileTree(Rule):
+    """Most relative links of the run name no file: the documents are not a file tree of their
+    own links.
+
+    A wiki whose pages link by page name (`[Mailbox](Mailbox)` for `Mailbox.md`, as GitHub's
+    wikis, Gollum and a site generator's link hook read it), Markdown written for a built site's
+    routes, or a tree whose files moved: every such link is `dead` as a path, and hundreds of
+    thousands of `dead` findings are a wall no one reads. When at least 20 distinct local
+    targets are missing and they are more than half of all the run's local targets, this one
+    finding says so instead, at the first such link, with what would resolve them:
+    `--fallback-extensions md` when the missing paths are there with a page's extension (how
+    many, per extension), else `--base-url` or `--remap`. The `dead` findings of local links are
+    folded into it (each link's outcome stays in the JSON report's `links`); a few missing files
+    among many found ones are each reported by `dead`. Switching this rule off brings them back
+    one by one. Evidence: the counts, the extensions that would find the pages, a few of the
+    missing targets.
+    """
+
+    ident = "not-a-file-tree"
+    summary = "most relative links name no file: the documents are not a file tree of their links"
+    severity = Severity.ERROR
+    scope = Scope.DOCUMENT
+    needs = frozenset({Evidence.LINK_CHECK})
+
+    def run(self, ctx: RuleContext) -> Iterator[Finding | RuleSkip]:
+        tree = ctx.tree
+        if tree is None or ctx.document.origin != tree.first[0]:
+            return
+        _origin, line, column = tree.first
+        yield self.finding(
+            ctx,
+            f"{tree.missing_links:,} links in {plural(tree.documents, 'document')} name "
+            f"{tree.missing_targets:,} of the run's {tree.local_targets:,} local targets, which "
+            f"are not files here: {tree.advice()}",
+            line=line,
+            column=column,
+            evidence={
+                "missing_links": tree.missing_links,
+                "missing_targets": tree.missing_targets,
+                "local_targets": tree.local_targets,
+                "documents": tree.documents,
+                "found_with_extension": dict(tree.by_extension),
+                "examples": list(tree.examples),
+            },
         )
 
 
