@@ -67,6 +67,9 @@ _WIKI_INTERNAL = re.compile(r"(?:^|/)(?:wiki/|w/index\.php)|Special:|index\.php\
 _ENTRY_START = re.compile(r"\s*(?:\[(\d{1,4})\]|(\d{1,4})[.)](?=\s)|\^(\d{1,4})\s)")
 """The number opening a paragraph entry: `[1] Author...`, `1. Author...`, `^1 Author`."""
 _HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
+_PERMALINK = " #\u00b6\u00a7\U0001f517"
+"""The symbols of a heading's permalink anchor (Hugo `#`, Sphinx `¶`, `§`, `🔗`), no part of
+its name."""
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _MEDIA = ["img", "source", "video", "audio"]
 
@@ -211,7 +214,7 @@ class HtmlFragment:
         if not headings:
             return None
         last = headings[-1]
-        if _HEADING.fullmatch(last.get_text(" ").strip()):
+        if _HEADING.fullmatch(last.get_text(" ").strip(_PERMALINK)):
             return int(last.name[1])
         return 0
 
@@ -248,6 +251,8 @@ def _section_starts(root: BeautifulSoup | Tag) -> list[Tag]:
     starts: list[Tag] = []
     for tag in root.find_all([*_HEADINGS, "p", "dt"]):
         text = _marker_text(tag)
+        if text:
+            text = text.strip(_PERMALINK)  # `References<a class="anchor" href="#references">#</a>`
         if text and len(text) < 60 and _HEADING.fullmatch(text):
             starts.append(tag)
     return starts

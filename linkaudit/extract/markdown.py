@@ -28,6 +28,7 @@ link destinations, container prefixes), and every marker and link gets its own l
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -380,6 +381,9 @@ def _roles(tokens: list[Token], state: _State) -> list[_Block]:
             footnote = str(token.meta.get("label", ""))
         elif kind == "footnote_close":
             footnote = None
+        elif kind in ("fence", "code_block") and footnote is not None:
+            # `[^1]:` then an indented CSL-JSON block (the EIP style): a note all the same
+            blocks.append(_Block(_Role.FOOTNOTE, token, label=footnote))
         elif kind == "heading_open":
             in_run, before, item_end = False, None, -1
             level = int(token.tag[1:]) if token.tag[1:].isdigit() else 1
@@ -664,19 +668,50 @@ def _footnotes(blocks: list[_Block], env: dict[str, object], state: _State) -> l
             by_label.setdefault(block.label, []).append(block)
     found: list[Reference] = []
     for label, parts in by_label.items():
-        inlines = [_read_inline(b.token, state, entry=True) for b in parts]
+        inlines = [_read_inline(b.token, state, entry=True) for b in parts
+                   if b.token.type == "inline"]
         first = parts[0].token.map[0] if parts[0].token.map else 0
         number = _footnote_line(label, state.lines, first)
-        found.append(_note_reference(label, number, inlines, state))
+        reference = _note_reference(label, number, inlines, state)
+        codes = [b.token.content for b in parts if b.token.type != "inline"]
+        if codes and reference.url is None:
+            reference = _code_note(reference, "\n".join(codes))
+        found.append(reference)
     notes = env.get("footnotes")
     refs = notes.get("refs") if isinstance(notes, dict) else None
     for key, value in (refs.items() if isinstance(refs, dict) else ()):
         label = str(key)[1:]
-        if value == -1 and label not in by_label:  # defined, never cited: the parser drops it
-            reference = _uncited_footnote(label, state)
-            if reference is not None:
-                found.append(reference)
+        if label in by_label:
+            continue
+        # Defined but with no body the parser kept: never cited (the parser drops it), or a
+        # body it did not see as one (`[^1]:` above a blank line and a code block indented
+        # less than four spaces). A definition all the same: its marker does not dangle.
+        note = _uncited_footnote(label, state)
+        if note is not None and value != -1 and note.url is None:
+            code = _code_after(note.line, state)
+            note = _code_note(note, code) if code else note
+        if note is not None:
+            found.append(note)
     return found
+
+
+def _code_after(number: int, state: _State) -> str | None:
+    """The fenced code block that follows line `number` (1-based) after blank lines, if one
+    does: the body of a footnote definition written above it."""
+    at = number
+    while at < len(state.lines) and not state.lines[at].strip():
+        at += 1
+    if at == number or at >= len(state.lines):
+        return None
+    fence = state.lines[at].strip()
+    if not fence.startswith(("```", "~~~")):
+        return None
+    body: list[str] = []
+    for line in state.lines[at + 1 :]:
+        if line.strip().startswith(fence[:3]):
+            return "\n".join(body)
+        body.append(line)
+    return None
 
 
 def _note_reference(label: str, number: int, inlines: list[_Inline], state: _State) -> Reference:
@@ -696,6 +731,31 @@ def _note_reference(label: str, number: int, inlines: list[_Inline], state: _Sta
         repaired=repaired,
         identifiers=identifiers_in(plain, (k.href for k in links)),
     )
+
+
+def _code_note(reference: Reference, code: str) -> Reference:
+    """A footnote whose body is a code block: a CSL-JSON item (`"URL"`, `"DOI"`, `"title"`,
+    what EIPs require) gives the URL, title and identifiers; other code, its first URL."""
+    url: str | None = None
+    title = ""
+    try:
+        item = json.loads(code)
+    except ValueError:
+        item = None
+    if isinstance(item, list) and item and isinstance(item[0], dict):
+        item = item[0]
+    if isinstance(item, dict):
+        found = item.get("URL") or (f"https://doi.org/{item['DOI']}" if item.get("DOI") else None)
+        url = found if isinstance(found, str) else None
+        title = str(item.get("title") or "")
+    if url is None:
+        bare = entry_url(code)
+        url = bare.joined if bare is not None else None
+    if url is None:
+        return replace(reference, text=reference.text or " ".join(title.split()))
+    text = reference.text or " ".join(title.split()) or url
+    return replace(reference, url=clean_url(url), url_as_written=url, text=text,
+                   identifiers=identifiers_in(code, (url,)))
 
 
 def _uncited_footnote(label: str, state: _State) -> Reference | None:

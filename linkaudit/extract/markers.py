@@ -60,8 +60,10 @@ def parse_ids(inside: str, known: Collection[str] | None = None) -> tuple[str, .
             return None
         return (str(number),)
     ids: list[str] = []
-    for raw in re.split(r"[,;]", inside):
-        piece = raw.strip()
+    pieces = [raw.strip() for raw in re.split(r"[,;]", inside)]
+    if len(set(pieces)) < len(pieces):
+        return None  # `[200, 200]`: a point or a shape, never a citation
+    for piece in pieces:
         if not piece:
             return None
         match = _NUMBER_OR_RANGE.fullmatch(piece)
@@ -129,10 +131,18 @@ def find_markers(
     """
     singles: list[Marker] = []
     index_end = -1  # where the last index ended: `m[1][2]` is one index, not a citation
+    math = sorted(_math_spans(text), reverse=True)
+    beyond = _beyond(known)
     for match in _MARKER.finditer(text):
         ids = parse_ids(match.group(1), known)
         if ids is None:
             continue
+        while math and math[-1][1] <= match.start():
+            math.pop()  # (reversed below: the spans still ahead, nearest last)
+        if math and math[-1][0] < match.start():
+            continue  # `$$ [-1, 0, 1] \ast [105, 255, 55] $$`: a vector in a formula
+        if beyond is not None and all(i.isdigit() and int(i) > beyond for i in ids):
+            continue  # `[105, 255, 55]` beside a list of 5: no missing entry is that far off
         if match.start() and _CROSS_REFERENCE.search(text, max(0, match.start() - 16),
                                                      match.start()):
             continue  # `Figure [8]`, `Table [2]`: the document's own numbering
@@ -151,6 +161,29 @@ def find_markers(
         )
         singles.sort(key=lambda m: m.start)
     return merge_adjacent(text, singles)
+
+
+def _math_spans(text: str) -> list[tuple[int, int]]:
+    r"""The spans of TeX formulas a page shows with MathJax or KaTeX: `$$ ... $$` (paired in
+    order) and `\( ... \)`; one pass over the text."""
+    spans: list[tuple[int, int]] = []
+    for opener, closer in (("$$", "$$"), ("\\(", "\\)")):
+        at = text.find(opener)
+        while at != -1:
+            end = text.find(closer, at + 2)
+            if end == -1:
+                break
+            spans.append((at, end + 2))
+            at = text.find(opener, end + 2)
+    return spans
+
+
+def _beyond(known: Collection[str] | None) -> int | None:
+    """The number above which a bracket cannot cite the document's list (twice its last number
+    and 20 more): a list that stops at 5 may have lost entry 8, not entry 105. None with no
+    numbered list."""
+    numbers = [int(i) for i in known or () if i.isdigit()]
+    return 2 * max(numbers) + 20 if numbers else None
 
 
 def merge_adjacent(text: str, singles: list[Marker]) -> list[Marker]:

@@ -3,7 +3,9 @@
 A reference block starts at a heading line (`References`, `Sources`, `Citations`, `Notes`,
 `Footnotes`, `Bibliography`, `Works cited`, `Endnotes`; any case, with or without a colon, `#`
 marks or bold) followed by entries, or at a line `[N] ... URL` without a heading. Entries are
-`[N] text`, `N. text`, `N) text`, `[^label]: text` or `^N text`; the first URL in the entry is the
+`[N] text` (also `[N]: text`, `[N]- text`), `N. text`, `N) text`, `[^label]: text` or `^N text`;
+in a run, `N text` too (`27 ...`, `28 Lanza ...`), and an entry glued to the end of the line
+before its successor's (`**Up**1. ...` above `2. ...`). The first URL in the entry is the
 reference's URL, and an entry with none is kept as a text reference. The block ends at the first
 line that is neither an entry, nor a blank line, nor the unambiguous continuation of the previous
 entry (an indented line, or the rest of a URL broken across lines), so several lists (a repeated
@@ -47,8 +49,8 @@ _HEADING = re.compile(
 """A references heading: the usual names (several languages), several of them together
 (`References, Footnotes, & Works Cited`), `#` marks or bold, a number."""
 _ENTRY = re.compile(
-    r"[ \t]{0,8}(?:[-*+][ \t]+)?(?:\[(?P<bracket>\^?[A-Za-z0-9_\-]{1,24})\]:?|(?P<number>\d{1,4})"
-    r"[.)]|\^(?P<caret>\d{1,4}))(?:[ \t]+|$)"
+    r"[ \t]{0,8}(?:[-*+][ \t]+)?(?:\[(?P<bracket>\^?[A-Za-z0-9_\-]{1,24})\][:\-\u2013\u2014]?|"
+    r"(?P<number>\d{1,4})[.)]|\^(?P<caret>\d{1,4}))(?:[ \t]+|$)"
 )
 _SOFT_WRAP_MIN = 40
 """A line at least this long that does not end a sentence is hard-wrapped prose."""

@@ -128,6 +128,9 @@ class LocalChecker:
                              checked_at=_now())
         if target.outside:
             return skipped(url, "outside the inputs' root, not opened")  # (the URL names it)
+        if target.template:
+            return skipped(url, "in a site template: it resolves against each page the template "
+                           "renders, not against the template's folder")
         # Where a symbolic link leads is decided before anything is asked of the file system
         # about the target, so nothing outside the root is even looked at.
         real = Path(os.path.realpath(target.path))

@@ -11,7 +11,10 @@ document read from a file (or stdin) its target:
   (it becomes a web URL), else against the inputs' root (as GitHub resolves it from the
   repository's root);
 - `//host/x` is `https://host/x`; `file:` URLs are local paths;
-- a bare `#fragment` points into the document itself.
+- a bare `#fragment` points into the document itself;
+- a relative link in a site generator's template (`_layouts/`, `_includes/`, Hugo's `layouts/`,
+  `partials/`, Sphinx's `_templates/`) is skipped, said: it resolves against each page the
+  template renders (`href="../core"` in `_layouts/eip.html`), not against the template's folder.
 
 The link's `url` becomes the target as a path relative to the working directory (absolute when
 it lies outside), with its `#fragment`, so a reader can open it. The inputs' root (a target never
@@ -101,6 +104,9 @@ class LocalTarget:
     """The document the link is in (a bare `#fragment` is checked against that document)."""
     folder: bool = False
     """True when written with a trailing `/`: it must be a folder."""
+    template: bool = False
+    """True when only a site generator's template links it (`_layouts/post.html`): a relative
+    link there resolves against each page the template renders, not against its own folder."""
 
     @property
     def outside(self) -> bool:
@@ -231,13 +237,19 @@ def _resolve_document(
         )
         return dataclasses.replace(document, links=own)
 
+    template = is_template_path(document.origin)
+
     def resolved(url: str, written: str | None = None) -> str:
         if target_of(url) is not Target.LOCAL:
             return url
         # A reference's `url` was normalised (its fragment dropped): resolve it as written.
         key, target = resolver.local(written or url, document)
         if target is not None:
-            targets.setdefault(key, target)
+            relative = not (written or url).startswith(("/", "#"))
+            if template and relative:
+                target = dataclasses.replace(target, template=True)
+            if key not in targets or targets[key].template and not target.template:
+                targets[key] = target
         return key
 
     links: list[Link] = []
@@ -254,6 +266,17 @@ def _resolve_document(
     if not changed:
         return document
     return dataclasses.replace(document, links=tuple(links), references=tuple(references))
+
+
+TEMPLATE_FOLDERS = frozenset({"_layouts", "_includes", "layouts", "partials", "_partials",
+                              "_templates"})
+"""Folders of a site generator's templates (Jekyll, Eleventy, Hugo, Sphinx): a page there is
+the frame of others, and its relative links are written for the pages it renders."""
+
+
+def is_template_path(origin: str) -> bool:
+    """True for a document in a site generator's template folder (`_layouts/post.html`)."""
+    return "://" not in origin and not TEMPLATE_FOLDERS.isdisjoint(Path(origin).parts[:-1])
 
 
 def resolve_links(

@@ -360,6 +360,78 @@ def test_figure_and_table_numbers_are_not_markers() -> None:
     assert _claims(prose) == [(("1",), "Engines share a hash table.")]
 
 
+def test_a_heading_with_a_permalink_anchor_opens_the_list() -> None:
+    """Hugo's `References<a class="anchor" href="#references">#</a>`: the `#` is no part of the
+    name, and an entry with no link in that list is a reference all the same."""
+    doc = _doc(
+        "post.html",
+        "<html><body><p>Kim et al. showed it (<a href=\"#ref\">link</a>).</p>"
+        '<h1 id="references">References<a hidden class="anchor" aria-hidden="true" '
+        'href="#references">#</a></h1>'
+        '<p>[1] Zachary Lipton. <a href="https://arxiv.example.org/1606.03490">The mythos'
+        "</a> (2016).</p>"
+        "<p>[2] Been Kim, et al. &ldquo;Examples are not enough.&rdquo; NIPS 2016.</p>"
+        "<p>[3] Alex Graves. (&ldquo;Adaptive Computation Time&rdquo;)"
+        "[https://arxiv.example.org/1603.08983]</p></body></html>",
+    )
+    assert _refs(doc) == {
+        "1": "https://arxiv.example.org/1606.03490",
+        "2": None,
+        "3": "https://arxiv.example.org/1603.08983",
+    }
+    assert doc.dangling_markers == ()
+
+
+def test_formulas_points_and_far_numbers_are_not_markers() -> None:
+    doc = _doc(
+        "post.md",
+        "The gradient is $$ G_x = [-1, 0, 1] \\ast [105, 255, 55] = -50 $$ here [1]. The block "
+        "at [200, 200] is shown.\n\n## References\n\n"
+        "1. https://a.example.org/hog\n2. https://a.example.org/sift\n",
+    )
+    assert doc.dangling_markers == ()
+    assert _claims(doc)[0][0] == ("1",)
+    page = _doc(
+        "post.html",
+        "<p>Inline \\(v = [4, 9]\\) is a vector [1].</p><h2>References</h2>"
+        '<p>[1] <a href="https://a.example.org/hog">HOG</a></p>',
+    )
+    assert page.dangling_markers == () and _claims(page)[0][0] == ("1",)
+    missing = _doc("note.md", "A claim [3].\n\n## References\n\n1. https://a.example/\n")
+    assert missing.dangling_markers == ("3",)  # a missing entry near the list still dangles
+
+
+def test_a_footnote_whose_body_is_a_code_block() -> None:
+    """EIP style: `[^1]:` with an indented CSL-JSON block as its body (or, indented less than
+    four spaces after a blank line, right below it): a defined note, with its URL and DOI."""
+    csl = (
+        '{"type": "article", "title": "Zether", "DOI": "10.1007/978-3-030-51280-4_23", '
+        '"URL": "https://eprint.example.org/2019/191.pdf"}'
+    )
+    indented = _doc(
+        "eip-1.md",
+        f"ZEther[^1] builds on it.\n\n[^1]:\n    ```csl-json\n    {csl}\n    ```\n",
+    )
+    loose = _doc(
+        "eip-2.md",
+        f"Verify per FIPS 204[^1].\n\n[^1]:\n\n  ```csl-json\n  {csl}\n  ```\n",
+    )
+    for doc in (indented, loose):
+        assert _refs(doc) == {"1": "https://eprint.example.org/2019/191.pdf"}
+        assert doc.references[0].identifiers == {"doi": "10.1007/978-3-030-51280-4_23"}
+        assert doc.dangling_markers == ()
+
+
+def test_entries_written_with_a_dash_after_the_bracket() -> None:
+    doc = _doc(
+        "eip-3.md",
+        "Costs<sup>[1]</sup> were measured [2].\n\n[1]- Per [EIP-196](./eip-196.md).\n\n"
+        "[2]- [Benchmarks.](https://gist.example.com/abc)\n",
+    )
+    assert _refs(doc)["2"] == "https://gist.example.com/abc"
+    assert doc.dangling_markers == ()
+
+
 def test_templates_and_link_syntax_read_as_text_are_not_broken_urls() -> None:
     doc = _doc(
         "footer.html",

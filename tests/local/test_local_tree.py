@@ -126,3 +126,24 @@ def test_the_flag_and_the_config_key(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["audit", str(content), "--offline", "--fallback-extensions", "m d"])
     assert bad.exit_code == 2 and "--fallback-extensions" in bad.output
     assert "not a file extension" in bad.output
+
+
+def test_a_site_templates_relative_links_are_skipped_said(tmp_path: Path) -> None:
+    """`href="../core"` in `_layouts/eip.html` is written for the pages the layout renders
+    (`/EIPS/eip-1/` -> `/core`), not for the layout's folder."""
+    site = tmp_path / "site"
+    (site / "_layouts").mkdir(parents=True)
+    (site / "_layouts" / "eip.html").write_text(
+        '<html><body>{{ content }}<a href="../core">Core</a> <a href="/about/">About</a>'
+        '<a href="missing.html">x</a></body></html>'
+    )
+    (site / "index.md").write_text("[core](core) [about](about/)\n")
+    result = _run(site)
+    by_name = {url.split("/site/", 1)[1]: check for url, check in result.checks.items()}
+    missing = by_name["_layouts/missing.html"]
+    assert missing.status is LinkStatus.SKIPPED and "site template" in (missing.error or "")
+    # a root-relative link does not depend on where the template renders: it is checked
+    dead = {(f.document.rsplit("/site/", 1)[1], (f.url or "").split("/site/", 1)[1])
+            for f in _of(result, "dead")}
+    assert ("_layouts/eip.html", "about/") in dead and ("index.md", "core") in dead
+    assert not [f for f in dead if f[1] == "_layouts/missing.html"]
