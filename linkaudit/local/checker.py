@@ -37,6 +37,7 @@ from linkaudit.local.resolve import (
     Resolver,
     Target,
     fragment_of,
+    has_file_extension,
     inside,
     scheme_of,
     target_of,
@@ -167,7 +168,7 @@ class LocalChecker:
                 found = self.check(page, url, anchors=anchors)
                 return dataclasses.replace(found, checked_as=page.display)
         error = f"no such file: {target.display}"
-        if target.folder or _has_file_extension(target.path.name):
+        if target.folder or has_file_extension(target.path.name):
             return LinkCheck(url, LinkStatus.DEAD, error=error, checked_at=_now())
         origin = Path(target.origin).suffix.lstrip(".").lower()
         for ext in dict.fromkeys((origin, *PAGE_EXTENSIONS) if origin else PAGE_EXTENSIONS):
@@ -217,16 +218,6 @@ class LocalChecker:
                     result = (anchors_of(text, markdown), kind)
         self._anchors[path] = result
         return result
-
-
-def _has_file_extension(name: str) -> bool:
-    """True when a file name ends in an extension a file type is known by (`logo.png`): such a
-    link names its file, not a page (`Richard_J._Lorentz` has no extension)."""
-    suffix = Path(name).suffix.lower()
-    return bool(suffix) and (
-        suffix in MARKDOWN_SUFFIXES or suffix in HTML_SUFFIXES
-        or mimetypes.guess_type(f"x{suffix}")[0] is not None
-    )
 
 
 def _content_type(path: Path) -> str | None:

@@ -30,12 +30,13 @@ them like any remote page), as lychee does.
 from __future__ import annotations
 
 import dataclasses
+import mimetypes
 import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
+from pathlib import Path, PurePath
 from urllib.parse import unquote, urljoin, urlsplit
 
 from linkaudit.config import AuditConfig, FragmentMode
@@ -71,6 +72,16 @@ def target_of(url: str) -> Target:
     if scheme == "file":
         return Target.LOCAL
     return Target.OTHER
+
+
+def has_file_extension(name: str) -> bool:
+    """True when a file name ends in an extension a file type is known by (`logo.png`,
+    `guide.md`): such a link names a file, not a page (`Richard_J._Lorentz`, `Mailbox`)."""
+    suffix = PurePath(name).suffix.lower()
+    return bool(suffix) and (
+        suffix in (".md", ".markdown", ".mdx", ".html", ".htm", ".rst", ".adoc", ".txt")
+        or mimetypes.guess_type(f"x{suffix}")[0] is not None
+    )
 
 
 def scheme_of(url: str) -> str:

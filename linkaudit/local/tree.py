@@ -5,7 +5,8 @@ a wiki whose pages link by page name (`[Mailbox](Mailbox)` for `Mailbox.md`, whi
 wikis, Gollum and a site generator's link hook resolve), Markdown written for a built site's
 routes, or a tree whose files moved. Every such link is `dead` by lychee's definition, and a
 report of 600,000 of them is a wall no one reads. When most of the run's distinct local targets
-are missing (`wall`: at least `MIN_MISSING` of them, more than half), the run says so once, with
+are missing (`wall`: at least `MIN_MISSING` of them, two thirds of all, most of them page names
+or routes rather than file names), the run says so once, with
 what would resolve them (`--fallback-extensions md` when the missing paths are there with a
 page's extension; else `--base-url`, `--remap`), and the links are folded into that one finding;
 each link's outcome stays in the JSON report. A few broken links among many good ones are each
@@ -22,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from linkaudit.local.resolve import Target, target_of
+from linkaudit.local.resolve import Target, has_file_extension, target_of
 from linkaudit.model import Document, LinkCheck, LinkStatus
 
 MIN_MISSING = 20
@@ -41,6 +42,9 @@ class TreeVerdict:
     """Distinct local targets that name no file."""
     missing_links: int
     """Links (occurrences) to a missing target."""
+    named_files: int
+    """Missing targets whose name ends in a file type's extension (`guide.md`, `logo.png`):
+    links to files, where the others read as page names or routes (`Mailbox`, `tags/go/`)."""
     documents: int
     """Documents holding such a link."""
     by_extension: tuple[tuple[str, int], ...]
@@ -53,20 +57,31 @@ class TreeVerdict:
 
     @property
     def wall(self) -> bool:
-        """True when most local targets are missing: the links are not paths in this tree."""
-        return self.missing_targets >= MIN_MISSING and 2 * self.missing_targets > self.local_targets
+        """True when at least two thirds of the local targets are missing and most of those
+        read as page names or routes, not file names: the links are not paths in this tree.
+        Missing files named with their extension (`AutoplotUtil.md` in the wrong folder) are
+        broken links, each reported; so are the broken links of a tree whose other links work."""
+        return (
+            self.missing_targets >= MIN_MISSING
+            and 3 * self.missing_targets >= 2 * self.local_targets
+            and 2 * self.named_files < self.missing_targets
+        )
 
     def advice(self) -> str:
         """What would resolve the links, as the finding says it."""
-        if self.by_extension:
+        if self.by_extension and 2 * self.by_extension[0][1] >= self.missing_targets:
             ext, count = self.by_extension[0]
             return (
                 f"{count:,} of them name a page without its .{ext} (a wiki's page-name links): "
                 f"rerun with --fallback-extensions {ext} to check them as pages"
             )
+        found = "".join(
+            f"; {count:,} are there with .{ext} (--fallback-extensions {ext})"
+            for ext, count in self.by_extension[:1]
+        )
         return (
-            "if they are a built site's paths, check the site with --base-url URL, or map them "
-            "to files with --remap 'REGEX REPLACEMENT'"
+            "they read as a built site's routes or page names: check the site with --base-url "
+            f"URL, or map them to files with --remap 'REGEX REPLACEMENT'{found}"
         )
 
 
@@ -100,10 +115,15 @@ def judge_tree(
     extensions = Counter(
         PurePath(c.with_extension).suffix.lstrip(".") for c in missing if c.with_extension
     )
+    files = sum(
+        1 for path, check in targets.items()
+        if check is not None and has_file_extension(PurePath(path.rstrip("/")).name)
+    )
     return TreeVerdict(
         local_targets=len(targets),
         missing_targets=len(missing),
         missing_links=links,
+        named_files=files,
         documents=len(holders),
         by_extension=tuple(extensions.most_common()),
         examples=tuple(c.error or c.url for c in missing[:EXAMPLES]),

@@ -156,7 +156,8 @@ class NotAFileTree(Rule):
     wikis, Gollum and a site generator's link hook read it), Markdown written for a built site's
     routes, or a tree whose files moved: every such link is `dead` as a path, and hundreds of
     thousands of `dead` findings are a wall no one reads. When at least 20 distinct local
-    targets are missing and they are more than half of all the run's local targets, this one
+    targets are missing, they are two thirds of all the run's local targets or more, and most
+    of them read as page names or routes (no file extension: `Mailbox`, `tags/go/`), this one
     finding says so instead, at the first such link, with what would resolve them:
     `--fallback-extensions md` when the missing paths are there with a page's extension (how
     many, per extension), else `--base-url` or `--remap`. The `dead` findings of local links are

@@ -87,6 +87,18 @@ def test_a_few_broken_links_in_a_good_tree_are_each_reported(tmp_path: Path) -> 
     ]
 
 
+def test_missing_files_named_with_their_extension_are_each_reported(tmp_path: Path) -> None:
+    """Generated API pages linking `Util.md` in the wrong package: most targets are missing, but
+    they name files, so each broken link is reported, not folded."""
+    api = tmp_path / "javadoc"
+    api.mkdir()
+    for n in range(25):
+        (api / f"Class{n}.md").write_text(f"# Class{n}\n\nSee [Other{n}](Other{n}.md#run).\n")
+    result = _run(api)
+    assert _of(result, "not-a-file-tree") == []
+    assert len(_of(result, "dead")) == 25
+
+
 def test_links_to_a_built_sites_routes_are_said_once_with_base_url(tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
