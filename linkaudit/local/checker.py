@@ -159,10 +159,12 @@ class LocalChecker:
                          checked_at=_now())
 
     def _missing(self, target: LocalTarget, url: str, *, anchors: bool) -> LinkCheck:
-        """A missing file: found under a `--fallback-extensions` extension (alive, `checked_as`
-        naming the file), else dead, saying which page extension would find it, if one does."""
+        """A missing file: found under a `--fallback-extensions` extension, or a page's extension
+        for a generator page's route (alive, `checked_as` naming the file), else dead, saying
+        which page extension would find it, if one does."""
         assert target.path is not None
-        for ext in self._fallback:
+        routes = PAGE_EXTENSIONS if target.route and not target.folder else ()
+        for ext in dict.fromkeys((*self._fallback, *routes)):
             page = self._with_extension(target, ext)
             if page is not None:
                 found = self.check(page, url, anchors=anchors)

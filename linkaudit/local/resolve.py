@@ -14,7 +14,10 @@ document read from a file (or stdin) its target:
 - a bare `#fragment` points into the document itself;
 - a relative link in a site generator's template (`_layouts/`, `_includes/`, Hugo's `layouts/`,
   `partials/`, Sphinx's `_templates/`) is skipped, said: it resolves against each page the
-  template renders (`href="../core"` in `_layouts/eip.html`), not against the template's folder.
+  template renders (`href="../core"` in `_layouts/eip.html`), not against the template's folder;
+- a link in a site generator's HTML page (front matter, `---`, on its first line) is a route of
+  the built site: a missing path is found under a page's extension (`./EIPS/eip-190` is the page
+  built from `EIPS/eip-190.md`).
 
 The link's `url` becomes the target as a path relative to the working directory (absolute when
 it lies outside), with its `#fragment`, so a reader can open it. The inputs' root (a target never
@@ -118,6 +121,10 @@ class LocalTarget:
     template: bool = False
     """True when only a site generator's template links it (`_layouts/post.html`): a relative
     link there resolves against each page the template renders, not against its own folder."""
+    route: bool = False
+    """True when a site generator's HTML page links it (an `.html` file opening with front
+    matter, `---`): a link there is a route of the built site (`./EIPS/eip-190` is the page
+    of `EIPS/eip-190.md`), found under a page's extension when the path itself is missing."""
 
     @property
     def outside(self) -> bool:
@@ -249,6 +256,7 @@ def _resolve_document(
         return dataclasses.replace(document, links=own)
 
     template = is_template_path(document.origin)
+    route = not template and is_generator_page(resolver.cwd / document.origin)
 
     def resolved(url: str, written: str | None = None) -> str:
         if target_of(url) is not Target.LOCAL:
@@ -259,6 +267,8 @@ def _resolve_document(
             relative = not (written or url).startswith(("/", "#"))
             if template and relative:
                 target = dataclasses.replace(target, template=True)
+            elif route:
+                target = dataclasses.replace(target, route=True)
             if key not in targets or targets[key].template and not target.template:
                 targets[key] = target
         return key
@@ -288,6 +298,18 @@ the frame of others, and its relative links are written for the pages it renders
 def is_template_path(origin: str) -> bool:
     """True for a document in a site generator's template folder (`_layouts/post.html`)."""
     return "://" not in origin and not TEMPLATE_FOLDERS.isdisjoint(Path(origin).parts[:-1])
+
+
+def is_generator_page(path: Path) -> bool:
+    """True for an HTML file that opens with front matter (`---`): a page a site generator
+    (Jekyll, Hugo, Eleventy) builds, whose links are the built site's routes."""
+    if path.suffix.lower() not in (".html", ".htm"):
+        return False
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4).rstrip(b"\r\n") == b"---"
+    except OSError:
+        return False
 
 
 def resolve_links(

@@ -159,3 +159,25 @@ def test_a_site_templates_relative_links_are_skipped_said(tmp_path: Path) -> Non
             for f in _of(result, "dead")}
     assert ("_layouts/eip.html", "about/") in dead and ("index.md", "core") in dead
     assert not [f for f in dead if f[1] == "_layouts/missing.html"]
+
+
+def test_a_generator_pages_links_are_routes_of_the_built_site(tmp_path: Path) -> None:
+    """Jekyll's `index.html` (front matter first) links `./EIPS/eip-190`, the page built from
+    `EIPS/eip-190.md`: a route of the site, alive; a route with no page behind it is dead. The
+    same link in a plain HTML file names a file, and is dead."""
+    site = tmp_path / "site"
+    (site / "EIPS").mkdir(parents=True)
+    for n in (190, 191):
+        (site / "EIPS" / f"eip-{n}.md").write_text(f"# EIP-{n}\n")
+    links = '<a href="./EIPS/eip-{0}">EIP</a> <a href="./EIPS/eip-99{0}">EIP</a>'
+    (site / "index.html").write_text(f"---\nlayout: default\n---\n<p>{links.format(190)}</p>\n")
+    (site / "plain.html").write_text(f"<html><body>{links.format(191)}</body></html>\n")
+    result = _run(site)
+    dead = sorted(
+        (f.document.rsplit("/", 1)[1], (f.url or "").rsplit("/", 1)[1])
+        for f in _of(result, "dead")
+    )
+    assert dead == [("index.html", "eip-99190"), ("plain.html", "eip-191"), ("plain.html",
+                                                                           "eip-99191")]
+    route = next(c for u, c in result.checks.items() if u.endswith("EIPS/eip-190"))
+    assert route.status is LinkStatus.ALIVE and (route.checked_as or "").endswith("eip-190.md")
