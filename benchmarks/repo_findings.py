@@ -3,7 +3,8 @@
 Usage: `python benchmarks/repo_findings.py CHECKOUT [CHECKOUT ...] [--severity error] [--limit N]`
 
 Each CHECKOUT is a folder holding a repository's files (a clone, or an export of a snapshot);
-nothing is fetched and nothing of it is kept. The script runs the audit once per checkout, offline
+nothing is fetched and nothing of it is kept. The script runs the audit once per checkout, from
+its root (as `cd CHECKOUT && linkaudit audit . --offline` would), offline
 (what the pre-commit hook and a pull-request gate without network do), and prints a Markdown
 report: the documents, references and citations read, the findings by rule and severity, and every
 finding at `--severity` or above (default: error), one line each, with the evidence a person needs
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import os
 import sys
 import time
 from pathlib import Path
@@ -56,7 +58,7 @@ def report(
         lines.append(f"| {rule} | {severity.label} | {count} |")
     shown = [f for f in result.findings if f.severity >= floor]
     lines += ["", f"### {len(shown)} findings at {floor.label} or above", ""]
-    root = str(folder)
+    root = "."
     per_rule: collections.Counter[str] = collections.Counter()
     for f in shown:
         per_rule[f.rule] += 1
@@ -84,7 +86,14 @@ def main() -> None:
         if not folder.is_dir():
             sys.exit(f"{folder}: not a folder")
         started = time.monotonic()
-        result = audit([str(folder)], AuditConfig(offline=True, history=False, cache=False))
+        # From the checkout's root, as a docs team runs it (`cd repo && linkaudit audit .`):
+        # root-relative links (`/guides/x.md`) resolve there, and `..` cannot leave it.
+        here = Path.cwd()
+        os.chdir(folder)
+        try:
+            result = audit(["."], AuditConfig(offline=True, history=False, cache=False))
+        finally:
+            os.chdir(here)
         out += report(folder, result, floor, time.monotonic() - started, args.limit) + [""]
     print("\n".join(out))
 
