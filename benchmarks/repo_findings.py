@@ -1,6 +1,7 @@
 """The findings `linkaudit audit --offline` raises on real documentation repositories.
 
-Usage: `python benchmarks/repo_findings.py CHECKOUT [CHECKOUT ...] [--severity error] [--limit N]`
+Usage: `python benchmarks/repo_findings.py CHECKOUT [CHECKOUT ...] [--severity error] [--limit N]
+[--fallback-extensions md]`
 
 Each CHECKOUT is a folder holding a repository's files (a clone, or an export of a snapshot);
 nothing is fetched and nothing of it is kept. The script runs the audit once per checkout, from
@@ -24,6 +25,7 @@ from typing import Any
 
 from linkaudit.audit import audit
 from linkaudit.config import AuditConfig
+from linkaudit.local.checker import parse_extensions
 from linkaudit.model import AuditResult, Finding, Severity
 
 
@@ -79,8 +81,11 @@ def main() -> None:
     parser.add_argument("checkouts", nargs="+", type=Path)
     parser.add_argument("--severity", default="error", choices=["error", "warning", "info"])
     parser.add_argument("--limit", type=int, default=1000, help="most findings listed per rule")
+    parser.add_argument("--fallback-extensions", default="", metavar="EXT,...",
+                        help="as the audit's flag: read page-name links (a wiki's) as pages")
     args = parser.parse_args()
     floor = Severity.parse(args.severity)
+    fallback = parse_extensions([args.fallback_extensions])
     out = ["# Offline audit of documentation repositories", ""]
     for folder in args.checkouts:
         if not folder.is_dir():
@@ -91,7 +96,8 @@ def main() -> None:
         here = Path.cwd()
         os.chdir(folder)
         try:
-            result = audit(["."], AuditConfig(offline=True, history=False, cache=False))
+            result = audit(["."], AuditConfig(offline=True, history=False, cache=False,
+                                              fallback_extensions=fallback))
         finally:
             os.chdir(here)
         out += report(folder, result, floor, time.monotonic() - started, args.limit) + [""]

@@ -132,7 +132,7 @@ def find_markers(
     singles: list[Marker] = []
     index_end = -1  # where the last index ended: `m[1][2]` is one index, not a citation
     math = sorted(_math_spans(text), reverse=True)
-    beyond = _beyond(known)
+    beyond: int | None = -1  # computed when a bracket first names a number the list lacks
     for match in _MARKER.finditer(text):
         ids = parse_ids(match.group(1), known)
         if ids is None:
@@ -141,8 +141,11 @@ def find_markers(
             math.pop()  # (reversed below: the spans still ahead, nearest last)
         if math and math[-1][0] < match.start():
             continue  # `$$ [-1, 0, 1] \ast [105, 255, 55] $$`: a vector in a formula
-        if beyond is not None and all(i.isdigit() and int(i) > beyond for i in ids):
-            continue  # `[105, 255, 55]` beside a list of 5: no missing entry is that far off
+        if known and not all(i in known for i in ids):
+            if beyond == -1:
+                beyond = _beyond(known)
+            if beyond is not None and all(i.isdigit() and int(i) > beyond for i in ids):
+                continue  # `[105, 255, 55]` beside a list of 5: no missing entry is that far off
         if match.start() and _CROSS_REFERENCE.search(text, max(0, match.start() - 16),
                                                      match.start()):
             continue  # `Figure [8]`, `Table [2]`: the document's own numbering

@@ -33,6 +33,7 @@ from linkaudit.config import AuditConfig, FragmentMode
 from linkaudit.local.anchors import anchors_of
 from linkaudit.local.remap import apply_remaps, parse_remaps
 from linkaudit.local.resolve import (
+    PAGE_EXTENSIONS,
     LocalTarget,
     Resolver,
     Target,
@@ -51,10 +52,6 @@ HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 """Files whose anchors are ids and names."""
 FOLDER_PAGES = ("index.html", "index.htm", "README.md", "readme.md", "index.md")
 """The page a folder link shows (a built site's index, GitHub's README), for its anchors."""
-PAGE_EXTENSIONS = ("md", "html", "htm", "markdown", "mdx", "rst", "adoc")
-"""The extensions a page-name link may leave off (`Board_Representation` for
-`Board_Representation.md`): probed for a missing file, to say what `--fallback-extensions`
-would find."""
 MAX_ANCHOR_FILE_BYTES = 16 * 1024 * 1024
 """A larger file is not read for anchors (its fragments are not judged)."""
 _MAILBOX = re.compile(
@@ -159,12 +156,11 @@ class LocalChecker:
                          checked_at=_now())
 
     def _missing(self, target: LocalTarget, url: str, *, anchors: bool) -> LinkCheck:
-        """A missing file: found under a `--fallback-extensions` extension, or a page's extension
-        for a generator page's route (alive, `checked_as` naming the file), else dead, saying
-        which page extension would find it, if one does."""
+        """A missing file: found under a `--fallback-extensions` extension (alive, `checked_as`
+        naming the file), else dead, saying which page's extension would find it, if one does
+        (`PAGE_EXTENSIONS`, the linking document's own first)."""
         assert target.path is not None
-        routes = PAGE_EXTENSIONS if target.route and not target.folder else ()
-        for ext in dict.fromkeys((*self._fallback, *routes)):
+        for ext in self._fallback:
             page = self._with_extension(target, ext)
             if page is not None:
                 found = self.check(page, url, anchors=anchors)

@@ -16,8 +16,8 @@ document read from a file (or stdin) its target:
   `partials/`, Sphinx's `_templates/`) is skipped, said: it resolves against each page the
   template renders (`href="../core"` in `_layouts/eip.html`), not against the template's folder;
 - a link in a site generator's HTML page (front matter, `---`, on its first line) is a route of
-  the built site: a missing path is found under a page's extension (`./EIPS/eip-190` is the page
-  built from `EIPS/eip-190.md`).
+  the built site: a missing path names the page under a page's extension (`./EIPS/eip-190` is
+  `EIPS/eip-190.md`), and the link's URL is that file.
 
 The link's `url` becomes the target as a path relative to the working directory (absolute when
 it lies outside), with its `#fragment`, so a reader can open it. The inputs' root (a target never
@@ -121,10 +121,6 @@ class LocalTarget:
     template: bool = False
     """True when only a site generator's template links it (`_layouts/post.html`): a relative
     link there resolves against each page the template renders, not against its own folder."""
-    route: bool = False
-    """True when a site generator's HTML page links it (an `.html` file opening with front
-    matter, `---`): a link there is a route of the built site (`./EIPS/eip-190` is the page
-    of `EIPS/eip-190.md`), found under a page's extension when the path itself is missing."""
 
     @property
     def outside(self) -> bool:
@@ -267,8 +263,12 @@ def _resolve_document(
             relative = not (written or url).startswith(("/", "#"))
             if template and relative:
                 target = dataclasses.replace(target, template=True)
-            elif route:
-                target = dataclasses.replace(target, route=True)
+            elif route and target.path is not None and not target.folder:
+                page = page_of(target.path) if not target.path.exists() else None
+                if page is not None:  # the route of a page: the link's target is that file
+                    display = resolver.key(page, None)
+                    key = resolver.key(page, target.fragment)
+                    target = dataclasses.replace(target, key=key, path=page, display=display)
             if key not in targets or targets[key].template and not target.template:
                 targets[key] = target
         return key
@@ -298,6 +298,21 @@ the frame of others, and its relative links are written for the pages it renders
 def is_template_path(origin: str) -> bool:
     """True for a document in a site generator's template folder (`_layouts/post.html`)."""
     return "://" not in origin and not TEMPLATE_FOLDERS.isdisjoint(Path(origin).parts[:-1])
+
+
+PAGE_EXTENSIONS = ("md", "html", "htm", "markdown", "mdx", "rst", "adoc")
+"""The extensions a page-name link or a site route leaves off (`Board_Representation` for
+`Board_Representation.md`, `./EIPS/eip-190` for `EIPS/eip-190.md`)."""
+
+
+def page_of(path: Path, extensions: Sequence[str] = PAGE_EXTENSIONS) -> Path | None:
+    """The file a page name names: `path` with the first of `extensions` under which a file is
+    there, or None."""
+    for ext in extensions:
+        page = path.with_name(f"{path.name}.{ext}")
+        if page.is_file():
+            return page
+    return None
 
 
 def is_generator_page(path: Path) -> bool:

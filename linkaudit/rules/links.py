@@ -180,7 +180,8 @@ class NotAFileTree(Rule):
         _origin, line, column = tree.first
         yield self.finding(
             ctx,
-            f"{tree.missing_links:,} links in {plural(tree.documents, 'document')} name "
+            f"{tree.missing_links:,} links in {tree.documents:,} "
+            f"{'document' if tree.documents == 1 else 'documents'} name "
             f"{tree.missing_targets:,} of the run's {tree.local_targets:,} local targets, which "
             f"are not files here: {tree.advice()}",
             line=line,

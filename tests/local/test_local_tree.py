@@ -163,21 +163,25 @@ def test_a_site_templates_relative_links_are_skipped_said(tmp_path: Path) -> Non
 
 def test_a_generator_pages_links_are_routes_of_the_built_site(tmp_path: Path) -> None:
     """Jekyll's `index.html` (front matter first) links `./EIPS/eip-190`, the page built from
-    `EIPS/eip-190.md`: a route of the site, alive; a route with no page behind it is dead. The
-    same link in a plain HTML file names a file, and is dead."""
+    `EIPS/eip-190.md`: a route of the site, whose target is that file; a route with no page
+    behind it is dead. The same link in a plain HTML file, or in a Markdown file read on
+    GitHub, names a file that is not there, and is dead."""
     site = tmp_path / "site"
     (site / "EIPS").mkdir(parents=True)
-    for n in (190, 191):
-        (site / "EIPS" / f"eip-{n}.md").write_text(f"# EIP-{n}\n")
-    links = '<a href="./EIPS/eip-{0}">EIP</a> <a href="./EIPS/eip-99{0}">EIP</a>'
-    (site / "index.html").write_text(f"---\nlayout: default\n---\n<p>{links.format(190)}</p>\n")
-    (site / "plain.html").write_text(f"<html><body>{links.format(191)}</body></html>\n")
+    (site / "EIPS" / "eip-190.md").write_text("# EIP-190\n\n## Motivation\n")
+    links = '<a href="./EIPS/eip-190#motivation">EIP</a> <a href="./EIPS/eip-999">EIP</a>'
+    (site / "index.html").write_text(f"---\nlayout: default\n---\n<p>{links}</p>\n")
+    (site / "plain.html").write_text(f"<html><body>{links}</body></html>\n")
+    (site / "EIPS" / "eip-1.md").write_text("See [EIP-190](./eip-190).\n")
     result = _run(site)
     dead = sorted(
-        (f.document.rsplit("/", 1)[1], (f.url or "").rsplit("/", 1)[1])
+        (f.document.rsplit("site/", 1)[1], (f.url or "").rsplit("/", 1)[1])
         for f in _of(result, "dead")
     )
-    assert dead == [("index.html", "eip-99190"), ("plain.html", "eip-191"), ("plain.html",
-                                                                           "eip-99191")]
-    route = next(c for u, c in result.checks.items() if u.endswith("EIPS/eip-190"))
-    assert route.status is LinkStatus.ALIVE and (route.checked_as or "").endswith("eip-190.md")
+    assert dead == [
+        ("EIPS/eip-1.md", "eip-190"), ("index.html", "eip-999"),
+        ("plain.html", "eip-190#motivation"), ("plain.html", "eip-999"),
+    ]
+    route = next(c for u, c in result.checks.items() if u.endswith("EIPS/eip-190.md#motivation"))
+    assert route.status is LinkStatus.ALIVE
+    assert not _of(result, "missing-anchor")  # the fragment is judged against the page
