@@ -1,22 +1,20 @@
-"""The link checker: every distinct URL once, politely, with redirects followed by hand.
+"""The link checker: every distinct URL once, politely, with every redirect hop recorded.
 
-For one URL: filters (`--include`/`--exclude`), then the cache, then GET with retries of transient
-failures (`linkaudit.check.retry`) inside the global and per-host limits
-(`linkaudit.check.limits`), redirects followed one hop at a time (each hop recorded, re-checked
-by the guard in the transport, at most `max_redirects`, loops detected), a HEAD fallback when
-the server answers 405/501 to GET, then the class (`linkaudit.check.classify`) and, for a live
-HTML page, its title, dates and excerpt (`linkaudit.check.page`). The whole URL runs under
-`url_deadline_s`.
+For one URL: filters (`--include`/`--exclude`), then the cache, then GET through the run's
+`Fetcher` (`linkaudit.check.fetch`: retries of transient failures, the global and per-host limits,
+redirects followed one hop at a time, each re-checked by the guard in the transport, at most
+`max_redirects`, loops detected), a HEAD fallback when the server answers 405/501 to GET, then the
+class (`linkaudit.check.classify`) and, for a live HTML page, its title, dates and excerpt
+(`linkaudit.check.page`). The whole URL runs under `url_deadline_s`.
 
 Configured headers (`cfg.headers`, host policy headers, the GitHub token) go only to the host
 the URL names: once a redirect leaves that host, none is sent again, even if the chain comes
-back. The GitHub token goes only to GitHub's own hosts.
+back (the fetcher's `host_headers`). The GitHub token goes only to GitHub's own hosts.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import datetime as dt
 import email.utils
@@ -27,16 +25,16 @@ import sqlite3
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterable, Mapping
-from typing import Any
-from urllib.parse import urljoin, urlsplit
+from typing import Any, assert_never
+from urllib.parse import urlsplit
 
-from linkaudit.check.classify import REDIRECT_STATUSES, classify_error, classify_response
+from linkaudit.check.classify import classify_error, classify_response
+from linkaudit.check.fetch import Chain, Fetcher, Stop
 from linkaudit.check.limits import HostLimits, Sleep
 from linkaudit.check.page import is_html, read_page
-from linkaudit.check.retry import is_transient, retry_after_of, retrying
 from linkaudit.config import AuditConfig
 from linkaudit.errors import ConfigError, StoreError
-from linkaudit.http import FetchError, HttpClient, HttpResponse
+from linkaudit.http import HttpClient, HttpResponse
 from linkaudit.model import DatedFact, DateOrigin, Hop, LinkCheck, LinkStatus
 from linkaudit.store import Store
 from linkaudit.urls import host_of, normalize_url
@@ -79,14 +77,13 @@ class Checker:
         store: Store | None = None,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
+        fetcher: Fetcher | None = None,
     ) -> None:
         self._cfg = cfg
-        self._client = client
         self._store = store
-        self._sleep = sleep
         self._clock = clock
-        self.limits = HostLimits(cfg, sleep=sleep, clock=clock)
-        """The concurrency limits (exposed for progress displays and tests)."""
+        self.fetcher = fetcher or Fetcher(client, cfg, sleep=sleep, clock=clock)
+        """The network layer (shared with the rest of the run when one is given)."""
         self.store_error: str | None = None
         """Why the cache could not be written, if it could not (the checks are still returned)."""
         try:
@@ -94,6 +91,11 @@ class Checker:
             self._exclude = [re.compile(p) for p in cfg.exclude]
         except re.error as exc:
             raise ConfigError(f"--include/--exclude: bad regular expression: {exc}") from exc
+
+    @property
+    def limits(self) -> HostLimits:
+        """The concurrency limits (exposed for progress displays and tests)."""
+        return self.fetcher.limits
 
     # -- public ---------------------------------------------------------------------------------
 
@@ -231,10 +233,10 @@ class Checker:
                 return f"excluded by --exclude {pattern.pattern!r}"
         return None
 
-    def _headers_for(self, url: str, origin_host: str, crossed: bool) -> dict[str, str]:
+    def _headers_for(self, url: str) -> dict[str, str]:
+        """The configured headers for `url`'s host (the fetcher sends them only while a chain
+        stays on the host it started on)."""
         host = host_of(url)
-        if crossed or host != origin_host:
-            return {}
         headers = dict(self._cfg.headers)
         policy = self._cfg.host_policy(host)
         if policy is not None:
@@ -242,54 +244,6 @@ class Checker:
         if self._cfg.github_token and _github_host(host):
             headers["Authorization"] = f"Bearer {self._cfg.github_token}"
         return headers
-
-    async def _fetch(self, method: str, url: str, headers: Mapping[str, str]) -> HttpResponse:
-        """One request inside the limits; a 429/503 Retry-After pauses that host alone."""
-        host = host_of(url)
-        async with self.limits.slot(host):
-            response = await self._client.fetch(method, url, headers=headers)
-        if response.status in (429, 503):
-            wait = retry_after_of(response, self._cfg.retry_after_cap_s)
-            if wait is None and response.status == 429:
-                wait = self._cfg.retry_wait_s
-            if wait is not None:
-                self.limits.pause(host, wait)
-        return response
-
-    async def _fetch_retrying(
-        self, method: str, url: str, headers: Mapping[str, str]
-    ) -> tuple[HttpResponse, int]:
-        """`_fetch` with retries of transient failures; returns the response and attempts."""
-        # The first attempt runs outside tenacity: most answers are final, and tenacity's
-        # per-call machinery costs more CPU than the request itself on a fast network.
-        first: HttpResponse | FetchError
-        try:
-            first = await self._fetch(method, url, headers)
-        except FetchError as exc:
-            if not is_transient(exc) or self._cfg.retries <= 0:
-                exc.attempts = 1  # type: ignore[attr-defined]
-                raise
-            first = exc
-        else:
-            if not is_transient(first) or self._cfg.retries <= 0:
-                return first, 1
-        attempts = 0
-
-        async def attempt() -> HttpResponse:
-            nonlocal attempts
-            attempts += 1
-            if attempts == 1:  # tenacity sees the first outcome again, then waits and retries
-                if isinstance(first, FetchError):
-                    raise first
-                return first
-            return await self._fetch(method, url, headers)
-
-        try:
-            response: HttpResponse = await retrying(self._cfg, sleep=self._sleep)(attempt)
-        except FetchError as exc:
-            exc.attempts = attempts  # type: ignore[attr-defined]
-            raise
-        return response, attempts
 
     async def _check(self, url: str) -> LinkCheck:
         try:
@@ -299,59 +253,42 @@ class Checker:
         if scheme not in ("http", "https"):
             return LinkCheck(url=url, status=LinkStatus.INVALID,
                              error=f"not an http(s) URL: {url[:200]}")
-        origin_host = host_of(url)
-        if not origin_host:
+        if not host_of(url):
             return LinkCheck(url=url, status=LinkStatus.INVALID, error="no host in URL")
-        hops: list[Hop] = []
-        seen = {normalize_url(url)}
-        current = url
-        crossed = False
-        attempts = 0
-        while True:
-            headers = self._headers_for(current, origin_host, crossed)
-            try:
-                response, n = await self._fetch_retrying("GET", current, headers)
-                if response.status in (405, 501):
-                    # A failing HEAD must not hide that the server answered the GET.
-                    with contextlib.suppress(FetchError):
-                        head, _ = await self._fetch_retrying("HEAD", current, headers)
-                        if head.status < 400:
-                            response = head
-            except FetchError as exc:
-                status, reason = classify_error(exc)
-                if hops and status is LinkStatus.SKIPPED:
-                    reason = f"redirect to {current} refused: {reason}"
-                return LinkCheck(
-                    url=url, status=status, redirects=tuple(hops),
-                    final_url=current if hops else None, error=reason,
-                    attempts=attempts or int(getattr(exc, "attempts", 1)),
-                )
-            attempts = attempts or n
-            location = response.header("location")
-            if response.status not in REDIRECT_STATUSES or not location:
-                break
-            try:
-                target = urljoin(current, location.strip())
-                target_scheme = urlsplit(target).scheme.lower()
-            except ValueError:  # a hostile Location (`http://[::1`) ends this URL, not the run
-                hops.append(Hop(response.status, location.strip()[:200]))
-                return self._stop(url, hops, response, attempts, LinkStatus.INVALID,
-                                  f"redirect to an unparsable URL: {location.strip()[:200]!r}")
-            hops.append(Hop(response.status, target))
-            if target_scheme not in ("http", "https"):
-                return self._stop(url, hops, response, attempts, LinkStatus.INVALID,
-                                  f"redirect to a non-http URL: {target[:200]}")
-            key = normalize_url(target)
-            if key in seen:
-                return self._stop(url, hops, response, attempts, LinkStatus.NETWORK_ERROR,
-                                  f"redirect loop at {target[:200]}")
-            if len(hops) > self._cfg.max_redirects:
-                return self._stop(url, hops, response, attempts, LinkStatus.NETWORK_ERROR,
-                                  f"more than {self._cfg.max_redirects} redirects")
-            seen.add(key)
-            crossed = crossed or host_of(target) != origin_host
-            current = target
-        return self._finish(url, response, hops, attempts)
+        chain: Chain[None] = await self.fetcher.follow(
+            url, host_headers=self._headers_for, head_fallback=True
+        )
+        hops = list(chain.hops)
+        if chain.error is not None:
+            status, reason = classify_error(chain.error)
+            if hops and status is LinkStatus.SKIPPED:
+                reason = f"redirect to {chain.final} refused: {reason}"
+            return LinkCheck(
+                url=url, status=status, redirects=chain.hops,
+                final_url=chain.final if hops else None, error=reason, attempts=chain.attempts,
+            )
+        response = chain.response
+        assert response is not None
+        match chain.stop:
+            case None:
+                return self._finish(url, response, hops, chain.attempts)
+            case Stop.UNPARSABLE:
+                status = LinkStatus.INVALID
+                reason = f"redirect to an unparsable URL: {chain.location[:200]!r}"
+            case Stop.NOT_HTTP:
+                status = LinkStatus.INVALID
+                reason = f"redirect to a non-http URL: {chain.final[:200]}"
+            case Stop.LOOP:
+                status = LinkStatus.NETWORK_ERROR
+                reason = f"redirect loop at {chain.final[:200]}"
+            case Stop.TOO_MANY:
+                status = LinkStatus.NETWORK_ERROR
+                reason = f"more than {self._cfg.max_redirects} redirects"
+            case Stop.VETOED:  # the checker vetoes nothing (the guard sits in the transport)
+                raise AssertionError("the checker's chain was vetoed")
+            case _ as unreachable:
+                assert_never(unreachable)
+        return self._stop(url, hops, response, chain.attempts, status, reason)
 
     def _stop(
         self, url: str, hops: list[Hop], response: HttpResponse, attempts: int,

@@ -137,9 +137,24 @@ async def test_host_policy_accept_and_github_token(site: Site) -> None:
 
 
 async def test_hang_times_out(site: Site, fake_time: FakeTime) -> None:
+    # The host answers nothing else meanwhile: the timeout is not retried (it would only
+    # time out again, doubling the slowest URL's cost).
     result = await run(loopback_cfg(timeout_s=0.3, retries=1), site.url("/hang"), fake_time)
-    assert result.status is LinkStatus.TIMEOUT and result.attempts == 2
+    assert result.status is LinkStatus.TIMEOUT and result.attempts == 1
     assert result.http_status is None
+
+
+async def test_a_timeout_is_retried_once_while_its_host_answers_others(site: Site) -> None:
+    cfg = loopback_cfg(timeout_s=0.3, retries=2)
+    client = AiohttpClient(cfg)
+    try:
+        urls = [site.url("/hang")] + [site.url(f"/ok?n={n}") for n in range(6)]
+        results = await Checker(cfg, client).check_all(urls)
+    finally:
+        await client.close()
+    hang = results[site.url("/hang")]
+    assert hang.status is LinkStatus.TIMEOUT and hang.attempts == 2  # once more, not twice
+    assert site.state.hits["/hang"] == 2
 
 
 async def test_slowloris_body_is_cut_by_the_request_timeout(site: Site) -> None:
