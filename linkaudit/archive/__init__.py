@@ -23,7 +23,6 @@ from linkaudit.archive.plan import (
     save_unarchived,
     wants_lookup,
 )
-from linkaudit.archive.ratelimit import TokenBucket
 from linkaudit.archive.savepagenow import SavePageNow, keys_from_env
 from linkaudit.archive.wayback import WaybackArchive
 
@@ -32,7 +31,6 @@ __all__ = [
     "SavePageNow",
     "SaveResult",
     "SaveState",
-    "TokenBucket",
     "WaybackArchive",
     "keys_from_env",
     "lookup_from_dict",

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from linkaudit.config import AuditConfig
@@ -90,6 +91,9 @@ class RetryPolicy:
     """Deadline of the one retry of a timed-out request; None: timeouts are never retried."""
     jitter: bool = True
     """Add up to `wait_s` of random jitter to each backoff (tests switch it off)."""
+    final_when: Callable[[HttpResponse], bool] | None = None
+    """A response this says is final is never retried, whatever its status (the archive's
+    exclusion notices)."""
 
     @classmethod
     def from_config(cls, cfg: AuditConfig, *, retries: int | None = None) -> RetryPolicy:
@@ -141,6 +145,8 @@ def next_try(
             return None
         return NextTry(policy.backoff(retry))
     if not is_transient(outcome) or retry > policy.retries:
+        return None
+    if policy.final_when is not None and policy.final_when(outcome):
         return None
     if outcome.status in PAUSING_STATUSES:
         after = parse_retry_after(outcome.header("retry-after"))
