@@ -16,7 +16,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol, assert_never
 
 from linkaudit.config import AuditConfig
 from linkaudit.errors import InputError, StoreError
@@ -34,6 +34,8 @@ from linkaudit.store import Store
 from linkaudit.urls import redact_url
 
 if TYPE_CHECKING:
+    from linkaudit.check import KnownAnswer
+    from linkaudit.check.fetch import Chain, Fetcher
     from linkaudit.crawl import CrawlOptions, CrawlResult
     from linkaudit.inputs import Source
 
@@ -71,32 +73,34 @@ def cited_urls(documents: Iterable[Document]) -> list[str]:
     return list(seen)
 
 
-async def fetch_page(client: HttpClient, url: str, cfg: AuditConfig) -> tuple[str, bytes]:
-    """GET an article page, following redirects by hand; returns (final URL, body).
+async def fetch_page(fetcher: Fetcher, url: str, cfg: AuditConfig) -> tuple[str, bytes]:
+    """GET an article page through the run's network layer; returns (final URL, body).
 
-    Raises `FetchError` (or `InputError` for a status that is not 2xx), so the caller can say
-    which URL input failed and go on with the others.
+    Raises `FetchError` (or `InputError` for a status that is not 2xx, or a redirect chain that
+    cannot be followed), so the caller can say which URL input failed and go on with the others.
     """
-    from urllib.parse import urljoin
+    from linkaudit.check.fetch import Stop
 
-    from linkaudit.check.classify import REDIRECT_STATUSES
-
-    current = url
-    for _ in range(cfg.max_redirects + 1):
-        resp = await client.fetch("GET", current, max_body=MAX_DOCUMENT_BYTES)
-        location = resp.header("location")
-        if resp.status in REDIRECT_STATUSES and location:
-            try:
-                current = urljoin(current, location)
-            except ValueError:
-                raise InputError(
-                    f"{redact_url(url)}: redirect to an unparsable location {location[:80]!r}"
-                ) from None
-            continue
-        if not 200 <= resp.status < 300:
-            raise InputError(f"{redact_url(url)}: HTTP {resp.status}")
-        return current, resp.body
-    raise InputError(f"{redact_url(url)}: more than {cfg.max_redirects} redirects")
+    chain: Chain[None] = await fetcher.follow(url, max_body=MAX_DOCUMENT_BYTES)
+    if chain.error is not None:
+        raise chain.error
+    response = chain.response
+    assert response is not None
+    match chain.stop:
+        case None:
+            if not 200 <= response.status < 300:
+                raise InputError(f"{redact_url(url)}: HTTP {response.status}")
+            return chain.final, response.body
+        case Stop.UNPARSABLE | Stop.NOT_HTTP:
+            raise InputError(
+                f"{redact_url(url)}: redirect to an unparsable location {chain.location[:80]!r}"
+            )
+        case Stop.LOOP:
+            raise InputError(f"{redact_url(url)}: redirect loop at {redact_url(chain.final)}")
+        case Stop.TOO_MANY | Stop.VETOED:
+            raise InputError(f"{redact_url(url)}: more than {cfg.max_redirects} redirects")
+        case _ as unreachable:
+            assert_never(unreachable)
 
 
 async def run_audit(
@@ -131,6 +135,13 @@ async def run_audit(
         from linkaudit.check import make_client
 
         client = make_client(cfg)
+    fetcher: Fetcher | None = None
+    if client is not None:
+        from linkaudit.check.fetch import Fetcher
+
+        # One network layer for the whole run: URL inputs, the crawl, the checks and the
+        # archive share its host limits, pauses and pacing.
+        fetcher = Fetcher(client, cfg)
     checks: dict[str, LinkCheck] = {}
     archives: dict[str, ArchiveLookup] = {}
     documents: list[Document] = []
@@ -145,14 +156,14 @@ async def run_audit(
                 for u in url_inputs
             )
             url_inputs = []
-        if crawl is not None and client is not None:
-            crawl_sources, crawl_result = await _crawl(client, cfg, crawl, store, problems)
+        if crawl is not None and fetcher is not None:
+            crawl_sources, crawl_result = await _crawl(fetcher, cfg, crawl, store, problems)
             sources.extend(crawl_sources)
             url_inputs = []
         for url in url_inputs:
-            assert client is not None
+            assert fetcher is not None
             try:
-                final, body = await fetch_page(client, url, cfg)
+                final, body = await fetch_page(fetcher, url, cfg)
             except (FetchError, InputError) as exc:
                 message = str(exc) or type(exc).__name__
                 if not message.startswith(redact_url(url)):
@@ -172,7 +183,7 @@ async def run_audit(
             progress.documents(len(documents))
 
         urls = cited_urls(documents)
-        if client is not None:
+        if client is not None and fetcher is not None:
             from linkaudit.archive import lookup_requests
             from linkaudit.check import Checker
 
@@ -185,8 +196,11 @@ async def run_audit(
                 if progress:
                     progress.checked(check)
 
-            checker = Checker(cfg, client, store=store if cfg.cache else None)
-            checks.update(await checker.check_all(urls, on_result=on_result))
+            checker = Checker(cfg, client, store=store if cfg.cache else None, fetcher=fetcher)
+            known, known_key = _crawled_answers(crawl_result)
+            checks.update(
+                await checker.check_all(urls, on_result=on_result, known=known, known_key=known_key)
+            )
             if checker.store_error:
                 problems.append(
                     Problem("store", f"the cache could not be written: {checker.store_error}")
@@ -197,7 +211,7 @@ async def run_audit(
                 if progress:
                     progress.stage("archive")
                 archives, archive_problems = await _lookup_archives(
-                    client, cfg, store, targets, checks
+                    fetcher, cfg, store, targets, checks
                 )
                 problems.extend(archive_problems)
     except asyncio.CancelledError:
@@ -297,7 +311,7 @@ def _open_store(cfg: AuditConfig, problems: list[Problem]) -> Store | None:
 
 
 async def _lookup_archives(
-    client: HttpClient,
+    fetcher: Fetcher,
     cfg: AuditConfig,
     store: Store | None,
     targets: Mapping[str, dt.date | None],
@@ -306,7 +320,7 @@ async def _lookup_archives(
     """Look every target up in the Wayback Machine, concurrently under its shared rate limit."""
     from linkaudit.archive import WaybackArchive, lookup_many, save_unarchived
 
-    archive = WaybackArchive.from_config(client, cfg, store)
+    archive = WaybackArchive.from_config(fetcher.client, cfg, store, fetcher=fetcher)
     lookups = await lookup_many(archive, targets)
     problems = list(archive.problems)
     if cfg.save_unarchived:
@@ -324,7 +338,7 @@ async def _lookup_archives(
 
 
 async def _crawl(
-    client: HttpClient,
+    fetcher: Fetcher,
     cfg: AuditConfig,
     options: CrawlOptions,
     store: Store | None,
@@ -333,10 +347,37 @@ async def _crawl(
     """Discover the article pages of a site; return them as sources, with the crawl's counts."""
     from linkaudit.crawl import crawl_site
 
-    result = await crawl_site(client, cfg, options, store=store)
+    result = await crawl_site(fetcher.client, cfg, options, store=store, fetcher=fetcher)
     problems.extend(result.problems)
     sources = [page.source for page in result.articles if page.source is not None]
     return sources, result
+
+
+def _crawled_answers(
+    crawl: CrawlResult | None,
+) -> tuple[dict[str, KnownAnswer] | None, Callable[[str], str] | None]:
+    """The answers the crawl got for its articles, by the crawl's page identity, and that
+    identity: a link to a page the crawl read (`/a?utm_source=x#top` for `/a` too) is judged
+    from that answer instead of fetching the page again."""
+    if crawl is None:
+        return None, None
+    from linkaudit.check import KnownAnswer
+    from linkaudit.crawl.urlkey import crawl_url, page_key
+    from linkaudit.http import HttpResponse
+
+    known: dict[str, KnownAnswer] = {}
+    for page in crawl.articles:
+        if page.body is None or page.status is None or page.fetched_url is None:
+            continue
+        answer = HttpResponse(page.fetched_url, page.status, page.headers, page.body)
+        known.setdefault(page_key(page.fetched_url), KnownAnswer(answer))
+        if page.requested_url:
+            known.setdefault(page_key(page.requested_url), KnownAnswer(answer, page.redirects))
+
+    def key(url: str) -> str:
+        return page_key(crawl_url(url) or url)
+
+    return known, key
 
 
 def _site_view(

@@ -5,7 +5,7 @@
 through JSON.
 """
 
-from linkaudit.check.checker import Checker, check_from_dict, check_to_dict
+from linkaudit.check.checker import Checker, KnownAnswer, check_from_dict, check_to_dict
 from linkaudit.check.retry import is_transient
 from linkaudit.check.transport import (
     AiohttpClient,
@@ -18,6 +18,7 @@ from linkaudit.check.transport import (
 __all__ = [
     "AiohttpClient",
     "Checker",
+    "KnownAnswer",
     "OfflineError",
     "RecordingClient",
     "ReplayClient",

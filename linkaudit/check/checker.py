@@ -25,6 +25,7 @@ import sqlite3
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, assert_never
 from urllib.parse import urlsplit
 
@@ -66,6 +67,19 @@ def _decode(response: HttpResponse) -> str:
         return str(best) if best is not None else response.body.decode("latin-1")
 
 
+@dataclass(frozen=True, slots=True)
+class KnownAnswer:
+    """The final answer for a URL that the run fetched already (a page the crawl read): a link
+    to it is judged from this answer instead of being fetched again."""
+
+    response: HttpResponse
+    """The final response, body included."""
+    hops: tuple[Hop, ...] = ()
+    """The redirects that led to it."""
+    attempts: int = 1
+    """Tries of the first request."""
+
+
 class Checker:
     """Checks URLs and returns `LinkCheck` values; a broken link is a value, never an exception."""
 
@@ -103,11 +117,15 @@ class Checker:
         self,
         urls: Iterable[str],
         on_result: Callable[[LinkCheck], None] | None = None,
+        *,
+        known: Mapping[str, KnownAnswer] | None = None,
+        known_key: Callable[[str], str] | None = None,
     ) -> dict[str, LinkCheck]:
         """Check every distinct URL once (concurrently within the limits), keyed by URL as given.
 
         Fresh results are written to the store's cache in batches; cached ones are reused when
-        `cfg.cache` is on. `on_result` is called as each result arrives (progress display).
+        `cfg.cache` is on. `on_result` is called as each result arrives (progress display). A
+        URL whose `known_key` is in `known` is judged from that answer, without a request.
         """
         groups: dict[str, list[str]] = {}
         for u in urls:
@@ -130,7 +148,13 @@ class Checker:
 
         async def one(key: str) -> None:
             spellings = groups[key]
-            done(key, spellings, await self.check(spellings[0]))
+            url = spellings[0]
+            answer = known.get(known_key(url) if known_key else url) if known else None
+            if answer is not None and self._filtered(url) is None:
+                check = self._finish(url, answer.response, list(answer.hops), answer.attempts)
+                done(key, spellings, _replace(check, checked_at=_now()))
+            else:
+                done(key, spellings, await self.check(url))
 
         try:
             await self._schedule(list(groups), one)
