@@ -198,8 +198,10 @@ async def run_audit(
 
             checker = Checker(cfg, client, store=store if cfg.cache else None, fetcher=fetcher)
             known, known_key = _crawled_answers(crawl_result)
+            cited = {r.url for d in documents for r in d.references if r.url}
             checks.update(
-                await checker.check_all(urls, on_result=on_result, known=known, known_key=known_key)
+                await checker.check_all(urls, on_result=on_result, known=known,
+                                        known_key=known_key, sources=cited)
             )
             if checker.store_error:
                 problems.append(

@@ -24,19 +24,20 @@ import re
 import sqlite3
 import time
 from collections import deque
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import Callable, Collection, Coroutine, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, assert_never
 from urllib.parse import urlsplit
 
-from linkaudit.check.classify import classify_error, classify_response
+from linkaudit.check.classify import SHORT_PAGE_CHARS, classify_error, classify_response
 from linkaudit.check.fetch import Chain, Fetcher, Stop
 from linkaudit.check.limits import HostLimits, Sleep
 from linkaudit.check.page import is_html, read_page
 from linkaudit.config import AuditConfig
 from linkaudit.errors import ConfigError, StoreError
 from linkaudit.http import HttpClient, HttpResponse
-from linkaudit.model import DatedFact, DateOrigin, Hop, LinkCheck, LinkStatus
+from linkaudit.model import DatedFact, DateOrigin, Hop, LinkCheck, LinkStatus, PageRead
+from linkaudit.pagedates import date_from_url
 from linkaudit.store import Store
 from linkaudit.urls import host_of, normalize_url
 
@@ -120,18 +121,26 @@ class Checker:
         *,
         known: Mapping[str, KnownAnswer] | None = None,
         known_key: Callable[[str], str] | None = None,
+        sources: Collection[str] | None = None,
     ) -> dict[str, LinkCheck]:
         """Check every distinct URL once (concurrently within the limits), keyed by URL as given.
 
         Fresh results are written to the store's cache in batches; cached ones are reused when
         `cfg.cache` is on. `on_result` is called as each result arrives (progress display). A
         URL whose `known_key` is in `known` is judged from that answer, without a request.
+        `sources` are the URLs cited as sources: their pages are read whole (`PageRead.SOURCE`),
+        the others only as far as their verdict needs (`PageRead.LINK`); None reads every page
+        as a source.
         """
         groups: dict[str, list[str]] = {}
         for u in urls:
             spellings = groups.setdefault(normalize_url(u), [])
             if u not in spellings:
                 spellings.append(u)
+        link_only = (
+            set() if sources is None
+            else {k for k, spellings in groups.items() if not any(u in sources for u in spellings)}
+        )  # fmt: skip
         results: dict[str, LinkCheck] = {}
         pending_cache: list[tuple[str, dict[str, Any], float]] = []
         caching = self._store is not None and self._cfg.cache
@@ -149,12 +158,15 @@ class Checker:
         async def one(key: str) -> None:
             spellings = groups[key]
             url = spellings[0]
+            read = PageRead.LINK if key in link_only else PageRead.SOURCE
             answer = known.get(known_key(url) if known_key else url) if known else None
             if answer is not None and self._filtered(url) is None:
-                check = self._finish(url, answer.response, list(answer.hops), answer.attempts)
+                check = self._finish(
+                    url, answer.response, list(answer.hops), answer.attempts, read
+                )
                 done(key, spellings, _replace(check, checked_at=_now()))
             else:
-                done(key, spellings, await self.check(url))
+                done(key, spellings, await self.check(url, read=read))
 
         try:
             await self._schedule(list(groups), one)
@@ -221,8 +233,9 @@ class Checker:
             if running:
                 await asyncio.gather(*running, return_exceptions=True)
 
-    async def check(self, url: str) -> LinkCheck:
-        """Check one URL (filters, cache, network) within the per-URL deadline."""
+    async def check(self, url: str, *, read: PageRead = PageRead.SOURCE) -> LinkCheck:
+        """Check one URL (filters, cache, network) within the per-URL deadline, reading its
+        page as `read` says."""
         started = self._clock()
         reason = self._filtered(url)
         if reason is not None:
@@ -233,11 +246,11 @@ class Checker:
                 hit = check_from_dict(cached) if cached is not None else None
             except (KeyError, ValueError, TypeError, AttributeError, sqlite3.Error):
                 hit = None  # an unreadable cache row (or cache) is just a miss
-            if hit is not None:
+            if hit is not None and (read is PageRead.LINK or hit.read is PageRead.SOURCE):
                 return _replace(hit, url=url, from_cache=True)
         try:
             async with asyncio.timeout(self._cfg.url_deadline_s):
-                result = await self._check(url)
+                result = await self._check(url, read)
         except TimeoutError:
             result = LinkCheck(
                 url=url,
@@ -269,7 +282,7 @@ class Checker:
             headers["Authorization"] = f"Bearer {self._cfg.github_token}"
         return headers
 
-    async def _check(self, url: str) -> LinkCheck:
+    async def _check(self, url: str, read: PageRead) -> LinkCheck:
         try:
             scheme = urlsplit(url).scheme.lower()
         except ValueError as exc:  # `http://[::1` and the like: a value, never a crash
@@ -295,7 +308,7 @@ class Checker:
         assert response is not None
         match chain.stop:
             case None:
-                return self._finish(url, response, hops, chain.attempts)
+                return self._finish(url, response, hops, chain.attempts, read)
             case Stop.UNPARSABLE:
                 status = LinkStatus.INVALID
                 reason = f"redirect to an unparsable URL: {chain.location[:200]!r}"
@@ -323,8 +336,13 @@ class Checker:
                          attempts=attempts)
 
     def _finish(
-        self, url: str, response: HttpResponse, hops: list[Hop], attempts: int
+        self, url: str, response: HttpResponse, hops: list[Hop], attempts: int,
+        read: PageRead = PageRead.SOURCE,
     ) -> LinkCheck:
+        """The class of the final answer and what its page says, read as far as `read` needs:
+        a hyperlink's page no further than the soft-404 test looks, and htmldate's search only
+        for a source whose URL carries no date (`linkaudit.sourcedates` puts a URL date
+        first: a date found in the page would never be used)."""
         final_url = hops[-1].location if hops else None
         policy = self._cfg.host_policy(host_of(final_url or url))
         accept = policy.accept if policy is not None else frozenset()
@@ -334,13 +352,20 @@ class Checker:
         excerpt = None
         headings: tuple[str, ...] = ()
         text = ""
+        source = read is PageRead.SOURCE
+        chars = self._cfg.excerpt_chars if source else SHORT_PAGE_CHARS
         if is_html(ctype) and response.body and 200 <= response.status < 300:
-            facts = read_page(_decode(response), excerpt_chars=self._cfg.excerpt_chars)
+            dated = date_from_url(url) or (final_url is not None and date_from_url(final_url))
+            facts = read_page(_decode(response), excerpt_chars=chars,
+                              use_htmldate=source and not dated)
             title, headings, text = facts.title, facts.headings, facts.excerpt
-            published, modified, excerpt = facts.published, facts.modified, facts.excerpt or None
+            published, modified = facts.published, facts.modified
+            excerpt = facts.excerpt or None
         elif ctype.startswith("text/plain") and response.body:
-            text = _decode(response)[: self._cfg.excerpt_chars]
+            text = _decode(response)[:chars]
             excerpt = text or None
+        if not source:
+            excerpt = None  # no rule reads a hyperlink's text
         status, reason = classify_response(url, response, hops, accept=accept, title=title,
                                            headings=headings, text=text)
         if not status.is_ok:
@@ -357,7 +382,7 @@ class Checker:
             final_url=final_url, content_type=ctype or None, title=title,
             published=published if status.is_ok else None,
             modified=modified if status.is_ok else None, excerpt=excerpt, error=reason,
-            attempts=attempts,
+            attempts=attempts, read=read,
         )
 
 
@@ -404,6 +429,7 @@ def check_to_dict(c: LinkCheck) -> dict[str, Any]:
         "elapsed_ms": c.elapsed_ms,
         "checked_at": c.checked_at.isoformat() if c.checked_at else None,
         "from_cache": c.from_cache,
+        "read": c.read.value,
     }
 
 
@@ -426,4 +452,5 @@ def check_from_dict(d: Mapping[str, Any]) -> LinkCheck:
         elapsed_ms=int(d.get("elapsed_ms", 0)),
         checked_at=dt.datetime.fromisoformat(checked_at) if checked_at else None,
         from_cache=bool(d.get("from_cache", False)),
+        read=PageRead(d.get("read", PageRead.SOURCE.value)),
     )

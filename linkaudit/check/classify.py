@@ -47,9 +47,9 @@ _NOT_FOUND = re.compile(
     r"|页面不存在|找不到(?:该|此)?页面|頁面不存在|페이지를 찾을 수 없",
     re.IGNORECASE,
 )
-# Body text is judged only when it is short (an error page), never on a long article that
-# happens to discuss 404s.
-_SHORT_PAGE_CHARS = 1500
+SHORT_PAGE_CHARS = 1500
+"""Body text is judged only when shorter than this (an error page), never on a long article
+that happens to discuss 404s; so a hyperlink's page is read no further."""
 
 # Markers of bot-challenge pages (Cloudflare, Akamai, PerimeterX, DataDome, Incapsula, captchas),
 # matched as lower-case substrings: a regex alternation over a 20 KB body costs milliseconds per
@@ -73,7 +73,9 @@ _GATE_PATH = re.compile(
 
 
 # Every phrase of `_NOT_FOUND` contains one of these (lower-case): a cheap test before the regex.
-_NOT_FOUND_HINTS = ("404", "found", "exist", "no longer", "removed", "deleted", "gefunden",
+# " found" with its space: every phrase has the word after a space ("not found", "be found"),
+# and prose is full of "foundry", "founded", "founder", on which the regex costs 0.2 ms a page.
+_NOT_FOUND_HINTS = ("404", " found", "exist", "no longer", "removed", "deleted", "gefunden",
                     "introuvable", "trouv", "encontr", "trovata", "esistente", "gevonden",
                     "hitta", "znalezion", "istnieje", "найдена", "見つかりません", "お探し",
                     "不存在", "找不到", "찾을 수 없")
@@ -90,7 +92,7 @@ def says_not_found(title: str | None, headings: Sequence[str], text: str) -> boo
         return True
     if any(_not_found(h) for h in headings[:2]):
         return True
-    return len(text) < _SHORT_PAGE_CHARS and _not_found(text)
+    return len(text) < SHORT_PAGE_CHARS and _not_found(text)
 
 
 def is_challenge_header(response: HttpResponse) -> bool:

@@ -88,11 +88,23 @@ def _time_values(doc: HtmlElement) -> Iterator[str]:
 logging.getLogger("htmldate").setLevel(logging.ERROR)
 
 
-def _htmldate(html: str) -> DatedFact | None:
+def _htmldate(doc: HtmlElement) -> DatedFact | None:
+    """htmldate's search of the page in its fast mode (`extensive_search=False`).
+
+    The fast mode reads what the structured sources above may have missed: date-like elements
+    (a byline, a `class="date"`), the title and headings, timestamps and known phrasings. Its
+    extensive mode adds a search of the whole page text that cost about 3 ms per undated page
+    (ten times the rest of reading the page; see benchmarks/README.md) and whose findings are
+    guesses: the copyright year or a lone year taken as January 1st, any date-shaped string
+    anywhere on the page (a "related stories" list). A source dated by a guess makes
+    stale-source and source-after-document fire wrongly; undated is the honest answer (the
+    temporal rules skip and say why). htmldate works on a copy of the parsed tree: the page is
+    parsed once.
+    """
     try:
         from htmldate import find_date
 
-        found = find_date(html, original_date=True, extensive_search=True)
+        found = find_date(doc, original_date=True, extensive_search=False)
     except Exception:  # htmldate may choke on odd markup; a missing date is the honest answer
         return None
     day = parse_date(found) if isinstance(found, str) else None
@@ -139,8 +151,10 @@ def _parse(html: str) -> HtmlElement | None:
 def read_page(html: str, *, excerpt_chars: int, use_htmldate: bool = True) -> PageFacts:
     """Read title, headings, dates and an excerpt from an HTML page (any markup, never raises).
 
-    Parsed with lxml directly (about 40x faster than BeautifulSoup on article pages, which
-    matters when thousands of pages are checked on one event loop).
+    Parsed once, with lxml directly (about 40x faster than BeautifulSoup on article pages, which
+    matters when thousands of pages are checked). `use_htmldate=False` skips htmldate's search
+    (a hyperlink's page, or a source whose URL is dated: nothing would use its finding); the
+    excerpt stops at `excerpt_chars`.
     """
     doc = _parse(html)
     if doc is None:
@@ -168,7 +182,7 @@ def read_page(html: str, *, excerpt_chars: int, use_htmldate: bool = True) -> Pa
         or (json_ld_fact(_json_ld_blocks(doc), "dateModified") if has_json_ld else None)
     )
     if published is None and use_htmldate:
-        published = _htmldate(html)
+        published = _htmldate(doc)  # before the excerpt, which prunes the tree
     return PageFacts(title, headings, published, modified, _excerpt(doc, excerpt_chars))
 
 
