@@ -457,15 +457,33 @@ def _emit(
     result: AuditResult, cfg: AuditConfig, fmt: Any, output: Path | None, extra: list[Any]
 ) -> None:
     """Write the main format to stdout (or `--output`) and each `--report` file."""
-    from linkaudit.report import OutputFormat, render, render_table
+    from linkaudit.report import OutputFormat, render_table
 
     if fmt is OutputFormat.TABLE and output is None:
         render_table(result, cfg, Console(highlight=False))
     else:
         # Files get every format as plain text (the table without colour), written atomically.
-        _write_output(render(result, fmt, cfg), output)
+        _write_report(result, fmt, cfg, output)
     for extra_fmt, path in extra:
-        _write_output(render(result, extra_fmt, cfg), path)
+        _write_report(result, extra_fmt, cfg, path)
+
+
+def _write_report(result: AuditResult, fmt: Any, cfg: AuditConfig, output: Path | None) -> None:
+    """`report.write` to `output` atomically (a crash leaves the old file), or to stdout."""
+    from linkaudit.report import write
+
+    if output is None or str(output) == "-":
+        write(result, fmt, cfg, sys.stdout)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            write(result, fmt, cfg, fh)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, output)
 
 
 def _crawl_options(

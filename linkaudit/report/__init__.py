@@ -1,14 +1,15 @@
 """Reports: every output format of an audit, and the choice between them.
 
 `OutputFormat` owns its mapping to a formatter (matched exhaustively; a test proves every format
-has one). `render` is the one entry point the CLI and the Action use; `render_table` prints the rich
-table straight to a console (colours, terminal width). Counting and the exit code live in `summary`.
+has one). `render` is the one entry point the CLI and the Action use (`write` streams the same
+text to a file); `render_table` prints the rich table straight to a console (colours, terminal
+width). Counting and the exit code live in `summary`.
 """
 
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING, assert_never
+from typing import TYPE_CHECKING, TextIO, assert_never
 
 from linkaudit.config import AuditConfig
 from linkaudit.model import AuditResult
@@ -87,6 +88,19 @@ def render(result: AuditResult, fmt: OutputFormat, cfg: AuditConfig) -> str:
     return fmt.formatter().render(scrub_secrets(result), cfg)
 
 
+def write(result: AuditResult, fmt: OutputFormat, cfg: AuditConfig, fh: TextIO) -> None:
+    """Write `result` in format `fmt` to `fh`, ending in a newline: what `render` gives, but
+    streamed where the format can (JSON), so that the report is never built whole beside the
+    result."""
+    if fmt is OutputFormat.JSON:
+        from linkaudit.report.json_v1 import JsonV1Format
+
+        JsonV1Format().write(result, cfg, fh)
+        return
+    text = render(result, fmt, cfg)
+    fh.write(text if text.endswith("\n") else text + "\n")
+
+
 def render_table(result: AuditResult, cfg: AuditConfig, console: Console) -> None:
     """Print the table report to `console` (colours and width are the console's)."""
     from linkaudit.report._text import scrub_secrets
@@ -95,4 +109,4 @@ def render_table(result: AuditResult, cfg: AuditConfig, console: Console) -> Non
     print_table(scrub_secrets(result), cfg, console)
 
 
-__all__ = ["OutputFormat", "ReportFormat", "render", "render_table"]
+__all__ = ["OutputFormat", "ReportFormat", "render", "render_table", "write"]

@@ -45,6 +45,24 @@ def test_golden(fmt: OutputFormat, result: AuditResult) -> None:
     assert text == path.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("site", [False, True])
+def test_streamed_json_is_the_rendered_json_byte_for_byte(result: AuditResult, site: bool) -> None:
+    import io
+
+    from linkaudit.report import write
+
+    if site:
+        result = dataclasses.replace(result, site={"pages": 3, "worst": [{"failing": 1}]})
+    streamed = io.StringIO()
+    write(result, OutputFormat.JSON, CFG, streamed)
+    assert streamed.getvalue() == render(result, OutputFormat.JSON, CFG)
+    empty = dataclasses.replace(result, documents=(), checks={}, findings=(), skips=(),
+                                problems=())
+    streamed = io.StringIO()
+    write(empty, OutputFormat.JSON, CFG, streamed)
+    assert streamed.getvalue() == render(empty, OutputFormat.JSON, CFG)
+
+
 def test_json_validates_against_the_documented_schema(result: AuditResult) -> None:
     schema = json.loads((ROOT / "docs" / "audit-schema.json").read_text(encoding="utf-8"))
     data = json.loads(render(result, OutputFormat.JSON, CFG))
