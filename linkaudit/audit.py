@@ -405,16 +405,23 @@ def audit(
 ) -> AuditResult:
     """Synchronous `run_audit`. SIGINT and SIGTERM stop the run and return the partial result."""
 
-    async def main() -> AuditResult:
+    done: list[AuditResult] = []
+
+    async def main() -> None:
         task = asyncio.current_task()
         loop = asyncio.get_running_loop()
         if task is not None:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(signal.SIGTERM, task.cancel)
-        return await run_audit(inputs, cfg, progress=progress, stdin=stdin, crawl=crawl)
+        done.append(await run_audit(inputs, cfg, progress=progress, stdin=stdin, crawl=crawl))
 
+    # NOTE: the result is handed over beside the task, not as its result: on leaving, Python
+    # 3.11's Runner restores the SIGINT handler and `signal.signal` formats the old handler's
+    # repr, which names the main task and so `repr()`s its whole result (half a second for a
+    # 10,000-link audit, then thrown away).
     with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
-        return runner.run(main())
+        runner.run(main())
+    return done[0]
 
 
 def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:

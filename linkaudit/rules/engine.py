@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
+from typing import assert_never
 
 from linkaudit.config import AuditConfig
 from linkaudit.model import (
@@ -57,41 +58,47 @@ def _reference_context(
 
 
 def _contexts(
-    rule: Rule, base: RuleContext, checks: Mapping[str, LinkCheck],
+    scope: Scope, base: RuleContext, checks: Mapping[str, LinkCheck],
     archives: Mapping[str, ArchiveLookup],
-) -> Iterator[RuleContext]:
+) -> list[RuleContext]:
+    """Every context of one scope for the document of `base` (see `Scope`)."""
     doc = base.document
-    match rule.scope:
+    match scope:
         case Scope.DOCUMENT:
-            yield base
+            return [base]
         case Scope.LINK:
             by_ref = _citations_by_reference(doc)
-            for info in base.sources.values():
-                yield _reference_context(base, info, by_ref)
-            for link in doc.links:
-                yield dataclasses.replace(
+            return [_reference_context(base, info, by_ref) for info in base.sources.values()] + [
+                dataclasses.replace(
                     base, link=link, url=link.url, check=checks.get(link.url),
                     archive=archives.get(link.url),
                 )
+                for link in doc.links
+            ]
         case Scope.REFERENCE:
             by_ref = _citations_by_reference(doc)
-            for info in base.sources.values():
-                yield _reference_context(base, info, by_ref)
+            return [_reference_context(base, info, by_ref) for info in base.sources.values()]
         case Scope.CITED_SOURCE:
+            out = []
             for citation in doc.citations:
                 for ref_id in dict.fromkeys(citation.ids):
                     cited = base.sources.get(ref_id)
                     if cited is None:
                         continue
-                    yield dataclasses.replace(
+                    out.append(dataclasses.replace(
                         base, reference=cited.reference, url=cited.reference.url,
                         check=cited.check, archive=cited.archive, source_date=cited.date,
                         citation=citation, citations=(citation,),
-                    )
+                    ))
+            return out
         case Scope.CITATION:
-            for citation in doc.citations:
-                if any(i in base.sources for i in citation.ids):
-                    yield dataclasses.replace(base, citation=citation, citations=(citation,))
+            return [
+                dataclasses.replace(base, citation=citation, citations=(citation,))
+                for citation in doc.citations
+                if any(i in base.sources for i in citation.ids)
+            ]
+        case _ as unreachable:
+            assert_never(unreachable)
 
 
 def _run(rule: Rule, ctx: RuleContext) -> Iterator[Finding | RuleSkip]:
@@ -159,8 +166,12 @@ def analyse(
             document_date=document_date(doc, cfg), sources=sources,
         )
         doc_skips: list[RuleSkip] = []
+        # Contexts are values: built once per scope and document, shared by its rules.
+        contexts: dict[Scope, list[RuleContext]] = {}
         for rule in active:
-            for ctx in _contexts(rule, base, checks, archives):
+            if rule.scope not in contexts:
+                contexts[rule.scope] = _contexts(rule.scope, base, checks, archives)
+            for ctx in contexts[rule.scope]:
                 for result in _run(rule, ctx):
                     if isinstance(result, RuleSkip):
                         doc_skips.append(result)
