@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, BinaryIO, Protocol, assert_never
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import ArchiveMode, AuditConfig
 from linkaudit.errors import InputError, StoreError
 from linkaudit.http import FetchError, HttpClient
 from linkaudit.model import (
@@ -26,18 +26,22 @@ from linkaudit.model import (
     AuditResult,
     DocFormat,
     Document,
+    Finding,
     LinkCheck,
     Problem,
+    RuleSkip,
     Severity,
 )
 from linkaudit.store import Store
 from linkaudit.urls import redact_url
 
 if TYPE_CHECKING:
+    from linkaudit.archive import WaybackArchive
     from linkaudit.check import KnownAnswer
     from linkaudit.check.fetch import Chain, Fetcher
     from linkaudit.crawl import CrawlOptions, CrawlResult
     from linkaudit.inputs import Source
+    from linkaudit.stages import Stages
 
 MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
 """Most bytes read of an article page given as a URL input (a page, not a source, so more than
@@ -144,6 +148,7 @@ async def run_audit(
         fetcher = Fetcher(client, cfg)
     checks: dict[str, LinkCheck] = {}
     archives: dict[str, ArchiveLookup] = {}
+    analysed: dict[int, tuple[list[Finding], list[RuleSkip]]] = {}
     documents: list[Document] = []
     crawled: list[Document] = []
     crawl_result: CrawlResult | None = None
@@ -184,38 +189,38 @@ async def run_audit(
 
         urls = cited_urls(documents)
         if client is not None and fetcher is not None:
-            from linkaudit.archive import lookup_requests
             from linkaudit.check import Checker
+            from linkaudit.stages import Stages
 
             if progress:
                 progress.stage("check")
                 progress.urls(len(urls))
+            archive = _archive(fetcher, cfg, store)
+            stages = Stages(documents, cfg, archive)
 
             def on_result(check: LinkCheck) -> None:
-                checks[check.url] = check
+                stages.on_check(check)
                 if progress:
                     progress.checked(check)
 
             checker = Checker(cfg, client, store=store if cfg.cache else None, fetcher=fetcher)
             known, known_key = _crawled_answers(crawl_result)
             cited = {r.url for d in documents for r in d.references if r.url}
-            checks.update(
+            try:
                 await checker.check_all(urls, on_result=on_result, known=known,
-                                        known_key=known_key, sources=cited)
-            )
-            if checker.store_error:
-                problems.append(
-                    Problem("store", f"the cache could not be written: {checker.store_error}")
-                )
-
-            targets = lookup_requests(documents, checks, cfg)
-            if targets:
-                if progress:
+                                        known_key=known_key, sources=cited, collect=False)
+                if checker.store_error:
+                    problems.append(
+                        Problem("store", f"the cache could not be written: {checker.store_error}")
+                    )
+                if stages.looking_up and progress:
                     progress.stage("archive")
-                archives, archive_problems = await _lookup_archives(
-                    fetcher, cfg, store, targets, checks
-                )
-                problems.extend(archive_problems)
+                await stages.lookups_done()
+                if archive is not None:
+                    problems.extend(await _after_lookups(archive, cfg, stages))
+            finally:
+                stages.cancel()
+                checks, archives, analysed = stages.checks, stages.archives, stages.analysed
     except asyncio.CancelledError:
         interrupted = True
     except BaseException:
@@ -237,6 +242,7 @@ async def run_audit(
         elapsed_s=time.monotonic() - t0,
         interrupted=interrupted,
         progress=progress,
+        analysed=analysed,
     )
     if crawl_result is not None:
         result = dataclasses.replace(result, site=_site_view(crawl_result, crawled, result))
@@ -266,8 +272,13 @@ def finish(
     elapsed_s: float = 0.0,
     interrupted: bool = False,
     progress: Progress | None = None,
+    analysed: Mapping[int, tuple[Sequence[Finding], Sequence[RuleSkip]]] | None = None,
 ) -> AuditResult:
-    """Date the sources, run the rules, drop ignored and baselined findings, build the result."""
+    """Date the sources, run the rules, drop ignored and baselined findings, build the result.
+
+    `analysed` holds what `rules.analyse` gave for documents (by index) analysed already, as
+    their links came in (`linkaudit.stages`); the others are analysed here.
+    """
     from linkaudit.ignore import apply_ignores, filter_baseline, load_baseline
     from linkaudit.rules import analyse
     from linkaudit.sourcedates import source_published
@@ -278,7 +289,9 @@ def finish(
     for url, check in checks.items():
         published = source_published(url, check, archives.get(url))
         dated[url] = dataclasses.replace(check, published=published)
-    found, skips = analyse(documents, dated, archives, cfg, offline=cfg.offline)
+    found, skips = analyse(
+        documents, dated, archives, cfg, offline=cfg.offline, precomputed=analysed
+    )
     findings, _ignored = apply_ignores(found, documents)
     if cfg.baseline is not None:
         findings = filter_baseline(findings, load_baseline(cfg.baseline))
@@ -312,21 +325,24 @@ def _open_store(cfg: AuditConfig, problems: list[Problem]) -> Store | None:
         return None
 
 
-async def _lookup_archives(
-    fetcher: Fetcher,
-    cfg: AuditConfig,
-    store: Store | None,
-    targets: Mapping[str, dt.date | None],
-    checks: Mapping[str, LinkCheck],
-) -> tuple[dict[str, ArchiveLookup], list[Problem]]:
-    """Look every target up in the Wayback Machine, concurrently under its shared rate limit."""
-    from linkaudit.archive import WaybackArchive, lookup_many, save_unarchived
+def _archive(fetcher: Fetcher, cfg: AuditConfig, store: Store | None) -> WaybackArchive | None:
+    """The run's archive client (None with `--archive none`), sending through the run's layer."""
+    if cfg.archive is ArchiveMode.NONE:
+        return None
+    from linkaudit.archive import WaybackArchive
 
-    archive = WaybackArchive.from_config(fetcher.client, cfg, store, fetcher=fetcher)
-    lookups = await lookup_many(archive, targets)
+    return WaybackArchive.from_config(fetcher.client, cfg, store, fetcher=fetcher)
+
+
+async def _after_lookups(
+    archive: WaybackArchive, cfg: AuditConfig, stages: Stages
+) -> list[Problem]:
+    """The archive's run-level problems, and Save Page Now for the unarchived live sources."""
+    from linkaudit.archive import save_unarchived
+
     problems = list(archive.problems)
     if cfg.save_unarchived:
-        for saved in await save_unarchived(archive, lookups, checks):
+        for saved in await save_unarchived(archive, stages.archives, stages.checks):
             where = f": {saved.snapshot_url}" if saved.snapshot_url else ""
             problems.append(
                 Problem(
@@ -336,7 +352,7 @@ async def _lookup_archives(
                     origin=saved.url,
                 )
             )
-    return lookups, problems
+    return problems
 
 
 async def _crawl(

@@ -17,6 +17,7 @@ from linkaudit.archive.interface import (
     lookup_to_dict,
 )
 from linkaudit.archive.plan import (
+    lookup_dates,
     lookup_many,
     lookup_requests,
     save_candidates,
@@ -34,6 +35,7 @@ __all__ = [
     "WaybackArchive",
     "keys_from_env",
     "lookup_from_dict",
+    "lookup_dates",
     "lookup_many",
     "lookup_requests",
     "lookup_to_dict",

@@ -44,6 +44,8 @@ from linkaudit.urls import host_of, normalize_url
 host_of = functools.lru_cache(maxsize=1 << 16)(host_of)  # called several times per URL
 
 GITHUB_HOSTS = frozenset({"github.com", "api.github.com", "raw.githubusercontent.com"})
+_CACHE_BATCH = 256
+"""Checks written to the store's cache at once."""
 
 
 def _github_host(host: str) -> bool:
@@ -122,6 +124,7 @@ class Checker:
         known: Mapping[str, KnownAnswer] | None = None,
         known_key: Callable[[str], str] | None = None,
         sources: Collection[str] | None = None,
+        collect: bool = True,
     ) -> dict[str, LinkCheck]:
         """Check every distinct URL once (concurrently within the limits), keyed by URL as given.
 
@@ -130,7 +133,9 @@ class Checker:
         URL whose `known_key` is in `known` is judged from that answer, without a request.
         `sources` are the URLs cited as sources: their pages are read whole (`PageRead.SOURCE`),
         the others only as far as their verdict needs (`PageRead.LINK`); None reads every page
-        as a source.
+        as a source. `on_result` sees every URL as given (each spelling of one page); with
+        `collect=False` the results are handed to it alone and the returned dict stays empty
+        (the caller keeps what it needs, for as long as it needs it).
         """
         groups: dict[str, list[str]] = {}
         for u in urls:
@@ -146,14 +151,18 @@ class Checker:
         caching = self._store is not None and self._cfg.cache
 
         def done(key: str, spellings: list[str], check: LinkCheck) -> None:
-            for n, spelling in enumerate(spellings):
-                results[spelling] = check if n == 0 else _replace(check, url=spelling)
             cacheable = check.status is not LinkStatus.SKIPPED and not check.from_cache
             if caching and cacheable:
                 ttl = self._cfg.cache_ttl_s if check.status.is_ok else self._cfg.failure_ttl_s
                 pending_cache.append((key, check_to_dict(check), float(ttl)))
-            if on_result is not None:
-                on_result(check)
+                if len(pending_cache) >= _CACHE_BATCH:
+                    self._write_cache(pending_cache)
+            for n, spelling in enumerate(spellings):
+                each = check if n == 0 else _replace(check, url=spelling)
+                if collect:
+                    results[spelling] = each
+                if on_result is not None:
+                    on_result(each)
 
         async def one(key: str) -> None:
             spellings = groups[key]
@@ -171,15 +180,22 @@ class Checker:
         try:
             await self._schedule(list(groups), one)
         finally:
-            if self._store is not None and pending_cache:
-                try:
-                    self._store.put_checks(pending_cache)
-                except StoreError as exc:
-                    # A full disk or a read-only store costs the cache, not the run's results
-                    # (the history write that follows reports the store in the run's problems).
-                    self.store_error = str(exc)
-                    logging.getLogger(__name__).warning("%s", exc)
+            self._write_cache(pending_cache)
         return results
+
+    def _write_cache(self, pending: list[tuple[str, dict[str, Any], float]]) -> None:
+        """Write `pending` to the store's cache and empty it (a batch: memory stays flat)."""
+        if self._store is None or not pending or self.store_error is not None:
+            pending.clear()
+            return
+        try:
+            self._store.put_checks(pending)
+        except StoreError as exc:
+            # A full disk or a read-only store costs the cache, not the run's results (the
+            # history write that follows reports the store in the run's problems).
+            self.store_error = str(exc)
+            logging.getLogger(__name__).warning("%s", exc)
+        pending.clear()
 
     async def _schedule(
         self, keys: list[str], one: Callable[[str], Coroutine[Any, Any, None]]

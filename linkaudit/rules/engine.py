@@ -132,12 +132,15 @@ def analyse(
     *,
     offline: bool = False,
     rules: Sequence[Rule] | None = None,
+    precomputed: Mapping[int, tuple[Sequence[Finding], Sequence[RuleSkip]]] | None = None,
 ) -> tuple[list[Finding], list[RuleSkip]]:
     """Every finding and skip of the enabled rules over `documents`.
 
     `checks` and `archives` are keyed by normalised URL (`Reference.url`, `Link.url`); a URL
     missing from `checks` was not checked (offline, or excluded). `rules` defaults to
-    `ALL_RULES`.
+    `ALL_RULES`. `precomputed` holds, by document index, what `analyse` already gave for that
+    document alone (an audit analyses a document as soon as its links are in): it is taken as
+    is, and ordered with the rest as if computed here.
     """
     from linkaudit.rules import ALL_RULES
 
@@ -153,6 +156,11 @@ def analyse(
     findings: list[tuple[int, Finding]] = []
     skips: list[RuleSkip] = []
     for index, doc in enumerate(documents):
+        if precomputed is not None and index in precomputed:
+            done_findings, done_skips = precomputed[index]
+            findings.extend((index, f) for f in done_findings)
+            skips.extend(done_skips)
+            continue
         sources = {}
         for ref in doc.references:
             if not ref.url or ref.id in sources:

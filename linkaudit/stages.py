@@ -1,0 +1,136 @@
+"""Overlapped stages of an audit: archive lookups and analysis start as the checks arrive.
+
+Run one after another, the stages leave the machine idle: no archive lookup starts before the
+last link is checked, and no rule runs before every page is in, so a run ends on its slowest link,
+then waits for the archive, then analyses. `Stages` is fed the checker's results one by one:
+
+- a link the archive is asked about (`--archive`: `archive.wants_lookup`) is looked up as soon
+  as its check arrives, near the earliest date of the documents that cite it (as
+  `archive.lookup_requests` decides), while other links are still being checked; the archive's
+  own rate limit paces the lookups;
+- a document is analysed (every rule: its sources' dates, its links, its claims) as soon as the
+  last of its links is checked and looked up; its findings wait for the end of the run, where
+  `audit.finish` orders them with the rest exactly as one `rules.analyse` over all documents;
+- a page's text excerpt is dropped once every document citing it is analysed: memory holds
+  verdicts, not pages.
+
+The result is the one the stages give one after another: the same checks, the same lookups with
+the same dates, and each document analysed on the same inputs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable, Sequence
+
+from linkaudit.archive import ArchiveService, lookup_dates, wants_lookup
+from linkaudit.config import ArchiveMode, AuditConfig
+from linkaudit.model import ArchiveLookup, Document, Finding, LinkCheck, RuleSkip
+from linkaudit.sourcedates import source_published
+
+Analysed = tuple[list[Finding], list[RuleSkip]]
+"""What `rules.analyse` gave for one document alone."""
+
+
+class Stages:
+    """Collects checks, starts lookups and analyses documents as their links come in."""
+
+    def __init__(
+        self,
+        documents: Sequence[Document],
+        cfg: AuditConfig,
+        archive: ArchiveService | None,
+        *,
+        on_lookup: Callable[[ArchiveLookup], None] | None = None,
+    ) -> None:
+        self.checks: dict[str, LinkCheck] = {}
+        """Every check so far, by URL (excerpts dropped once no document needs them)."""
+        self.archives: dict[str, ArchiveLookup] = {}
+        """Every archive answer so far, by URL."""
+        self.analysed: dict[int, Analysed] = {}
+        """What each document analysed so far gave, by its index."""
+        self._documents = documents
+        self._cfg = cfg
+        self._archive = archive if cfg.archive is not ArchiveMode.NONE else None
+        self._on_lookup = on_lookup
+        self._near = lookup_dates(documents, cfg)
+        self._urls: list[set[str]] = [
+            {r.url for r in doc.references if r.url} | {link.url for link in doc.links}
+            for doc in documents
+        ]
+        self._pending = [set(urls) for urls in self._urls]
+        self._cited_by: dict[str, list[int]] = {}
+        for index, urls in enumerate(self._urls):
+            for url in urls:
+                self._cited_by.setdefault(url, []).append(index)
+        self._readers = {url: len(docs) for url, docs in self._cited_by.items()}
+        self._lookups: dict[str, asyncio.Task[None]] = {}
+
+    @property
+    def looking_up(self) -> bool:
+        """True while archive lookups are in flight."""
+        return any(not task.done() for task in self._lookups.values())
+
+    def on_check(self, check: LinkCheck) -> None:
+        """Take one check (the checker's `on_result`)."""
+        url = check.url
+        self.checks[url] = check
+        if (
+            self._archive is not None
+            and url in self._near
+            and url not in self._lookups
+            and wants_lookup(self._cfg.archive, check)
+        ):
+            self._lookups[url] = asyncio.create_task(self._lookup(url))
+            return  # settled when its answer is in
+        self._settle(url)
+
+    async def _lookup(self, url: str) -> None:
+        assert self._archive is not None
+        try:
+            lookup = await self._archive.lookup(url, self._near[url])
+        except asyncio.CancelledError:
+            raise
+        self.archives[url] = lookup
+        if self._on_lookup is not None:
+            self._on_lookup(lookup)
+        self._settle(url)
+
+    async def lookups_done(self) -> None:
+        """Wait for every lookup started (an archive failure is an answer, never raised)."""
+        if self._lookups:
+            await asyncio.gather(*self._lookups.values())
+
+    def cancel(self) -> None:
+        """Stop the lookups in flight (the run was interrupted)."""
+        for task in self._lookups.values():
+            task.cancel()
+
+    def _settle(self, url: str) -> None:
+        for index in self._cited_by.get(url, ()):
+            pending = self._pending[index]
+            pending.discard(url)
+            if not pending and index not in self.analysed:
+                self._analyse(index)
+
+    def _analyse(self, index: int) -> None:
+        from linkaudit.rules import analyse
+
+        urls = self._urls[index]
+        dated = {
+            url: dataclasses.replace(
+                check, published=source_published(url, check, self.archives.get(url))
+            )
+            for url in urls
+            if (check := self.checks.get(url)) is not None
+        }
+        archives = {url: self.archives[url] for url in urls if url in self.archives}
+        self.analysed[index] = analyse(
+            [self._documents[index]], dated, archives, self._cfg, offline=self._cfg.offline
+        )
+        for url in urls:
+            self._readers[url] -= 1
+            check = self.checks.get(url)
+            if self._readers[url] == 0 and check is not None and check.excerpt is not None:
+                self.checks[url] = dataclasses.replace(check, excerpt=None)
