@@ -34,6 +34,7 @@ from linkaudit.model import (
 )
 from linkaudit.store import Store
 from linkaudit.urls import redact_url
+from linkaudit.workers import CpuPool, worker_count
 
 if TYPE_CHECKING:
     from linkaudit.archive import WaybackArchive
@@ -43,6 +44,10 @@ if TYPE_CHECKING:
     from linkaudit.inputs import Source
     from linkaudit.stages import Stages
 
+POOL_FILES = 16
+"""From this many inputs on, documents are extracted in worker processes (`linkaudit.workers`)."""
+POOL_URLS = 500
+"""From this many URLs on, pages are read and documents analysed in worker processes."""
 MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
 """Most bytes read of an article page given as a URL input (a page, not a source, so more than
 the checker's cap)."""
@@ -151,6 +156,7 @@ async def run_audit(
     analysed: dict[int, tuple[list[Finding], list[RuleSkip]]] = {}
     documents: list[Document] = []
     crawled: list[Document] = []
+    pool = CpuPool(0)  # CPU work stays in the process unless the run is big (see below)
     crawl_result: CrawlResult | None = None
     interrupted = False
     try:
@@ -176,7 +182,12 @@ async def run_audit(
                 problems.append(Problem("fetch", message, origin=url))
                 continue
             sources.append(Source(origin=url, data=body, format=DocFormat.HTML, url=final))
-        documents = [extract_document(s, as_of=cfg.as_of) for s in sources]
+        if len(sources) >= POOL_FILES:
+            pool = CpuPool(worker_count())
+            pool.start()  # the workers start while the last inputs are read
+        documents = list(await asyncio.gather(
+            *(pool.run(extract_document, s, as_of=cfg.as_of) for s in sources)
+        ))
         if crawl_result is not None:
             # A crawled page without references is counted in the site view, not reported.
             crawled = documents
@@ -188,6 +199,8 @@ async def run_audit(
             progress.documents(len(documents))
 
         urls = cited_urls(documents)
+        if not pool.workers and len(urls) >= POOL_URLS:
+            pool = CpuPool(worker_count())
         if client is not None and fetcher is not None:
             from linkaudit.check import Checker
             from linkaudit.stages import Stages
@@ -196,14 +209,15 @@ async def run_audit(
                 progress.stage("check")
                 progress.urls(len(urls))
             archive = _archive(fetcher, cfg, store)
-            stages = Stages(documents, cfg, archive)
+            stages = Stages(documents, cfg, archive, pool=pool)
 
             def on_result(check: LinkCheck) -> None:
                 stages.on_check(check)
                 if progress:
                     progress.checked(check)
 
-            checker = Checker(cfg, client, store=store if cfg.cache else None, fetcher=fetcher)
+            checker = Checker(cfg, client, store=store if cfg.cache else None, fetcher=fetcher,
+                              pool=pool)
             known, known_key = _crawled_answers(crawl_result)
             cited = {r.url for d in documents for r in d.references if r.url}
             try:
@@ -215,7 +229,7 @@ async def run_audit(
                     )
                 if stages.looking_up and progress:
                     progress.stage("archive")
-                await stages.lookups_done()
+                await stages.settled()
                 if archive is not None:
                     problems.extend(await _after_lookups(archive, cfg, stages))
             finally:
@@ -228,6 +242,7 @@ async def run_audit(
             store.close()  # the run is failing: release the store now (it is not written)
         raise
     finally:
+        pool.close()
         if own_client and client is not None:
             with contextlib.suppress(Exception):
                 await asyncio.shield(client.close())

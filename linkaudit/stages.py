@@ -9,8 +9,9 @@ then waits for the archive, then analyses. `Stages` is fed the checker's results
   `archive.lookup_requests` decides), while other links are still being checked; the archive's
   own rate limit paces the lookups;
 - a document is analysed (every rule: its sources' dates, its links, its claims) as soon as the
-  last of its links is checked and looked up; its findings wait for the end of the run, where
-  `audit.finish` orders them with the rest exactly as one `rules.analyse` over all documents;
+  last of its links is checked and looked up, in a worker process when the run has them
+  (`linkaudit.workers`); its findings wait for the end of the run, where `audit.finish` orders
+  them with the rest exactly as one `rules.analyse` over all documents;
 - a page's text excerpt is dropped once every document citing it is analysed: memory holds
   verdicts, not pages.
 
@@ -28,6 +29,7 @@ from linkaudit.archive import ArchiveService, lookup_dates, wants_lookup
 from linkaudit.config import ArchiveMode, AuditConfig
 from linkaudit.model import ArchiveLookup, Document, Finding, LinkCheck, RuleSkip
 from linkaudit.sourcedates import source_published
+from linkaudit.workers import CpuPool
 
 Analysed = tuple[list[Finding], list[RuleSkip]]
 """What `rules.analyse` gave for one document alone."""
@@ -42,6 +44,7 @@ class Stages:
         cfg: AuditConfig,
         archive: ArchiveService | None,
         *,
+        pool: CpuPool | None = None,
         on_lookup: Callable[[ArchiveLookup], None] | None = None,
     ) -> None:
         self.checks: dict[str, LinkCheck] = {}
@@ -66,6 +69,9 @@ class Stages:
                 self._cited_by.setdefault(url, []).append(index)
         self._readers = {url: len(docs) for url, docs in self._cited_by.items()}
         self._lookups: dict[str, asyncio.Task[None]] = {}
+        self._pool = pool or CpuPool(0)
+        self._analyses: set[asyncio.Task[None]] = set()
+        self._started: set[int] = set()
 
     @property
     def looking_up(self) -> bool:
@@ -102,21 +108,25 @@ class Stages:
         if self._lookups:
             await asyncio.gather(*self._lookups.values())
 
+    async def settled(self) -> None:
+        """Wait for every lookup and every analysis started."""
+        await self.lookups_done()
+        while self._analyses:
+            await asyncio.gather(*list(self._analyses))
+
     def cancel(self) -> None:
-        """Stop the lookups in flight (the run was interrupted)."""
-        for task in self._lookups.values():
+        """Stop the lookups and analyses in flight (the run was interrupted)."""
+        for task in [*self._lookups.values(), *self._analyses]:
             task.cancel()
 
     def _settle(self, url: str) -> None:
         for index in self._cited_by.get(url, ()):
             pending = self._pending[index]
             pending.discard(url)
-            if not pending and index not in self.analysed:
+            if not pending and index not in self._started:
                 self._analyse(index)
 
     def _analyse(self, index: int) -> None:
-        from linkaudit.rules import analyse
-
         urls = self._urls[index]
         dated = {
             url: dataclasses.replace(
@@ -126,11 +136,31 @@ class Stages:
             if (check := self.checks.get(url)) is not None
         }
         archives = {url: self.archives[url] for url in urls if url in self.archives}
-        self.analysed[index] = analyse(
-            [self._documents[index]], dated, archives, self._cfg, offline=self._cfg.offline
+        self._started.add(index)
+        task = asyncio.create_task(self._analysed(index, dated, archives))
+        self._analyses.add(task)
+        task.add_done_callback(self._analyses.discard)
+
+    async def _analysed(
+        self, index: int, dated: dict[str, LinkCheck], archives: dict[str, ArchiveLookup]
+    ) -> None:
+        self.analysed[index] = await self._pool.run(
+            analyse_document, self._documents[index], dated, archives, self._cfg
         )
-        for url in urls:
+        for url in self._urls[index]:
             self._readers[url] -= 1
             check = self.checks.get(url)
             if self._readers[url] == 0 and check is not None and check.excerpt is not None:
                 self.checks[url] = dataclasses.replace(check, excerpt=None)
+
+
+def analyse_document(
+    document: Document,
+    checks: dict[str, LinkCheck],
+    archives: dict[str, ArchiveLookup],
+    cfg: AuditConfig,
+) -> Analysed:
+    """`rules.analyse` of one document (a job a worker process can run)."""
+    from linkaudit.rules import analyse
+
+    return analyse([document], checks, archives, cfg, offline=cfg.offline)

@@ -7,8 +7,10 @@ import asyncio
 import time
 from pathlib import Path
 
+import pytest
 from aiohttp import web
 
+from linkaudit import audit
 from linkaudit.archive import WaybackArchive, lookup_many, lookup_requests
 from linkaudit.audit import finish, run_audit
 from linkaudit.check import AiohttpClient, Checker
@@ -73,13 +75,19 @@ def _cfg(base: str) -> AuditConfig:
                        retries=0)
 
 
+@pytest.mark.parametrize("workers", [0, 2], ids=["in-process", "worker-processes"])
 async def test_overlapped_stages_give_the_result_of_the_stages_in_turn(
-    aiohttp_server, tmp_path: Path  # type: ignore[no-untyped-def]
+    aiohttp_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    workers: int,
 ) -> None:
     events: list[tuple[float, str]] = []
     base = await _web(aiohttp_server, events)
     paths = _documents(tmp_path, base)
     cfg = _cfg(base)
+    # Extraction, page reading and analysis in worker processes when asked: the same result.
+    monkeypatch.setenv("LINKAUDIT_CPU_WORKERS", str(workers))
+    monkeypatch.setattr(audit, "POOL_FILES", 1)
+    monkeypatch.setattr(audit, "POOL_URLS", 1)
     overlapped = await run_audit([str(p) for p in paths], cfg)
 
     # The same run, one stage after another.

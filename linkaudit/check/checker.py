@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 from linkaudit.check.classify import SHORT_PAGE_CHARS, classify_error, classify_response
 from linkaudit.check.fetch import Chain, Fetcher, Stop
 from linkaudit.check.limits import HostLimits, Sleep
-from linkaudit.check.page import is_html, read_page
+from linkaudit.check.page import decode_body, is_html, read_body
 from linkaudit.config import AuditConfig
 from linkaudit.errors import ConfigError, StoreError
 from linkaudit.http import HttpClient, HttpResponse
@@ -40,6 +40,7 @@ from linkaudit.model import DatedFact, DateOrigin, Hop, LinkCheck, LinkStatus, P
 from linkaudit.pagedates import date_from_url
 from linkaudit.store import Store
 from linkaudit.urls import host_of, normalize_url
+from linkaudit.workers import CpuPool
 
 host_of = functools.lru_cache(maxsize=1 << 16)(host_of)  # called several times per URL
 
@@ -50,24 +51,6 @@ _CACHE_BATCH = 256
 
 def _github_host(host: str) -> bool:
     return host in GITHUB_HOSTS or host.endswith(".github.com")
-
-
-def _decode(response: HttpResponse) -> str:
-    """The body as text: the declared charset, else UTF-8, else charset detection."""
-    ctype = response.header("content-type") or ""
-    m = re.search(r"charset=[\"']?([\w.:-]+)", ctype, re.IGNORECASE)
-    if m:
-        try:
-            return response.body.decode(m.group(1), "replace")
-        except LookupError:
-            pass
-    try:
-        return response.body.decode("utf-8")
-    except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(response.body[:200_000]).best()
-        return str(best) if best is not None else response.body.decode("latin-1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +78,12 @@ class Checker:
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         fetcher: Fetcher | None = None,
+        pool: CpuPool | None = None,
     ) -> None:
         self._cfg = cfg
         self._store = store
         self._clock = clock
+        self._pool = pool or CpuPool(0)
         self.fetcher = fetcher or Fetcher(client, cfg, sleep=sleep, clock=clock)
         """The network layer (shared with the rest of the run when one is given)."""
         self.store_error: str | None = None
@@ -170,7 +155,7 @@ class Checker:
             read = PageRead.LINK if key in link_only else PageRead.SOURCE
             answer = known.get(known_key(url) if known_key else url) if known else None
             if answer is not None and self._filtered(url) is None:
-                check = self._finish(
+                check = await self._finish(
                     url, answer.response, list(answer.hops), answer.attempts, read
                 )
                 done(key, spellings, _replace(check, checked_at=_now()))
@@ -324,7 +309,7 @@ class Checker:
         assert response is not None
         match chain.stop:
             case None:
-                return self._finish(url, response, hops, chain.attempts, read)
+                return await self._finish(url, response, hops, chain.attempts, read)
             case Stop.UNPARSABLE:
                 status = LinkStatus.INVALID
                 reason = f"redirect to an unparsable URL: {chain.location[:200]!r}"
@@ -351,14 +336,15 @@ class Checker:
                          redirects=tuple(hops), final_url=hops[-1].location, error=reason,
                          attempts=attempts)
 
-    def _finish(
+    async def _finish(
         self, url: str, response: HttpResponse, hops: list[Hop], attempts: int,
         read: PageRead = PageRead.SOURCE,
     ) -> LinkCheck:
         """The class of the final answer and what its page says, read as far as `read` needs:
         a hyperlink's page no further than the soft-404 test looks, and htmldate's search only
         for a source whose URL carries no date (`linkaudit.sourcedates` puts a URL date
-        first: a date found in the page would never be used)."""
+        first: a date found in the page would never be used). The page is read in a worker
+        process when the run has them (`linkaudit.workers`)."""
         final_url = hops[-1].location if hops else None
         policy = self._cfg.host_policy(host_of(final_url or url))
         accept = policy.accept if policy is not None else frozenset()
@@ -372,13 +358,15 @@ class Checker:
         chars = self._cfg.excerpt_chars if source else SHORT_PAGE_CHARS
         if is_html(ctype) and response.body and 200 <= response.status < 300:
             dated = date_from_url(url) or (final_url is not None and date_from_url(final_url))
-            facts = read_page(_decode(response), excerpt_chars=chars,
-                              use_htmldate=source and not dated)
+            facts = await self._pool.run(
+                read_body, response.body, response.header("content-type") or "",
+                excerpt_chars=chars, use_htmldate=source and not dated,
+            )  # fmt: skip
             title, headings, text = facts.title, facts.headings, facts.excerpt
             published, modified = facts.published, facts.modified
             excerpt = facts.excerpt or None
         elif ctype.startswith("text/plain") and response.body:
-            text = _decode(response)[:chars]
+            text = decode_body(response.body, response.header("content-type") or "")[:chars]
             excerpt = text or None
         if not source:
             excerpt = None  # no rule reads a hyperlink's text

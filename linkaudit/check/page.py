@@ -11,6 +11,7 @@ escape before display.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -34,6 +35,7 @@ _STRIP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside"
 _BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figcaption",
                "td", "dd")
 _TITLE_CHARS = 500
+_CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +186,32 @@ def read_page(html: str, *, excerpt_chars: int, use_htmldate: bool = True) -> Pa
     if published is None and use_htmldate:
         published = _htmldate(doc)  # before the excerpt, which prunes the tree
     return PageFacts(title, headings, published, modified, _excerpt(doc, excerpt_chars))
+
+
+def decode_body(body: bytes, content_type: str) -> str:
+    """A body as text: the charset the Content-Type declares, else UTF-8, else detection."""
+    m = _CHARSET.search(content_type)
+    if m:
+        try:
+            return body.decode(m.group(1), "replace")
+        except LookupError:
+            pass
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(body[:200_000]).best()
+        return str(best) if best is not None else body.decode("latin-1")
+
+
+def read_body(
+    body: bytes, content_type: str, *, excerpt_chars: int, use_htmldate: bool = True
+) -> PageFacts:
+    """`read_page` of an HTML body as the server sent it (decoded here: a worker process gets
+    the bytes, not a second copy of the text)."""
+    return read_page(decode_body(body, content_type), excerpt_chars=excerpt_chars,
+                     use_htmldate=use_htmldate)
 
 
 def is_html(content_type: str) -> bool:

@@ -331,7 +331,7 @@ async def test_hyperlinks_are_read_only_as_far_as_their_verdict_needs(
     assert len(searched) == 1  # htmldate searched the undated source's page only
 
 
-def test_a_dated_url_spares_htmldate_and_a_cached_link_read_serves_no_source(
+async def test_a_dated_url_spares_htmldate_and_a_cached_link_read_serves_no_source(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from linkaudit.check import checker, page
@@ -343,11 +343,11 @@ def test_a_dated_url_spares_htmldate_and_a_cached_link_read_serves_no_source(
     body = b"<html><head><title>Story</title></head><body><p>Undated text.</p></body></html>"
     answer = HttpResponse("u", 200, (("Content-Type", "text/html"),), body)
     check = Checker(AuditConfig(), None)._finish  # type: ignore[arg-type]
-    check("https://news.example/2024/09/17/story", answer, [], 1)
+    await check("https://news.example/2024/09/17/story", answer, [], 1)
     assert searched == []
-    check("https://news.example/story", answer, [], 1)
+    await check("https://news.example/story", answer, [], 1)
     assert len(searched) == 1
-    light = check("https://news.example/story", answer, [], 1, PageRead.LINK)
+    light = await check("https://news.example/story", answer, [], 1, PageRead.LINK)
     restored = checker.check_from_dict(checker.check_to_dict(light))
     assert restored.read is PageRead.LINK  # so `check` will not take it for a source's read
 
