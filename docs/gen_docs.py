@@ -57,6 +57,9 @@ def type_name(name: str, kind: Any) -> str:
         "severity_overrides": "table of rule id = severity (or use `rules`)",
         "disable_rules": "list of rule ids (or use `rules`)",
         "github_token": "string (`env:NAME` reads a variable)",
+        "accept": 'list of statuses and ranges (`[403, "200..=299"]`) or one string',
+        "remap": "list of `'REGEX REPLACEMENT'` strings",
+        "exclude_path": "list of strings (gitignore-style globs)",
     }
     if name in special:
         return special[name]

@@ -33,14 +33,14 @@ from linkaudit.model import (
     Severity,
 )
 from linkaudit.store import Store
-from linkaudit.urls import redact_url
+from linkaudit.urls import normalize_url, redact_url
 from linkaudit.workers import CpuPool, worker_count
 
 if TYPE_CHECKING:
     from linkaudit.archive import WaybackArchive
     from linkaudit.check import KnownAnswer
     from linkaudit.check.fetch import Chain, Fetcher
-    from linkaudit.crawl import CrawlOptions, CrawlResult
+    from linkaudit.crawl import CrawledPage, CrawlOptions, CrawlResult
     from linkaudit.inputs import Source
     from linkaudit.stages import Stages
 
@@ -67,6 +67,12 @@ class Progress(Protocol):
 
     def checked(self, check: LinkCheck) -> None:
         """One URL was checked."""
+
+    def archive(self, total: int, rate_per_min: int) -> None:
+        """`total` archive lookups begin, paced at `rate_per_min` calls (0: no limit)."""
+
+    def looked_up(self) -> None:
+        """One archive lookup finished."""
 
 
 def cited_urls(documents: Iterable[Document]) -> list[str]:
@@ -128,11 +134,12 @@ async def run_audit(
     """
     from linkaudit.extract import extract_document
     from linkaudit.inputs import Source, collect
+    from linkaudit.local import Resolver, plan_checks, resolve_links
 
     started = dt.datetime.now(dt.UTC)
     t0 = time.monotonic()
     problems: list[Problem] = []
-    collected = collect(inputs, stdin=stdin)
+    collected = collect(inputs, stdin=stdin, exclude=cfg.exclude_path)
     problems.extend(collected.problems)
     sources: list[Source] = list(collected.sources)
     if progress:
@@ -188,6 +195,8 @@ async def run_audit(
         documents = list(await asyncio.gather(
             *(pool.run(extract_document, s, as_of=cfg.as_of) for s in sources)
         ))
+        resolver = Resolver.from_config(cfg, inputs)
+        documents, local_targets = resolve_links(documents, resolver)
         if crawl_result is not None:
             # A crawled page without references is counted in the site view, not reported.
             crawled = documents
@@ -199,36 +208,53 @@ async def run_audit(
             progress.documents(len(documents))
 
         urls = cited_urls(documents)
-        if not pool.workers and len(urls) >= POOL_URLS:
+        plan = plan_checks(urls, documents, local_targets, resolver, cfg)
+        checks.update(plan.ready)  # local files, mail, other schemes: no network needed
+        if not pool.workers and len(plan.web) >= POOL_URLS:
             pool = CpuPool(worker_count())
         if client is not None and fetcher is not None:
-            from linkaudit.check import Checker
+            from linkaudit.scale import check_urls
             from linkaudit.stages import Stages
 
             if progress:
                 progress.stage("check")
-                progress.urls(len(urls))
+                progress.urls(len(plan.web))
             archive = _archive(fetcher, cfg, store)
-            stages = Stages(documents, cfg, archive, pool=pool)
+            lookups_shown: list[bool] = []
+            stages = Stages(
+                documents, cfg, archive, pool=pool,
+                on_lookup=lambda _: progress.looked_up() if progress and lookups_shown else None,
+            )  # fmt: skip
+            for ready in plan.ready.values():
+                stages.on_check(ready)
 
             def on_result(check: LinkCheck) -> None:
-                stages.on_check(check)
+                for restored in plan.restore(check):
+                    stages.on_check(restored)
                 if progress:
                     progress.checked(check)
 
-            checker = Checker(cfg, client, store=store if cfg.cache else None, fetcher=fetcher,
-                              pool=pool)
+            references = {r.url for d in documents for r in d.references if r.url}
             known, known_key = _crawled_answers(crawl_result)
-            cited = {r.url for d in documents for r in d.references if r.url}
             try:
-                await checker.check_all(urls, on_result=on_result, known=known,
-                                        known_key=known_key, sources=cited, collect=False)
-                if checker.store_error:
-                    problems.append(
-                        Problem("store", f"the cache could not be written: {checker.store_error}")
-                    )
+                # In this process, worker processes or a Dask cluster (`--workers`,
+                # `--scheduler`); results go to the stages as they arrive.
+                stage = await check_urls(
+                    plan.web, cfg, client=client, store=store, on_result=on_result,
+                    anchors_for=plan.anchors_for, fetcher=fetcher, pool=pool,
+                    known=known, known_key=known_key, collect=False,
+                    sources_for={
+                        normalize_url(web) for web in plan.web
+                        if any(u in references for u in plan.sources.get(web, [web]))
+                    },
+                )  # fmt: skip
+                problems.extend(stage.problems)
                 if stages.looking_up and progress:
                     progress.stage("archive")
+                    # A replayed run is not paced (see `WaybackArchive.from_config`).
+                    rate = 0 if cfg.replay is not None else cfg.archive_rate_per_min
+                    progress.archive(stages.lookups_left, rate)
+                    lookups_shown.append(True)
                 await stages.settled()
                 if archive is not None:
                     problems.extend(await _after_lookups(archive, cfg, stages))
@@ -247,6 +273,8 @@ async def run_audit(
             with contextlib.suppress(Exception):
                 await asyncio.shield(client.close())
 
+    if cfg.insecure and not cfg.offline:
+        problems.append(Problem("insecure", "--insecure: TLS certificates were not verified"))
     result = finish(
         documents,
         checks,
@@ -307,9 +335,12 @@ def finish(
     found, skips = analyse(
         documents, dated, archives, cfg, offline=cfg.offline, precomputed=analysed
     )
-    findings, _ignored = apply_ignores(found, documents)
+    findings, ignored = apply_ignores(found, documents)
+    baselined = 0
     if cfg.baseline is not None:
-        findings = filter_baseline(findings, load_baseline(cfg.baseline))
+        kept = filter_baseline(findings, load_baseline(cfg.baseline))
+        baselined = len(findings) - len(kept)
+        findings = kept
     return AuditResult(
         documents=tuple(documents),
         checks=dated,
@@ -321,6 +352,8 @@ def finish(
         elapsed_s=elapsed_s,
         interrupted=interrupted,
         offline=cfg.offline,
+        ignored=ignored,
+        baselined=baselined,
     )
 
 
@@ -382,8 +415,28 @@ async def _crawl(
 
     result = await crawl_site(fetcher.client, cfg, options, store=store, fetcher=fetcher)
     problems.extend(result.problems)
+    if not any(_reached(page) for page in result.pages):
+        # Nothing of the site answered: "no findings" would be a false green (RUN_ERROR).
+        failure = next((p.detail for p in result.pages if p.detail), "")
+        problems.append(
+            Problem(
+                "crawl-unreached",
+                f"{redact_url(result.site)}: no page of the site could be fetched"
+                + (f" ({failure})" if failure else ""),
+                origin=result.site,
+            )
+        )
     sources = [page.source for page in result.articles if page.source is not None]
     return sources, result
+
+
+def _reached(page: CrawledPage) -> bool:
+    """The site answered for this page (an article, unchanged, or fetched and then set aside)."""
+    from linkaudit.crawl import PageState
+
+    if page.state is PageState.FETCHED:
+        return True
+    return page.state is PageState.SKIPPED and page.status is not None and page.status < 400
 
 
 def _crawled_answers(
@@ -391,7 +444,8 @@ def _crawled_answers(
 ) -> tuple[dict[str, KnownAnswer] | None, Callable[[str], str] | None]:
     """The answers the crawl got for its articles, by the crawl's page identity, and that
     identity: a link to a page the crawl read (`/a?utm_source=x#top` for `/a` too) is judged
-    from that answer instead of fetching the page again."""
+    from that answer instead of fetching the page again. Only answers fetched in this run
+    count (an unchanged page's kept body has no headers to judge it by)."""
     if crawl is None:
         return None, None
     from linkaudit.check import KnownAnswer
@@ -400,7 +454,9 @@ def _crawled_answers(
 
     known: dict[str, KnownAnswer] = {}
     for page in crawl.articles:
-        if page.body is None or page.status is None or page.fetched_url is None:
+        if page.body is None or page.fetched_url is None or not page.headers:
+            continue
+        if page.status is None or not 200 <= page.status < 300:
             continue
         answer = HttpResponse(page.fetched_url, page.status, page.headers, page.body)
         known.setdefault(page_key(page.fetched_url), KnownAnswer(answer))
@@ -434,17 +490,38 @@ def audit(
     stdin: BinaryIO | None = None,
     crawl: CrawlOptions | None = None,
 ) -> AuditResult:
-    """Synchronous `run_audit`. SIGINT and SIGTERM stop the run and return the partial result."""
+    """Synchronous `run_audit`. SIGINT and SIGTERM stop the run and return the partial result,
+    marked `interrupted` with the signal in `stop_signal` (the CLI exits 130 or 143 on it). A
+    second signal is not caught: it stops the process at once (Python's default)."""
 
     done: list[AuditResult] = []
 
     async def main() -> None:
         task = asyncio.current_task()
         loop = asyncio.get_running_loop()
-        if task is not None:
+        stopped: list[int] = []
+        caught: list[signal.Signals] = []
+
+        def stop(signum: signal.Signals) -> None:
+            stopped.append(int(signum))
+            for sig in caught:
+                loop.remove_signal_handler(sig)  # the next Ctrl-C stops the process at once
+            caught.clear()
+            if task is not None:
+                task.cancel()
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(signal.SIGTERM, task.cancel)
-        done.append(await run_audit(inputs, cfg, progress=progress, stdin=stdin, crawl=crawl))
+                loop.add_signal_handler(sig, stop, sig)
+                caught.append(sig)
+        try:
+            result = await run_audit(inputs, cfg, progress=progress, stdin=stdin, crawl=crawl)
+        finally:
+            for sig in caught:
+                loop.remove_signal_handler(sig)
+        if stopped:
+            result = dataclasses.replace(result, interrupted=True, stop_signal=stopped[0])
+        done.append(result)
 
     # NOTE: the result is handed over beside the task, not as its result: on leaving, Python
     # 3.11's Runner restores the SIGINT handler and `signal.signal` formats the old handler's

@@ -7,12 +7,14 @@ what a flag does not say; flags win. Errors become one line plus a hint, and an 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import io
 import ipaddress
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,9 +22,10 @@ import typer
 from rich.console import Console
 
 from linkaudit import __version__
-from linkaudit.config import ArchiveMode, AuditConfig, FailOn
-from linkaudit.errors import ConfigError, ExitCode, LinkauditError
-from linkaudit.model import AuditResult, LinkCheck, LinkStatus, Problem
+from linkaudit.config import ArchiveMode, AuditConfig, FailOn, FragmentMode
+from linkaudit.errors import ConfigError, ExitCode, LinkauditError, OutputError
+from linkaudit.model import AuditResult, Problem
+from linkaudit.report._text import plural
 
 if TYPE_CHECKING:
     from linkaudit.crawl import CrawlOptions
@@ -81,10 +84,15 @@ def _write_output(text: str, output: Path | None) -> None:
     if output is None or str(output) == "-":
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
-    tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-    os.replace(tmp, output)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        os.replace(tmp, output)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()  # never leave the half-written file behind
+        raise OutputError(f"{output}: cannot write: {exc.strerror or exc}") from None
 
 
 # -- extract -------------------------------------------------------------------------------
@@ -107,94 +115,41 @@ def extract(
 
     from linkaudit.extract import extract_document
     from linkaudit.inputs import collect
+    from linkaudit.local import Resolver, resolve_links
     from linkaudit.report.extract import extract_json, render_extract_table
+    from linkaudit.report.summary import RUN_FAILURE_KINDS
 
     if format not in ("table", "json"):
         raise typer.BadParameter("choose table or json", param_hint="--format")
+    _check_writable(output, "--output")
     when = _parse_date(as_of, "--as-of")
     collected = collect(paths, stdin=sys.stdin.buffer)
     documents = [extract_document(s, as_of=when) for s in collected.sources]
+    # Local links as the audit names them: paths relative to the working directory.
+    documents, _targets = resolve_links(documents, Resolver.from_config(AuditConfig(), paths))
     problems = list(collected.problems)
     problems += [
         Problem("url-input", f"{u}: URL inputs need the network; use `linkaudit audit`", origin=u)
         for u in collected.urls
     ]
     _say_problems(problems, quiet)
-    if format == "json":
-        _write_output(json.dumps(extract_json(documents, problems), indent=2), output)
-    elif output is not None:
-        buffer = io.StringIO()
-        render_extract_table(documents, Console(file=buffer, width=160, no_color=True))
-        _write_output(buffer.getvalue(), output)
-    else:
-        render_extract_table(documents, Console(highlight=False))
-    if not documents:
+    try:
+        if format == "json":
+            _write_output(json.dumps(extract_json(documents, problems), indent=2), output)
+        elif output is not None:
+            buffer = io.StringIO()
+            render_extract_table(documents, Console(file=buffer, width=160, no_color=True))
+            _write_output(buffer.getvalue(), output)
+        else:
+            render_extract_table(documents, Console(highlight=False))
+    except LinkauditError as exc:
+        raise _fail(exc) from None
+    if not documents or any(p.kind in RUN_FAILURE_KINDS for p in problems):
+        # An input named that could not be read is an error, as in `audit` (the rest is listed).
         raise typer.Exit(int(ExitCode.RUN_ERROR))
 
 
 # -- audit -----------------------------------------------------------------------------------
-
-
-class RichProgress:
-    """A progress bar on stderr: documents, URLs done/total, counts per class, rate."""
-
-    def __init__(self, console: Console) -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        self._progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[counts]}"),
-            TextColumn("{task.fields[rate]}"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        )
-        self._task = self._progress.add_task("reading", total=None, counts="", rate="")
-        self._counts: dict[LinkStatus, int] = {}
-        self._docs = 0
-        self._done = 0
-        self._t0 = 0.0
-
-    def __enter__(self) -> RichProgress:
-        import time
-
-        self._t0 = time.monotonic()
-        self._progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._progress.stop()
-
-    def stage(self, name: str) -> None:
-        """Show the stage."""
-        label = {"check": f"{self._docs} docs, checking"}.get(name, name)
-        self._progress.update(self._task, description=label)
-
-    def documents(self, count: int) -> None:
-        """Remember the document count."""
-        self._docs = count
-
-    def urls(self, total: int) -> None:
-        """Set the bar's total."""
-        self._progress.update(self._task, total=total)
-
-    def checked(self, check: LinkCheck) -> None:
-        """Advance the bar."""
-        import time
-
-        self._done += 1
-        self._counts[check.status] = self._counts.get(check.status, 0) + 1
-        counts = " ".join(f"{s.value}:{n}" for s, n in sorted(self._counts.items()))
-        rate = self._done / max(time.monotonic() - self._t0, 1e-6)
-        self._progress.update(self._task, advance=1, counts=counts, rate=f"{rate:.0f}/s")
 
 
 def _fix_allow_private(argv: list[str]) -> list[str]:
@@ -223,7 +178,7 @@ def _fix_allow_private(argv: list[str]) -> list[str]:
 def _flag_values(**flags: Any) -> dict[str, Any]:
     """Typer values that were given, under `AuditConfig` field names."""
     values = {k: v for k, v in flags.items() if v is not None and v != [] and v != ()}
-    for key in ("include", "exclude"):
+    for key in ("include", "exclude", "remap", "exclude_path"):
         if key in values:
             values[key] = tuple(values[key])
     if "allow_private" in values:
@@ -345,6 +300,36 @@ def audit(
     use_env_proxy: Annotated[
         bool | None, typer.Option("--use-env-proxy", help="Honour HTTP(S)_PROXY.")
     ] = None,
+    root_dir: Annotated[
+        Path | None, typer.Option(help="Resolve root-relative links (/docs/x.md) here.")
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="Resolve root-relative links against this site URL.")
+    ] = None,
+    remap: Annotated[
+        list[str] | None,
+        typer.Option(help="'REGEX REPLACEMENT': check a URL or path as another (repeatable)."),
+    ] = None,
+    exclude_path: Annotated[
+        list[str] | None, typer.Option(help="Skip inputs matching this glob (repeatable).")
+    ] = None,
+    accept: Annotated[
+        str | None, typer.Option(help="Statuses also counted alive: 200..=299,403.")
+    ] = None,
+    github_token: Annotated[
+        str | None,
+        typer.Option(help="Token sent to GitHub's hosts only (default: $GITHUB_TOKEN)."),
+    ] = None,
+    insecure: Annotated[
+        bool | None, typer.Option("--insecure", help="Accept invalid TLS certificates.")
+    ] = None,
+    images: Annotated[
+        bool | None, typer.Option("--images/--no-images", help="Check images and badges.")
+    ] = None,
+    check_fragments: Annotated[
+        FragmentMode | None,
+        typer.Option(help="Check #fragments of local files, all (remote too) or none."),
+    ] = None,
     crawl: Annotated[bool, typer.Option("--crawl", help="Crawl the site for articles.")] = False,
     max_pages: Annotated[int | None, typer.Option(help="Crawl: most pages.")] = None,
     depth: Annotated[int | None, typer.Option(help="Crawl: link depth.")] = None,
@@ -352,12 +337,29 @@ def audit(
     sitemap: Annotated[list[str] | None, typer.Option(help="Crawl: a sitemap URL.")] = None,
     feed: Annotated[list[str] | None, typer.Option(help="Crawl: a feed URL.")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Crawl: continue the last.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no problems.")] = False,
+    workers: Annotated[
+        str | None,
+        typer.Option(help="Check in N local worker processes, or auto (one per core)."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Check on a Dask cluster: tcp://HOST:8786, or local."),
+    ] = None,
+    plan: Annotated[
+        bool, typer.Option("--plan", help="Print the run's size and predicted time; check nothing.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Only the findings and the summary.")
+    ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="Also rule skips and every finding of a group."),
+    ] = False,
 ) -> None:
     """Check every cited URL, find archived copies, and flag what the sources cannot support."""
     from linkaudit.audit import audit as run
     from linkaudit.report import OutputFormat
-    from linkaudit.report.summary import exit_code
+    from linkaudit.report.summary import exit_code, failure_reason
 
     try:
         flags = _flag_values(
@@ -389,6 +391,17 @@ def audit(
             fail_on=fail_on,
             baseline=baseline,
             use_env_proxy=use_env_proxy,
+            root_dir=root_dir,
+            base_url=base_url,
+            remap=remap,
+            exclude_path=exclude_path,
+            accept=accept,
+            github_token=github_token,
+            insecure=insecure,
+            images=images,
+            check_fragments=check_fragments,
+            workers=workers,
+            scheduler=scheduler,
         )
         crawl_scope: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
         if crawl:
@@ -399,6 +412,10 @@ def audit(
             cfg = dataclasses.replace(cfg, baseline=None)
         fmt = OutputFormat(format) if format else OutputFormat.TABLE
         extra = [_parse_report(r) for r in report or []]
+        _check_writable(output, "--output")
+        _check_writable(write_baseline, "--write-baseline")
+        for _fmt, extra_path in extra:
+            _check_writable(extra_path, "--report")
         crawl_options = None
         if crawl:
             crawl_options = _crawl_options(
@@ -409,35 +426,134 @@ def audit(
     except LinkauditError as exc:
         raise _fail(exc) from None
 
+    if plan:
+        if crawl:
+            raise typer.BadParameter(
+                "a crawl's links are known only once crawled", param_hint="--plan"
+            )
+        _print_plan(paths, cfg, fmt, output, quiet)
+        return
+
     err = _err_console()
-    # The bar is drawn on stderr, so it never mixes with a format written to stdout.
-    show_progress = not quiet and err.is_terminal
+    verbosity = -1 if quiet else (1 if verbose else 0)
     try:
-        if show_progress:
-            with RichProgress(err) as bar:
-                result = run(paths, cfg, progress=bar, stdin=sys.stdin.buffer, crawl=crawl_options)
+        result = _run_with_progress(
+            lambda progress: run(
+                paths, cfg, progress=progress, stdin=sys.stdin.buffer, crawl=crawl_options
+            ),
+            err,
+            quiet,
+        )
+    except LinkauditError as exc:
+        raise _fail(exc) from None
+    except KeyboardInterrupt:
+        # A second Ctrl-C: stop at once (click would turn it into "Aborted!" and exit 1).
+        err.print("linkaudit: interrupted", markup=False)
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+
+    _say_problems(result.problems, quiet)
+    try:
+        _emit(result, cfg, fmt, output, extra, verbosity)
+    except LinkauditError as exc:
+        raise _fail(exc) from None
+    except KeyboardInterrupt:
+        err.print("linkaudit: interrupted while writing the report", markup=False)
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    if result.interrupted:
+        err.print("linkaudit: interrupted; the report shows what was checked", markup=False)
+    reason = failure_reason(result)
+    if reason is not None and not result.interrupted:
+        err.print(f"linkaudit: error: {reason}", markup=False)
+    if write_baseline is not None:
+        if result.interrupted:
+            err.print(f"linkaudit: {write_baseline} not written: the run was interrupted",
+                      markup=False)
         else:
-            result = run(paths, cfg, stdin=sys.stdin.buffer, crawl=crawl_options)
+            _write_baseline(write_baseline, result, err)
+            # Every finding is now accepted: only a failed run still fails.
+            code = exit_code(result, FailOn.NEVER)
+            raise typer.Exit(int(code))
+    raise typer.Exit(int(exit_code(result, cfg.fail_on, sarif=fmt is OutputFormat.SARIF)))
+
+
+def _print_plan(paths: list[str], cfg: AuditConfig, fmt: Any, output: Path | None,
+                quiet: bool) -> None:
+    """`--plan`: read the documents, size the run and predict its time; check nothing."""
+    import json
+
+    from linkaudit.extract import extract_document
+    from linkaudit.inputs import collect
+    from linkaudit.report import OutputFormat
+    from linkaudit.scale.forecast import build_forecast, forecast_json, render_forecast
+    from linkaudit.store import Store
+
+    collected = collect(paths, stdin=sys.stdin.buffer)
+    _say_problems(list(collected.problems), quiet)
+    documents = [extract_document(s, as_of=cfg.as_of) for s in collected.sources]
+    store = None
+    if cfg.cache and cfg.store.is_file():
+        with contextlib.suppress(LinkauditError):
+            store = Store.open(cfg.store, create=False)
+    if cfg.scheduler:
+        slots = cfg.workers if cfg.workers > 1 else (os.cpu_count() or 1)
+        home = "a local Dask cluster" if cfg.scheduler == "local" else (
+            f"the Dask cluster at {cfg.scheduler} (taken as {slots} threads)")
+    else:
+        slots = cfg.workers
+        home = "this process" if slots == 1 else f"{slots} worker processes"
+    try:
+        forecast = build_forecast(documents, cfg, store, slots=slots, home=home,
+                                  unread_urls=len(collected.urls))
+    finally:
+        if store is not None:
+            store.close()
+    if fmt is OutputFormat.JSON:
+        text = json.dumps(forecast_json(forecast, cfg), indent=2)
+    else:
+        text = render_forecast(forecast, cfg)
+    try:
+        _write_output(text, output)
     except LinkauditError as exc:
         raise _fail(exc) from None
 
-    _say_problems(result.problems, quiet)
-    if write_baseline is not None:
-        from linkaudit.ignore import write_baseline as write
 
-        count = write(write_baseline, result.findings)
-        err.print(f"linkaudit: {count} findings accepted in {write_baseline}", markup=False)
-    _emit(result, cfg, fmt, output, extra)
-    if result.interrupted:
-        err.print("linkaudit: interrupted; the report shows what was checked", markup=False)
-    if not result.documents and result.site is None:
-        # Nothing could be read. A crawl that found no page with references did run: its site
-        # view is the report, and the exit code follows the findings (none) as usual.
-        raise typer.Exit(int(ExitCode.RUN_ERROR))
-    if fmt is OutputFormat.SARIF:
-        # Code scanning uploads must still run when there are findings (as zizmor does).
-        raise typer.Exit(int(ExitCode.OK))
-    raise typer.Exit(int(exit_code(result, cfg.fail_on)))
+def _run_with_progress(
+    run: Callable[[Any], AuditResult], err: Console, quiet: bool
+) -> AuditResult:
+    """Call `run(progress)` with a bar on a terminal, a line every few seconds in a log (stderr
+    is not a terminal: CI), or nothing with `--quiet`. Progress goes to stderr, so it never
+    mixes with a format written to stdout."""
+    from linkaudit.progress import LineProgress, RichProgress
+
+    if quiet:
+        return run(None)
+    if err.is_terminal:
+        with RichProgress(err) as bar:
+            return run(bar)
+    with LineProgress(sys.stderr) as lines:
+        return run(lines)
+
+
+def _write_baseline(path: Path, result: AuditResult, err: Console) -> None:
+    """Write the baseline file and confirm it: how many findings, and how to use it."""
+    from linkaudit.ignore import write_baseline as write
+
+    try:
+        write(path, result.findings)
+    except OSError as exc:
+        message = f"{path}: cannot write the baseline: {exc.strerror or exc}"
+        raise _fail(OutputError(message)) from None
+    err.print(
+        f"linkaudit: wrote {path}: {plural(len(result.findings), 'finding')} accepted; "
+        f"later runs with --baseline {path} report only new ones",
+        markup=False,
+    )
+
+
+def _check_writable(path: Path | None, flag: str) -> None:
+    """Refuse, before the run, a report path that can never be written (an existing folder)."""
+    if path is not None and str(path) != "-" and path.is_dir():
+        raise typer.BadParameter(f"{str(path)!r} is a folder; give a file name", param_hint=flag)
 
 
 def _parse_report(spec: str) -> tuple[Any, Path]:
@@ -454,36 +570,49 @@ def _parse_report(spec: str) -> tuple[Any, Path]:
 
 
 def _emit(
-    result: AuditResult, cfg: AuditConfig, fmt: Any, output: Path | None, extra: list[Any]
+    result: AuditResult,
+    cfg: AuditConfig,
+    fmt: Any,
+    output: Path | None,
+    extra: list[Any],
+    verbosity: int = 0,
 ) -> None:
     """Write the main format to stdout (or `--output`) and each `--report` file."""
     from linkaudit.report import OutputFormat, render_table
 
     if fmt is OutputFormat.TABLE and output is None:
-        render_table(result, cfg, Console(highlight=False))
+        render_table(result, cfg, Console(highlight=False), verbosity=verbosity)
     else:
         # Files get every format as plain text (the table without colour), written atomically.
-        _write_report(result, fmt, cfg, output)
+        _write_report(result, fmt, cfg, output, verbosity)
     for extra_fmt, path in extra:
-        _write_report(result, extra_fmt, cfg, path)
+        _write_report(result, extra_fmt, cfg, path, verbosity)
 
 
-def _write_report(result: AuditResult, fmt: Any, cfg: AuditConfig, output: Path | None) -> None:
-    """`report.write` to `output` atomically (a crash leaves the old file), or to stdout."""
+def _write_report(
+    result: AuditResult, fmt: Any, cfg: AuditConfig, output: Path | None, verbosity: int = 0
+) -> None:
+    """`report.write` to `output` atomically (a crash leaves the old file), or to stdout (the
+    JSON report is streamed: never built whole in memory)."""
     from linkaudit.report import write
 
     if output is None or str(output) == "-":
-        write(result, fmt, cfg, sys.stdout)
+        write(result, fmt, cfg, sys.stdout, verbosity=verbosity)
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
     try:
+        output.parent.mkdir(parents=True, exist_ok=True)
         with tmp.open("w", encoding="utf-8") as fh:
-            write(result, fmt, cfg, fh)
+            write(result, fmt, cfg, fh, verbosity=verbosity)
+        os.replace(tmp, output)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()  # never leave the half-written file behind
+        raise OutputError(f"{output}: cannot write: {exc.strerror or exc}") from None
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink()
         raise
-    os.replace(tmp, output)
 
 
 def _crawl_options(
@@ -591,3 +720,7 @@ def main(argv: list[str] | None = None) -> None:
         app(args=args, prog_name="linkaudit")
     except LinkauditError as exc:  # pragma: no cover - commands translate their own
         raise SystemExit(int(_fail(exc).exit_code)) from None
+    except KeyboardInterrupt:
+        # A second Ctrl-C, or one outside the audit's own handling (reading, rendering).
+        _err_console().print("linkaudit: interrupted", markup=False)
+        raise SystemExit(int(ExitCode.INTERRUPTED)) from None

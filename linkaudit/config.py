@@ -55,6 +55,49 @@ class FailOn(StrEnum):
     NEVER = "never"
 
 
+class FragmentMode(StrEnum):
+    """Which `#fragment`s are checked against their target's anchors (`--check-fragments`)."""
+
+    LOCAL = "local"
+    """Links to files of the tree (and to the document's own headings); no page is read for it."""
+    ALL = "all"
+    """Local ones, and links into remote HTML pages (their ids and names), as lychee's
+    `--include-fragments`."""
+    NONE = "none"
+    """No fragment is checked."""
+
+
+def parse_statuses(text: str) -> frozenset[int]:
+    """`200..299,403` as a set of HTTP statuses.
+
+    Ranges are written as lychee writes them: `A..=B` includes B, `A..B` stops before B (Rust's
+    ranges), an open end is 100 or 599 (`..=204`, `500..`), and `A-B` includes B. Raises
+    `ValueError` naming the bad piece.
+    """
+    statuses: set[int] = set()
+    for piece in text.replace(" ", "").split(","):
+        if not piece:
+            continue
+        low, high = piece, piece
+        inclusive = True
+        if "..=" in piece:
+            low, _, high = piece.partition("..=")
+        elif ".." in piece:
+            low, _, high = piece.partition("..")
+            inclusive = not high  # `500..` runs to the last status
+        elif "-" in piece:
+            low, _, high = piece.partition("-")
+        if ".." in piece:
+            low, high = low or "100", high or "599"
+        if not (low.isdigit() and high.isdigit()):
+            raise ValueError(f"{piece!r} is not a status or a range like 200..=299")
+        first, last = int(low), int(high) - (0 if inclusive else 1)
+        if not (100 <= first <= 599 and 100 <= last <= 599) or first > last:
+            raise ValueError(f"{piece!r} is not within HTTP statuses 100-599")
+        statuses.update(range(first, last + 1))
+    return frozenset(statuses)
+
+
 @dataclass(frozen=True, slots=True)
 class HostPolicy:
     """Per-host settings from the config file (`[tool.linkaudit.hosts."example.com"]`)."""
@@ -136,7 +179,26 @@ class AuditConfig:
     headers: tuple[tuple[str, str], ...] = ()
     """Headers sent to every host (never across a redirect to another host)."""
     github_token: str | None = field(default=None, repr=False)
-    """A token sent only to github.com hosts."""
+    """A token sent only to GitHub's hosts, over HTTPS (default: `$LINKAUDIT_GITHUB_TOKEN`, else
+    `$GITHUB_TOKEN`)."""
+    accept: frozenset[int] = frozenset()
+    """HTTP statuses that also count as alive, on every host (`200..=299,403`; 2xx always do)."""
+    insecure: bool = False
+    """Accept invalid TLS certificates (the report says so)."""
+    root_dir: Path | None = None
+    """The folder root-relative links (`/docs/x.md`) resolve against (default: the inputs' root)."""
+    base_url: str | None = None
+    """A site URL that root-relative links resolve against instead (HTML exported from a site)."""
+    remap: tuple[str, ...] = ()
+    """`'REGEX REPLACEMENT'` rewrites: a URL or path matching REGEX is checked as REPLACEMENT
+    (`$1` or `\\1` for groups); the first matching one applies."""
+    exclude_path: tuple[str, ...] = ()
+    """Inputs to skip: gitignore-style globs matched against the paths as reported."""
+    images: bool = True
+    """Check images and badges (`![x](y)`, `<img src>`, `<source srcset>`) like links."""
+    check_fragments: FragmentMode = FragmentMode.LOCAL
+    """Which `#fragment`s must name an anchor of their target: local files, all (remote HTML
+    pages too), or none."""
     disable_rules: frozenset[str] = frozenset()
     """Rule ids switched off."""
     severity_overrides: tuple[tuple[str, str], ...] = ()
@@ -149,6 +211,10 @@ class AuditConfig:
     """Days the failed runs must span."""
     excerpt_chars: int = DEFAULT_EXCERPT_CHARS
     """Longest page text excerpt kept for the claim rules."""
+    workers: int = 1
+    """Local worker processes that check the links (`auto`: one per core); 1 checks in process."""
+    scheduler: str | None = None
+    """A Dask scheduler to check the links on (`tcp://host:8786`), or `local` for a LocalCluster."""
 
     def host_policy(self, host: str) -> HostPolicy | None:
         """The policy for `host` (exact name, or a `.suffix` entry matching it)."""

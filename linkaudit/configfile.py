@@ -9,6 +9,9 @@ Every `AuditConfig` field is a key of the same name (`per_host` or `per-host`); 
 - `rules`: `{"weak-support" = "off", "unarchived" = "warning"}`, i.e. `disable_rules` and
   `severity_overrides` in one table (`"on"` restores a rule's default).
 
+`accept` takes statuses and lychee's ranges (`[403, "200..=299"]` or `"200..=299,403"`); each
+`remap` rule and `base_url` are checked as the flags are.
+
 A string value `"env:NAME"` in `headers`, `hosts.*.headers` or `github_token` is read from the
 environment variable NAME (so tokens stay out of the file); a missing variable is an error. Paths
 (`store`, `record`, `replay`, `baseline`) are relative to the config file's directory. Unknown keys
@@ -31,8 +34,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from linkaudit.config import AuditConfig, HostPolicy
+from linkaudit.config import AuditConfig, HostPolicy, parse_statuses
 from linkaudit.errors import ConfigError
+from linkaudit.local.remap import parse_remap
 from linkaudit.model import Severity
 
 CONFIG_NAMES = ("linkaudit.toml", "pyproject.toml")
@@ -144,6 +148,23 @@ class _Reader:
                 raise self.fail(f"{key}.{raw}", "unknown key" + _did_you_mean(sub, _HOST_KEYS))
         return HostPolicy(accept=accept, per_host=per_host, headers=headers)
 
+    def statuses(self, key: str, value: Any) -> frozenset[int]:
+        """`accept`: a list of statuses (100-599) or ranges, or one string `200..=299,403`."""
+        if isinstance(value, frozenset | set):
+            value = sorted(value)
+        items = value if isinstance(value, list | tuple) else [value]
+        found: set[int] = set()
+        for item in items:
+            if isinstance(item, int) and not isinstance(item, bool):
+                item = str(item)
+            if not isinstance(item, str):
+                raise self.fail(key, f"expected statuses like [403] or '200..=299,403': {item!r}")
+            try:
+                found |= parse_statuses(item)
+            except ValueError as exc:
+                raise self.fail(key, str(exc)) from None
+        return frozenset(found)
+
     def rules(
         self, value: Any, known: set[str]
     ) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
@@ -178,10 +199,25 @@ class _Reader:
             if not isinstance(value, dict):
                 raise self.fail(key, 'expected tables like [tool.linkaudit.hosts."example.com"]')
             return tuple((name, self.host(name, item)) for name, item in value.items())
+        if key in ("workers", "scheduler"):
+            from linkaudit.scale.run import parse_scheduler, parse_workers
+
+            try:
+                return parse_workers(value) if key == "workers" else (
+                    None if value is None else parse_scheduler(value)
+                )
+            except ConfigError as exc:
+                raise self.fail(key, str(exc).partition(": ")[2]) from None
         if key == "headers":
             if isinstance(value, tuple):
                 return value
             return self.headers(key, value)
+        if key == "accept":
+            return self.statuses(key, value)
+        if key == "base_url" and value is not None:
+            if not isinstance(value, str) or not value.lower().startswith(("http://", "https://")):
+                raise self.fail(key, f"expected an http(s) URL, got {value!r}")
+            return value
         if key == "severity_overrides":
             if isinstance(value, tuple):  # from flags or the library: still checked
                 for rule, severity in value:
@@ -226,11 +262,15 @@ class _Reader:
             return self.env(key, value) if key == "github_token" else value
         if kind is Path:
             if isinstance(value, Path):
-                return value
-            if not isinstance(value, str) or not value:
+                path = value
+            elif not isinstance(value, str) or not value:
                 raise self.fail(key, f"expected a path, got {value!r}")
-            path = Path(value).expanduser()
-            return path if path.is_absolute() else self.path.parent / path
+            else:
+                path = Path(value).expanduser()
+                path = path if path.is_absolute() else self.path.parent / path
+            if key == "root_dir" and not path.is_dir():
+                raise self.fail(key, f"{value}: no such folder")
+            return path
         if kind is dt.date:
             if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
                 return value
@@ -258,6 +298,12 @@ class _Reader:
                         re.compile(pattern)
                     except re.error as exc:
                         raise self.fail(key, f"bad regular expression {pattern!r}: {exc}") from None
+            if key == "remap":
+                for spec in items:
+                    try:
+                        parse_remap(spec)
+                    except ValueError as exc:
+                        raise self.fail(key, str(exc)) from None
             return frozenset(items) if origin is frozenset else tuple(items)
         raise self.fail(key, f"unsupported type {kind!r}")  # a new AuditConfig field type
 
@@ -321,6 +367,9 @@ def _given(value: object) -> bool:
 
 TOKEN_VARIABLE = "LINKAUDIT_GITHUB_TOKEN"
 """The environment variable `github_token` falls back to (the GitHub Action sets it)."""
+TOKEN_VARIABLES = (TOKEN_VARIABLE, "GITHUB_TOKEN")
+"""Where `github_token` is looked for, in order, when neither a flag nor the file gives it
+(`GITHUB_TOKEN` as lychee reads it)."""
 
 
 def merge(
@@ -330,8 +379,8 @@ def merge(
 ) -> AuditConfig:
     """The `AuditConfig` of a run: defaults, then the config file's values, then the flags that
     were given (not None). Flags are validated like config values (a string for an enum is fine).
-    When neither gives `github_token`, it comes from `$LINKAUDIT_GITHUB_TOKEN` if set (so a token
-    never has to appear on a command line)."""
+    When neither gives `github_token`, it comes from `$LINKAUDIT_GITHUB_TOKEN`, else
+    `$GITHUB_TOKEN`, if set (so a token never has to appear on a command line)."""
     environ = os.environ if environ is None else environ
     reader = _Reader(Path("command line"), environ)
     merged: dict[str, object] = dict(cfg_values)
@@ -341,9 +390,19 @@ def merge(
             raise ConfigError(f"unknown option {raw!r}" + _did_you_mean(key, FIELD_TYPES))
         if _given(value):
             merged[key] = reader.value(key, FIELD_TYPES[key], value)
-    if merged.get("github_token") is None and environ.get(TOKEN_VARIABLE):
-        merged["github_token"] = environ[TOKEN_VARIABLE]
+    if merged.get("github_token") is None:
+        token = next((environ[name] for name in TOKEN_VARIABLES if environ.get(name)), None)
+        if token is not None:
+            merged["github_token"] = token
     return dataclasses.replace(AuditConfig(), **merged)  # type: ignore[arg-type]
 
 
-__all__ = ["CONFIG_NAMES", "FIELD_TYPES", "TOKEN_VARIABLE", "find_config", "load_config", "merge"]
+__all__ = [
+    "CONFIG_NAMES",
+    "FIELD_TYPES",
+    "TOKEN_VARIABLE",
+    "TOKEN_VARIABLES",
+    "find_config",
+    "load_config",
+    "merge",
+]

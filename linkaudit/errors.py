@@ -18,7 +18,12 @@ class ExitCode(IntEnum):
     USAGE = 2
     """Bad flags or configuration (matches click/typer's own usage-error status)."""
     RUN_ERROR = 3
-    """The run itself failed (no input could be read, the store is unusable, ...)."""
+    """The run itself failed: an input named could not be read (the rest is still audited and
+    reported), nothing could be read, a crawl reached no page, the store is unusable."""
+    INTERRUPTED = 130
+    """Stopped by SIGINT (Ctrl-C), 128 + 2 as shells report it; the partial report is written."""
+    TERMINATED = 143
+    """Stopped by SIGTERM (a CI timeout or cancel), 128 + 15; the partial report is written."""
 
 
 class LinkauditError(Exception):
@@ -60,3 +65,9 @@ class ArchiveUnreachable(LinkauditError):
     """The archive could not be reached; per-link answers become `unknown`."""
 
     hint = "retry later, or use --archive none to skip archive lookups"
+
+
+class OutputError(LinkauditError):
+    """A report or baseline file cannot be written (a read-only place, a full disk)."""
+
+    hint = "check the --output, --report or --write-baseline path"

@@ -12,9 +12,9 @@ ignored: an ignore comment above `[5] https://...` silences everything about ref
 its citations stand. Findings without a line (document-level) are never ignored inline.
 
 The baseline (`--baseline FILE`) is a JSON file of accepted findings identified by
-`Finding.fingerprint` (rule, document, reference, URL, line; the URL redacted, see
-`safe_fingerprint`), each entry with its rule, document, reference and URL for the humans who
-review it.
+`Finding.fingerprint` (rule, document, reference, URL and a hash of the claim's words, never the
+line: an edit above a finding leaves it accepted; the URL redacted, see `safe_fingerprint`), each
+entry with its rule, document, reference, URL and claim for the humans who review it.
 """
 
 from __future__ import annotations
@@ -49,8 +49,15 @@ def safe_fingerprint(finding: Finding) -> str:
     `Finding.fingerprint` for URLs without secrets."""
     if not finding.url:
         return finding.fingerprint
-    return (f"{finding.rule}|{finding.document}|{finding.reference or ''}|"
-            f"{redact_url(finding.url)}|{finding.line or 0}")
+    return finding.fingerprint.replace(f"|{finding.url}|", f"|{redact_url(finding.url)}|", 1)
+
+
+def _legacy_prints(finding: Finding) -> tuple[str, str]:
+    """The line-based identities of baselines written by earlier versions (plain and redacted)."""
+    legacy = finding.legacy_fingerprint
+    if not finding.url:
+        return legacy, legacy
+    return legacy, legacy.replace(f"|{finding.url}|", f"|{redact_url(finding.url)}|", 1)
 
 
 def ignored_lines(text: str) -> dict[int, frozenset[str]]:
@@ -174,6 +181,7 @@ def write_baseline(path: Path, findings: Iterable[Finding]) -> int:
             "document": f.document,
             "reference": f.reference,
             "url": redact_url(f.url) if f.url else None,
+            "claim": " ".join(f.claim.split())[:300] if f.claim else None,
             "message": f.message,
         }
         for f in findings
@@ -185,7 +193,12 @@ def write_baseline(path: Path, findings: Iterable[Finding]) -> int:
 
 
 def filter_baseline(findings: Iterable[Finding], baseline: frozenset[str]) -> tuple[Finding, ...]:
-    """The findings not in `baseline` (the accepted count is the difference in length)."""
+    """The findings not in `baseline` (the accepted count is the difference in length). A
+    baseline entry of an earlier version (line-based) still matches its finding."""
     return tuple(
-        f for f in findings if f.fingerprint not in baseline and safe_fingerprint(f) not in baseline
+        f
+        for f in findings
+        if f.fingerprint not in baseline
+        and safe_fingerprint(f) not in baseline
+        and not any(p in baseline for p in _legacy_prints(f))
     )

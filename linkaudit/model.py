@@ -11,6 +11,7 @@ The pipeline is `Document` (extract) -> `LinkCheck` (check) -> `ArchiveLookup` (
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
@@ -116,12 +117,22 @@ class Citation:
     """The marker as written."""
 
 
+class LinkKind(StrEnum):
+    """What a hyperlink is in its document. The JSON uses these values."""
+
+    LINK = "link"
+    """A link a reader follows: inline, reference-style, autolink, bare URL, `<a href>`."""
+    IMAGE = "image"
+    """Something the page embeds: `![x](y)`, `<img src>`, `<source srcset>`, a badge."""
+
+
 @dataclass(frozen=True, slots=True)
 class Link:
     """A hyperlink of the document that is not a reference entry (inline, autolink, bare, href)."""
 
     url: str
-    """The normalised URL."""
+    """The normalised URL; for a link to a local file, the target as a path relative to the
+    working directory with its `#fragment` (see `linkaudit.local`)."""
     url_as_written: str
     """The URL as written."""
     line: int
@@ -130,6 +141,8 @@ class Link:
     """1-based column."""
     text: str = ""
     """The link text, if any."""
+    kind: LinkKind = LinkKind.LINK
+    """A link, or an image the document embeds."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +169,9 @@ class Document:
     """Problems found while reading it (repaired URLs, duplicated body, ...)."""
     site_url: str | None = None
     """The document's own URL when known (HTML canonical, URL input), for self-citation."""
+    anchors: frozenset[str] | None = field(default=None, repr=False)
+    """The `#fragment`s links into it may name: GitHub heading slugs, ids, `<a name>`s (see
+    `linkaudit.local.anchors`); None for plain text."""
 
     @property
     def reference_ids(self) -> tuple[str, ...]:
@@ -269,6 +285,11 @@ class LinkCheck:
     """When the check ran (UTC); a cached result keeps its original time."""
     from_cache: bool = False
     """True when the result came from the store instead of the network."""
+    anchors: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    """The target's anchors (heading slugs, ids, names) when they were read for a `#fragment`
+    check; None when they were not (no fragment asked, not HTML or Markdown, body cut short)."""
+    checked_as: str | None = None
+    """What was checked instead of `url` when `--remap` rewrote it."""
     read: PageRead = PageRead.SOURCE
     """How much of the page was read (a cached `LINK` read does not serve a source)."""
 
@@ -382,10 +403,24 @@ class Finding:
     """Dates and their origins, figures, matched sentences: JSON-serialisable values only."""
     fix: str | None = None
     """A suggested replacement URL (archived copy, redirect target), when there is one."""
+    claim: str | None = field(default=None, compare=False, repr=False)
+    """The claim sentence the finding is about (rules that judge a citation), for its identity."""
 
     @property
     def fingerprint(self) -> str:
-        """A stable identity for baselines and history: rule, document, reference, url, line."""
+        """A stable identity for baselines and history: rule, document, reference, URL and a
+        hash of the claim's words. No line number: an edit above a finding must not make an
+        accepted finding new again; the claim's words tell two findings of one source apart."""
+        claim = ""
+        if self.claim:
+            words = " ".join(self.claim.split())
+            claim = hashlib.sha256(words.encode("utf-8")).hexdigest()[:16]
+        return "|".join((self.rule, self.document, self.reference or "", self.url or "", claim))
+
+    @property
+    def legacy_fingerprint(self) -> str:
+        """The identity baselines written before held (with the line number); still matched,
+        so an older baseline keeps working until the finding moves."""
         parts = (self.rule, self.document, self.reference or "", self.url or "", self.line or 0)
         return "|".join(str(p) for p in parts)
 
@@ -426,8 +461,14 @@ class AuditResult:
     """Wall time of the run."""
     interrupted: bool = False
     """True when the run was stopped (Ctrl-C) and the result is partial."""
+    stop_signal: int | None = None
+    """The signal that stopped the run (2 for SIGINT, 15 for SIGTERM), when one did."""
     offline: bool = False
     """True when no network was used."""
+    ignored: int = 0
+    """Findings hidden by `linkaudit-ignore` comments in the documents."""
+    baselined: int = 0
+    """Findings hidden because the baseline file accepts them."""
     site: Mapping[str, Any] | None = field(default=None, hash=False, compare=False)
     """With `--crawl`: the site view (articles found, audited, with references, the worst first),
     JSON-ready, as `linkaudit.crawl.site_summary` makes it."""

@@ -5,7 +5,8 @@ the URL path first, then the page's metadata (meta tags, JSON-LD, `<time>`), the
 dateline or other page text, and last the first archive capture, which only bounds the truth
 from above ("published no later than", `DatedFact.upper_bound`). Modified dates are never used
 as published dates. The dates themselves are read by `linkaudit.pagedates` (URL dates with
-care: see `date_from_url`).
+care: see `date_from_url`). A URL date known only to the month (`/2024/09/`) loses to a precise
+date in the page's metadata (meta tags, JSON-LD, `<time>`); reports show it as `2024-09`.
 """
 
 from __future__ import annotations
@@ -53,9 +54,16 @@ def source_published(
     The final URL of a redirect is read too (a moved page often keeps its dated path).
     """
     fact = date_from_url(url)
-    if fact is not None:
-        return fact
     published = check.published if check is not None else None
+    if fact is not None:
+        if (
+            is_month_precision(fact)
+            and published is not None
+            and published.origin in _META_ORIGINS
+            and not published.upper_bound
+        ):
+            return published  # `/2020/12/` says the month; the page's metadata says the day
+        return fact
     if published is not None and published.origin in _META_ORIGINS:
         return published
     if published is not None and published.origin is DateOrigin.URL_PATH:

@@ -4,10 +4,12 @@ Run one after another, the stages leave the machine idle: no archive lookup star
 last link is checked, and no rule runs before every page is in, so a run ends on its slowest link,
 then waits for the archive, then analyses. `Stages` is fed the checker's results one by one:
 
-- a link the archive is asked about (`--archive`: `archive.wants_lookup`) is looked up as soon
-  as its check arrives, near the earliest date of the documents that cite it (as
-  `archive.lookup_requests` decides), while other links are still being checked; the archive's
-  own rate limit paces the lookups;
+- a link the archive is asked about (`--archive`: `archive.wants_lookup`) is looked up near the
+  earliest date of the documents that cite it (as `archive.lookup_requests` decides) as soon as
+  every link of its site is checked, while the other sites are still being checked: the lookups
+  of one site go together to `archive.batch.lookup_batched`, which asks one CDX prefix query for
+  many dead links of a site where that is cheaper, exactly as it would at the end of the run;
+  the archive's own rate limit paces them;
 - a document is analysed (every rule: its sources' dates, its links, its claims) as soon as the
   last of its links is checked and looked up, in a worker process when the run has them
   (`linkaudit.workers`); its findings wait for the end of the run, where `audit.finish` orders
@@ -23,9 +25,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime as dt
 from collections.abc import Callable, Sequence
 
-from linkaudit.archive import ArchiveService, lookup_dates, wants_lookup
+from linkaudit.archive import lookup_dates, wants_lookup
+from linkaudit.archive.batch import lookup_batched, page_key
+from linkaudit.archive.wayback import WaybackArchive
 from linkaudit.config import ArchiveMode, AuditConfig
 from linkaudit.model import ArchiveLookup, Document, Finding, LinkCheck, RuleSkip
 from linkaudit.sourcedates import source_published
@@ -42,7 +47,7 @@ class Stages:
         self,
         documents: Sequence[Document],
         cfg: AuditConfig,
-        archive: ArchiveService | None,
+        archive: WaybackArchive | None,
         *,
         pool: CpuPool | None = None,
         on_lookup: Callable[[ArchiveLookup], None] | None = None,
@@ -68,55 +73,85 @@ class Stages:
             for url in urls:
                 self._cited_by.setdefault(url, []).append(index)
         self._readers = {url: len(docs) for url, docs in self._cited_by.items()}
-        self._lookups: dict[str, asyncio.Task[None]] = {}
         self._pool = pool or CpuPool(0)
         self._analyses: set[asyncio.Task[None]] = set()
+        self._lookups: set[asyncio.Task[None]] = set()
         self._started: set[int] = set()
+        self._arrived: set[str] = set()
+        # The web URLs of each site not yet checked, and the lookups waiting for the rest.
+        self._site_left: dict[str, int] = {}
+        for url in self._near:
+            site = _site(url)
+            self._site_left[site] = self._site_left.get(site, 0) + 1
+        self._waiting: dict[str, dict[str, dt.date | None]] = {}
+        self._asking: set[str] = set()
 
     @property
     def looking_up(self) -> bool:
-        """True while archive lookups are in flight."""
-        return any(not task.done() for task in self._lookups.values())
+        """True while archive lookups are waiting or in flight."""
+        return bool(self._asking)
+
+    @property
+    def lookups_left(self) -> int:
+        """Archive lookups not answered yet."""
+        return len(self._asking)
 
     def on_check(self, check: LinkCheck) -> None:
-        """Take one check (the checker's `on_result`)."""
+        """Take one check (the checker's `on_result`, once per URL as the documents cite it)."""
         url = check.url
         self.checks[url] = check
-        if (
-            self._archive is not None
-            and url in self._near
-            and url not in self._lookups
-            and wants_lookup(self._cfg.archive, check)
-        ):
-            self._lookups[url] = asyncio.create_task(self._lookup(url))
-            return  # settled when its answer is in
+        if url in self._arrived:
+            return
+        self._arrived.add(url)
+        if url in self._near:
+            site = _site(url)
+            if self._archive is not None and wants_lookup(self._cfg.archive, check):
+                self._waiting.setdefault(site, {})[url] = self._near[url]
+                self._asking.add(url)
+            self._site_left[site] -= 1
+            if self._site_left[site] == 0:
+                self._look_up(site)
+            if url in self._asking:
+                return  # settled when its answer is in
         self._settle(url)
 
-    async def _lookup(self, url: str) -> None:
+    def _look_up(self, site: str) -> None:
+        targets = self._waiting.pop(site, None)
+        if targets:
+            task = asyncio.create_task(self._lookup_group(targets))
+            self._lookups.add(task)
+            task.add_done_callback(self._lookups.discard)
+
+    async def _lookup_group(self, targets: dict[str, dt.date | None]) -> None:
         assert self._archive is not None
-        try:
-            lookup = await self._archive.lookup(url, self._near[url])
-        except asyncio.CancelledError:
-            raise
+
+        def answered(lookup: ArchiveLookup) -> None:
+            if lookup.url in targets and lookup.url not in self.archives:
+                self._answer(lookup.url, lookup)
+
+        found = await lookup_batched(self._archive, targets, on_result=answered)
+        for url, lookup in found.items():
+            if url not in self.archives:
+                self._answer(url, lookup)
+
+    def _answer(self, url: str, lookup: ArchiveLookup) -> None:
         self.archives[url] = lookup
+        self._asking.discard(url)
         if self._on_lookup is not None:
             self._on_lookup(lookup)
         self._settle(url)
 
-    async def lookups_done(self) -> None:
-        """Wait for every lookup started (an archive failure is an answer, never raised)."""
-        if self._lookups:
-            await asyncio.gather(*self._lookups.values())
-
     async def settled(self) -> None:
-        """Wait for every lookup and every analysis started."""
-        await self.lookups_done()
-        while self._analyses:
-            await asyncio.gather(*list(self._analyses))
+        """Wait for every lookup and every analysis (sites not checked whole are looked up
+        now: the run is over for them)."""
+        for site in list(self._waiting):
+            self._look_up(site)
+        while self._lookups or self._analyses:
+            await asyncio.gather(*list(self._lookups), *list(self._analyses))
 
     def cancel(self) -> None:
         """Stop the lookups and analyses in flight (the run was interrupted)."""
-        for task in [*self._lookups.values(), *self._analyses]:
+        for task in [*self._lookups, *self._analyses]:
             task.cancel()
 
     def _settle(self, url: str) -> None:
@@ -152,6 +187,11 @@ class Stages:
             check = self.checks.get(url)
             if self._readers[url] == 0 and check is not None and check.excerpt is not None:
                 self.checks[url] = dataclasses.replace(check, excerpt=None)
+
+
+def _site(url: str) -> str:
+    """The site a lookup is batched with (as `archive.batch` groups them)."""
+    return page_key(url).split("/", 1)[0]
 
 
 def analyse_document(

@@ -23,7 +23,7 @@ from typing import Any
 from linkaudit.errors import StoreError
 
 APPLICATION_ID = 0x4C6E6B41  # "LnkA"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Each entry upgrades the schema from its index to index + 1. Never edit a released entry:
 # append a new one and bump SCHEMA_VERSION.
@@ -94,6 +94,18 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (site, url)
     );
     CREATE INDEX crawl_pages_state ON crawl_pages(site, state);
+    """,
+    # 1 -> 2: each article's last body (zlib), so an unchanged page's links are still checked.
+    """
+    CREATE TABLE crawl_bodies (
+        site TEXT NOT NULL,
+        url TEXT NOT NULL,
+        page_url TEXT NOT NULL,
+        fetched_url TEXT,
+        charset TEXT,
+        body BLOB NOT NULL,
+        PRIMARY KEY (site, url)
+    );
     """,
 )
 
@@ -224,6 +236,19 @@ class Store:
                 "VALUES (?, ?, ?, ?)",
                 [(url, json.dumps(data), now, now + ttl) for url, data, ttl in items],
             )
+
+    def check_timings(self) -> Iterator[tuple[str, int]]:
+        """(URL key, milliseconds its check took) for every cached check, expired ones included:
+        what earlier runs measured, for planning the next one."""
+        try:
+            rows = self.connection.execute(
+                "SELECT url, json_extract(data, '$.elapsed_ms') FROM checks"
+            )
+            for url, elapsed in rows:
+                if isinstance(elapsed, int) and elapsed > 0:
+                    yield url, elapsed
+        except sqlite3.Error:
+            return  # timings are a hint: an old SQLite without JSON functions gives none
 
     # -- cache of archive answers ------------------------------------------------------------
 

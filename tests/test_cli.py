@@ -93,11 +93,13 @@ def test_example_json_has_the_judgement() -> None:
     assert links[cnbc]["published"] == "2024-09-17"
     assert links[cnbc]["published_source"] == "url-path"
     found = {(f["rule"], f["reference"], f["severity"]) for f in data["findings"]}
-    assert ("stale-source", "5", "error") in found
+    # "in 2024, while its H20 chip ... has drawn scrutiny": set against the dated clause, but
+    # no later time is named, so a warning (an error needs a named later time).
+    assert ("stale-source", "5", "warning") in found
     assert ("self-citation", "2", "info") in found
     assert any(rule == "copied-citation" and ref == "2" for rule, ref, _ in found)
     stale = next(
-        f for f in data["findings"] if f["rule"] == "stale-source" and f["severity"] == "error"
+        f for f in data["findings"] if f["rule"] == "stale-source" and f["severity"] == "warning"
     )
     evidence = json.dumps(stale["evidence"])
     assert "2024-09-17" in evidence and "2025-09-01" in evidence
@@ -115,11 +117,12 @@ def test_example_sarif_validates() -> None:
 
 
 def test_offline_shows_the_stale_source() -> None:
-    code, out, _err = run("audit", str(EXAMPLE), "--offline", "--format", "json")
+    code, out, _err = run("audit", str(EXAMPLE), "--offline", "--format", "json",
+                          "--fail-on", "warning")
     assert code == 1
     findings = json.loads(out)["findings"]
     assert any(
-        f["rule"] == "stale-source" and f["reference"] == "5" and f["severity"] == "error"
+        f["rule"] == "stale-source" and f["reference"] == "5" and f["severity"] == "warning"
         for f in findings
     )
     assert not any(f["rule"] in ("dead", "blocked", "redirected") for f in findings)
@@ -181,7 +184,8 @@ def test_no_readable_input_is_a_run_error(in_tmp: Path) -> None:
 
 def test_bad_input_does_not_stop_the_others(in_tmp: Path) -> None:
     (in_tmp / "blob.txt").write_bytes(b"\x00\x01\x02binary\x00" * 100)
-    code, out, err = run("audit", "blob.txt", str(EXAMPLE), "--offline", "-f", "json")
+    code, out, err = run("audit", "blob.txt", str(EXAMPLE), "--offline", "-f", "json",
+                         "--fail-on", "warning")
     assert code == 1
     assert "blob.txt" in err
     assert len(json.loads(out)["documents"]) == 1
@@ -241,5 +245,5 @@ def test_table_files_are_written_into_new_folders(
 def test_offline_run_leaves_no_store_behind(in_tmp: Path) -> None:
     """The pre-commit hook runs offline: it must not create `.linkaudit/` in the user's tree."""
     code, _out, _err = run("audit", str(EXAMPLE), "--offline", "-f", "json")
-    assert code == 1
+    assert code == 0
     assert not (in_tmp / ".linkaudit").exists()

@@ -11,7 +11,8 @@ import pytest
 from aiohttp import web
 
 from linkaudit import audit
-from linkaudit.archive import WaybackArchive, lookup_many, lookup_requests
+from linkaudit.archive import WaybackArchive, lookup_requests
+from linkaudit.archive.batch import lookup_batched
 from linkaudit.audit import finish, run_audit
 from linkaudit.check import AiohttpClient, Checker
 from linkaudit.config import ArchiveMode, AuditConfig
@@ -30,6 +31,8 @@ PAGES = {
 
 
 async def _web(aiohttp_server, events: list[tuple[float, str]]):  # type: ignore[no-untyped-def]
+    """The pages and the archive on one server, and the slow page alone on a second one (another
+    site: the first site's lookups need not wait for it)."""
     async def page(request: web.Request) -> web.Response:
         if request.path == "/slow":
             await asyncio.sleep(0.6)
@@ -50,10 +53,13 @@ async def _web(aiohttp_server, events: list[tuple[float, str]]):  # type: ignore
     app.router.add_get("/cdx/search/cdx", cdx)
     app.router.add_get("/{name}", page)
     server = await aiohttp_server(app)
-    return str(server.make_url("")).rstrip("/")
+    slow = web.Application()
+    slow.router.add_get("/{name}", page)
+    other = await aiohttp_server(slow)
+    return str(server.make_url("")).rstrip("/"), str(other.make_url("")).rstrip("/")
 
 
-def _documents(folder: Path, base: str) -> list[Path]:
+def _documents(folder: Path, base: str, slow: str) -> list[Path]:
     claims = ("Chipmakers in China are racing to build AI processors in 2025",
               "Revenue rose 41% to $12 billion",
               "Port volumes in Europe fell sharply last month according to officials")
@@ -62,7 +68,8 @@ def _documents(folder: Path, base: str) -> list[Path]:
         lines = ["---", f"date: 2025-0{n + 1}-15", "---", "", f"# Story {n}", ""]
         lines += [f"{claims[i % 3]} [{i + 1}]." for i in range(len(refs))]
         lines += ["", f"See [the other story]({base}/b?from={n}).", "", "## References", ""]
-        lines += [f"{i + 1}. Source. <{base}{path}>" for i, path in enumerate(refs)]
+        lines += [f"{i + 1}. Source. <{slow if path == '/slow' else base}{path}>"
+                  for i, path in enumerate(refs)]
         path = folder / f"story-{n}.md"
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         paths.append(path)
@@ -81,8 +88,8 @@ async def test_overlapped_stages_give_the_result_of_the_stages_in_turn(
     workers: int,
 ) -> None:
     events: list[tuple[float, str]] = []
-    base = await _web(aiohttp_server, events)
-    paths = _documents(tmp_path, base)
+    base, slow = await _web(aiohttp_server, events)
+    paths = _documents(tmp_path, base, slow)
     cfg = _cfg(base)
     # Extraction, page reading and analysis in worker processes when asked: the same result.
     monkeypatch.setenv("LINKAUDIT_CPU_WORKERS", str(workers))
@@ -100,7 +107,7 @@ async def test_overlapped_stages_give_the_result_of_the_stages_in_turn(
     try:
         checks = await Checker(cfg, client).check_all(urls)
         archive = WaybackArchive.from_config(client, cfg)
-        archives = await lookup_many(archive, lookup_requests(documents, checks, cfg))
+        archives = await lookup_batched(archive, lookup_requests(documents, checks, cfg))
     finally:
         await client.close()
     serial = finish(documents, checks, archives, cfg)
@@ -121,8 +128,8 @@ async def test_a_dead_link_is_looked_up_while_others_are_still_checked(
     aiohttp_server, tmp_path: Path  # type: ignore[no-untyped-def]
 ) -> None:
     events: list[tuple[float, str]] = []
-    base = await _web(aiohttp_server, events)
-    paths = _documents(tmp_path, base)
+    base, slow = await _web(aiohttp_server, events)
+    paths = _documents(tmp_path, base, slow)
     await run_audit([str(p) for p in paths], _cfg(base))
     order = [what for _, what in sorted(events)]
     assert "archive asked" in order and "slow answered" in order

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from linkaudit.archive.interface import ArchiveService, SaveResult
 from linkaudit.config import ArchiveMode, AuditConfig
@@ -35,7 +35,7 @@ def wants_lookup(mode: ArchiveMode, check: LinkCheck | None) -> bool:
 
 
 def lookup_dates(documents: Sequence[Document], cfg: AuditConfig) -> dict[str, dt.date | None]:
-    """Every URL of the documents (references, then links, document by document, first seen
+    """Every web URL of the documents (references, then links, document by document, first seen
     first) -> the date to look near: the earliest date of the documents citing it (`--as-of`
     when given), None when none of them has a date."""
     dates: dict[str, dt.date | None] = {}
@@ -45,6 +45,8 @@ def lookup_dates(documents: Sequence[Document], cfg: AuditConfig) -> dict[str, d
             link.url for link in doc.links
         ]
         for url in urls:
+            if not url.lower().startswith(("http://", "https://")):
+                continue  # local files, mail and other schemes are not archived
             if url in dates:
                 known = dates[url]
                 if date is not None and (known is None or date < known):
@@ -72,11 +74,21 @@ def lookup_requests(
 
 
 async def lookup_many(
-    service: ArchiveService, requests: Mapping[str, dt.date | None]
+    service: ArchiveService,
+    requests: Mapping[str, dt.date | None],
+    on_result: Callable[[ArchiveLookup], None] | None = None,
 ) -> dict[str, ArchiveLookup]:
-    """Look every URL up (concurrently; the service's shared rate limit paces the requests)."""
+    """Look every URL up (concurrently; the service's shared rate limit paces the requests).
+    `on_result` sees each answer as it arrives (progress)."""
+
+    async def one(url: str) -> ArchiveLookup:
+        lookup = await service.lookup(url, requests[url])
+        if on_result is not None:
+            on_result(lookup)
+        return lookup
+
     urls = list(requests)
-    results = await asyncio.gather(*(service.lookup(url, requests[url]) for url in urls))
+    results = await asyncio.gather(*(one(url) for url in urls))
     return dict(zip(urls, results, strict=True))
 
 

@@ -37,10 +37,11 @@ its CDXJ API (`/<coll>/cdx`, NDJSON, `sort=reverse` instead of negative limits, 
 filters; webrecorder/pywb docs/manual/cdxserver_api.rst) is used, with `/<coll>/<ts>/<url>`
 playback URLs and no availability API.
 
-Batching: not done. A `matchType=prefix&collapse=urlkey` query gives one capture per URL of a
-site, but the audit needs three different captures per URL (closest before, first, latest), and
-without `collapse` a prefix query on a large site returns millions of rows. Per-URL queries with
-the shared limit, the in-run de-duplication and the cache are what is used instead.
+Batching (`linkaudit.archive.batch` plans it): where several lookups share a host and path
+prefix, `prefix_captures` reads every good capture under the prefix in one paged query, when the
+paged index says it is small, and `answer_from_captures` picks the same closest-before, first
+and latest captures locally that the per-URL queries would. `collapse=urlkey` is not used: it
+keeps only each URL's first capture, and the audit needs three.
 """
 
 from __future__ import annotations
@@ -89,7 +90,9 @@ NOT_ARCHIVED_TTL_S = 24 * 3600
 GOOD_STATUSES = ("200", "203", "206")
 """Capture statuses that show the page itself (InternetArchiveBot's choice)."""
 _CDX_FIELDS = "timestamp,original,statuscode"
+_PREFIX_FIELDS = "urlkey,timestamp,original,statuscode"
 _MAX_BODY = 256 * 1024
+_MAX_PAGE_BODY = 4 * 1024 * 1024  # one index block: about 3,000 rows of the four fields
 _EXCLUSION_MARKERS = (
     "RobotAccessControlException",
     "AdministrativeAccessControlException",
@@ -144,6 +147,7 @@ class _Capture:
     timestamp: str
     original: str
     status: int | None
+    urlkey: str = ""
 
 
 def _day(ts: str) -> str:
@@ -421,12 +425,7 @@ class WaybackArchive:
         )
         if not rows:
             return None
-        row = rows[-1] if limit < 0 else rows[0]
-        # The original as the archive spells it (`http://www.cnbc.com:80/...`) plays back best;
-        # one that is empty or carries spaces/control characters is replaced by ours.
-        if row.original and not any(ord(c) <= 32 or 127 <= ord(c) <= 159 for c in row.original):
-            return row
-        return _Capture(row.timestamp, url, row.status)
+        return _usable(rows[-1] if limit < 0 else rows[0], url)
 
     async def _lookup_availability(
         self, url: str, near: dt.date | None, cdx_reason: str
@@ -454,13 +453,13 @@ class WaybackArchive:
             error=f"CDX: {cdx_reason}; answered by the availability API",
         )
 
-    async def _get(self, url: str) -> HttpResponse:
+    async def _get(self, url: str, max_body: int = _MAX_BODY) -> HttpResponse:
         """One GET through the run's network layer (paced, retried); raises `_Failure`."""
         if self._unreachable is not None:
             raise _Failure(_FailKind.UNREACHABLE, self._unreachable)
         try:
             response, tries = await self.fetcher.request(
-                "GET", url, policy=self.policy, max_body=_MAX_BODY
+                "GET", url, policy=self.policy, max_body=max_body
             )
         except PacerClosed as exc:  # given up while this call queued for a token
             raise _Failure(_FailKind.UNREACHABLE, str(exc)) from exc
@@ -487,6 +486,82 @@ class WaybackArchive:
             raise _Failure(_FailKind.UNREACHABLE, f"HTTP {response.status}")
         return response
 
+    # -- batched lookups (`linkaudit.archive.batch` plans them) ---------------------------------
+
+    def known(self, url: str, near: dt.date | None) -> ArchiveLookup | None:
+        """The answer this run already has for (`url`, `near`): given up, asked already, or
+        cached; None when only a request can tell."""
+        key = (url, near.isoformat() if near else "")
+        if self._unreachable is not None:
+            return ArchiveLookup(url, ArchiveState.UNKNOWN, error=self._unreachable)
+        pending = self._inflight.get(key)
+        if pending is not None and pending.done() and pending.exception() is None:
+            return pending.result()
+        return self._cached(key)
+
+    def prefix_url(self, prefix: str, *, page: int | None = None) -> str:
+        """The CDX query for every good capture under `prefix` (`host/path/`): the fields the
+        snapshots need, one page of the paged index (`pageSize=1`: at most one index block,
+        about 3,000 captures), or the number of such pages (`page=None`)."""
+        params = [
+            ("url", prefix),
+            ("matchType", "prefix"),
+            ("output", "json"),
+            ("fl", _PREFIX_FIELDS),
+            ("filter", "statuscode:(" + "|".join(GOOD_STATUSES) + ")"),
+            ("pageSize", "1"),
+        ]
+        params.append(("showNumPages", "true") if page is None else ("page", str(page)))
+        return f"{self.base_url}/cdx/search/cdx?{urlencode(params)}"
+
+    async def prefix_captures(self, prefix: str, max_pages: int) -> list[_Capture] | None:
+        """Every good capture under `prefix`, in index order, if the paged index says it fits in
+        `max_pages` pages; None when it does not, or on any trouble (the caller then asks URL by
+        URL, which says exclusions and failures as a single lookup would). Not for pywb."""
+        if self.dialect is CdxDialect.PYWB or self._unreachable is not None:
+            return None
+        try:
+            response = await self._get(self.prefix_url(prefix))
+            pages = parse_num_pages(response.status, response.body)
+            if pages is None or pages > max_pages:
+                return None
+            rows: list[_Capture] = []
+            for page in range(pages):
+                response = await self._get(self.prefix_url(prefix, page=page), _MAX_PAGE_BODY)
+                rows.extend(parse_cdx(response.status, response.body))
+        except (_Failure, _Excluded):
+            return None
+        return rows
+
+    def answer_from_captures(
+        self, url: str, near: dt.date | None, captures: list[_Capture]
+    ) -> ArchiveLookup:
+        """The lookup of `url` from all its good captures in index order: the same snapshots
+        `_lookup_cdx` picks with its `limit=1`, `limit=-1` and `to=` queries."""
+        if not captures:
+            return ArchiveLookup(url, ArchiveState.NOT_ARCHIVED)
+        first, latest = _usable(captures[0], url), _usable(captures[-1], url)
+        snaps = [self._snap(first, SnapshotKind.FIRST), self._snap(latest, SnapshotKind.LATEST)]
+        near_day = near.strftime("%Y%m%d") if near else None
+        if near_day is None or _day(latest.timestamp) <= near_day:
+            snaps.insert(0, self._snap(latest, SnapshotKind.CLOSEST_BEFORE))
+        elif _day(first.timestamp) > near_day:
+            snaps.insert(0, self._snap(first, SnapshotKind.CLOSEST_AFTER))
+        else:
+            before = [c for c in captures if _day(c.timestamp) <= near_day][-1]
+            snaps.insert(0, self._snap(_usable(before, url), SnapshotKind.CLOSEST_BEFORE))
+        return ArchiveLookup(url, ArchiveState.ARCHIVED, snapshots=tuple(snaps))
+
+    def settle(self, url: str, near: dt.date | None, result: ArchiveLookup) -> None:
+        """Keep an answer found by a batch as a lookup's own: cached, and answered again from
+        memory if the run asks for it."""
+        key = (url, near.isoformat() if near else "")
+        future: asyncio.Future[ArchiveLookup] = asyncio.get_running_loop().create_future()
+        future.set_result(result)
+        self._inflight[key] = future
+        self._remember(key, result)
+        self._count_failure(result)
+
     async def save(self, url: str) -> SaveResult:
         """Ask Save Page Now to capture `url` (opt-in; keys from the environment).
 
@@ -496,6 +571,15 @@ class WaybackArchive:
         if self._unreachable is not None:
             return SaveResult(url, SaveState.SKIPPED, message=self._unreachable)
         return await self._saver.save(url)
+
+
+def _usable(row: _Capture, url: str) -> _Capture:
+    """The capture as it is shown. The original as the archive spells it
+    (`http://www.cnbc.com:80/...`) plays back best; one that is empty or carries spaces or
+    control characters is replaced by the URL asked about."""
+    if row.original and not any(ord(c) <= 32 or 127 <= ord(c) <= 159 for c in row.original):
+        return row
+    return _Capture(row.timestamp, url, row.status, row.urlkey)
 
 
 def _describe(exc: FetchError) -> str:
@@ -570,6 +654,7 @@ def parse_cdx(status: int, body: bytes, *, ndjson: bool = False) -> list[_Captur
     except ValueError:
         raise _Failure(_FailKind.GARBAGE, f"CDX rows without timestamp: {header}") from None
     i_status = header.index("statuscode") if "statuscode" in header else None
+    i_key = header.index("urlkey") if "urlkey" in header else None
     captures = []
     for row in rows:
         if len(row) <= max(i_ts, i_orig) or parse_timestamp(str(row[i_ts])) is None:
@@ -581,9 +666,26 @@ def parse_cdx(status: int, body: bytes, *, ndjson: bool = False) -> list[_Captur
                 original=str(row[i_orig]),
                 # isdecimal, not isdigit: "²" is a digit that int() refuses.
                 status=int(status_text) if status_text.isdecimal() else None,
+                urlkey=str(row[i_key]) if i_key is not None and len(row) > i_key else "",
             )
         )
     return captures
+
+
+def parse_num_pages(status: int, body: bytes) -> int | None:
+    """The page count of a `showNumPages=true` answer (a bare number, or pywb's
+    `{"pages": N}`), None when the answer is not one."""
+    if status != 200:
+        return None
+    try:
+        data: Any = json.loads(body.decode("utf-8", "replace").strip() or "null")
+    except ValueError:
+        return None
+    if isinstance(data, dict):
+        data = data.get("pages", data.get("numPages"))
+    if isinstance(data, int) and not isinstance(data, bool) and data >= 0:
+        return data
+    return None
 
 
 def parse_availability(status: int, body: bytes) -> _Capture | None:

@@ -9,7 +9,8 @@ class (`linkaudit.check.classify`) and, for a live HTML page, its title, dates a
 
 Configured headers (`cfg.headers`, host policy headers, the GitHub token) go only to the host
 the URL names: once a redirect leaves that host, none is sent again, even if the chain comes
-back (the fetcher's `host_headers`). The GitHub token goes only to GitHub's own hosts.
+back (the fetcher's `host_headers`). The GitHub token goes only to GitHub's own hosts, and only
+over HTTPS.
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ import email.utils
 import functools
 import logging
 import re
-import sqlite3
 import time
 from collections import deque
-from collections.abc import Callable, Collection, Coroutine, Iterable, Mapping
+from collections.abc import Callable, Collection, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, assert_never
 from urllib.parse import urlsplit
 
+from linkaudit.check.cache import cache_ttl, cached_check
 from linkaudit.check.classify import SHORT_PAGE_CHARS, classify_error, classify_response
 from linkaudit.check.fetch import Chain, Fetcher, Stop
 from linkaudit.check.limits import HostLimits, Sleep
@@ -36,6 +37,7 @@ from linkaudit.check.page import decode_body, is_html, read_body
 from linkaudit.config import AuditConfig
 from linkaudit.errors import ConfigError, StoreError
 from linkaudit.http import HttpClient, HttpResponse
+from linkaudit.local.anchors import html_anchors
 from linkaudit.model import DatedFact, DateOrigin, Hop, LinkCheck, LinkStatus, PageRead
 from linkaudit.pagedates import date_from_url
 from linkaudit.store import Store
@@ -47,6 +49,18 @@ host_of = functools.lru_cache(maxsize=1 << 16)(host_of)  # called several times 
 GITHUB_HOSTS = frozenset({"github.com", "api.github.com", "raw.githubusercontent.com"})
 _CACHE_BATCH = 256
 """Checks written to the store's cache at once."""
+
+
+def filter_reason(
+    url: str, include: Sequence[re.Pattern[str]], exclude: Sequence[re.Pattern[str]]
+) -> str | None:
+    """Why `--include`/`--exclude` leave `url` out, or None when it is checked."""
+    if include and not any(p.search(url) for p in include):
+        return "not matched by --include"
+    for pattern in exclude:
+        if pattern.search(url):
+            return f"excluded by --exclude {pattern.pattern!r}"
+    return None
 
 
 def _github_host(host: str) -> bool:
@@ -79,8 +93,10 @@ class Checker:
         clock: Callable[[], float] = time.monotonic,
         fetcher: Fetcher | None = None,
         pool: CpuPool | None = None,
+        anchors_for: Collection[str] = frozenset(),
     ) -> None:
         self._cfg = cfg
+        self._anchors_for = frozenset(anchors_for)  # normalised URLs whose ids are wanted
         self._store = store
         self._clock = clock
         self._pool = pool or CpuPool(0)
@@ -116,7 +132,8 @@ class Checker:
         Fresh results are written to the store's cache in batches; cached ones are reused when
         `cfg.cache` is on. `on_result` is called as each result arrives (progress display). A
         URL whose `known_key` is in `known` is judged from that answer, without a request.
-        `sources` are the URLs cited as sources: their pages are read whole (`PageRead.SOURCE`),
+        `sources` are the URLs cited as sources (as given, or normalised): their pages are read
+        whole (`PageRead.SOURCE`),
         the others only as far as their verdict needs (`PageRead.LINK`); None reads every page
         as a source. `on_result` sees every URL as given (each spelling of one page); with
         `collect=False` the results are handed to it alone and the returned dict stays empty
@@ -129,17 +146,17 @@ class Checker:
                 spellings.append(u)
         link_only = (
             set() if sources is None
-            else {k for k, spellings in groups.items() if not any(u in sources for u in spellings)}
+            else {k for k, spellings in groups.items()
+                  if k not in sources and not any(u in sources for u in spellings)}
         )  # fmt: skip
         results: dict[str, LinkCheck] = {}
         pending_cache: list[tuple[str, dict[str, Any], float]] = []
         caching = self._store is not None and self._cfg.cache
 
         def done(key: str, spellings: list[str], check: LinkCheck) -> None:
-            cacheable = check.status is not LinkStatus.SKIPPED and not check.from_cache
-            if caching and cacheable:
-                ttl = self._cfg.cache_ttl_s if check.status.is_ok else self._cfg.failure_ttl_s
-                pending_cache.append((key, check_to_dict(check), float(ttl)))
+            ttl = cache_ttl(check, self._cfg) if caching else None
+            if ttl is not None:
+                pending_cache.append((key, check_to_dict(check), ttl))
                 if len(pending_cache) >= _CACHE_BATCH:
                     self._write_cache(pending_cache)
             for n, spelling in enumerate(spellings):
@@ -242,13 +259,11 @@ class Checker:
         if reason is not None:
             return LinkCheck(url=url, status=LinkStatus.SKIPPED, error=reason, checked_at=_now())
         if self._store is not None and self._cfg.cache:
-            try:
-                cached = self._store.get_check(normalize_url(url))
-                hit = check_from_dict(cached) if cached is not None else None
-            except (KeyError, ValueError, TypeError, AttributeError, sqlite3.Error):
-                hit = None  # an unreadable cache row (or cache) is just a miss
-            if hit is not None and (read is PageRead.LINK or hit.read is PageRead.SOURCE):
-                return _replace(hit, url=url, from_cache=True)
+            hit = cached_check(self._store, normalize_url(url), url,
+                               wants_anchors=self._wants_anchors(url),
+                               wants_source=read is PageRead.SOURCE)
+            if hit is not None:
+                return hit
         try:
             async with asyncio.timeout(self._cfg.url_deadline_s):
                 result = await self._check(url, read)
@@ -263,13 +278,11 @@ class Checker:
 
     # -- internals ------------------------------------------------------------------------------
 
+    def _wants_anchors(self, url: str) -> bool:
+        return bool(self._anchors_for) and normalize_url(url) in self._anchors_for
+
     def _filtered(self, url: str) -> str | None:
-        if self._include and not any(p.search(url) for p in self._include):
-            return "not matched by --include"
-        for pattern in self._exclude:
-            if pattern.search(url):
-                return f"excluded by --exclude {pattern.pattern!r}"
-        return None
+        return filter_reason(url, self._include, self._exclude)
 
     def _headers_for(self, url: str) -> dict[str, str]:
         """The configured headers for `url`'s host (the fetcher sends them only while a chain
@@ -279,7 +292,7 @@ class Checker:
         policy = self._cfg.host_policy(host)
         if policy is not None:
             headers.update(policy.headers)
-        if self._cfg.github_token and _github_host(host):
+        if self._cfg.github_token and _github_host(host) and url.lower().startswith("https:"):
             headers["Authorization"] = f"Bearer {self._cfg.github_token}"
         return headers
 
@@ -347,13 +360,14 @@ class Checker:
         process when the run has them (`linkaudit.workers`)."""
         final_url = hops[-1].location if hops else None
         policy = self._cfg.host_policy(host_of(final_url or url))
-        accept = policy.accept if policy is not None else frozenset()
+        accept = (policy.accept if policy is not None else frozenset()) | self._cfg.accept
         ctype = response.content_type
         title = None
         published = modified = None
         excerpt = None
         headings: tuple[str, ...] = ()
         text = ""
+        anchors = None
         source = read is PageRead.SOURCE
         chars = self._cfg.excerpt_chars if source else SHORT_PAGE_CHARS
         if is_html(ctype) and response.body and 200 <= response.status < 300:
@@ -365,7 +379,10 @@ class Checker:
             title, headings, text = facts.title, facts.headings, facts.excerpt
             published, modified = facts.published, facts.modified
             excerpt = facts.excerpt or None
-        elif ctype.startswith("text/plain") and response.body:
+            if not response.truncated and self._wants_anchors(url):  # --check-fragments all
+                ctype_header = response.header("content-type") or ""
+                anchors = frozenset(html_anchors(decode_body(response.body, ctype_header)))
+        elif ctype.startswith("text/plain") and response.body and 200 <= response.status < 300:
             text = decode_body(response.body, response.header("content-type") or "")[:chars]
             excerpt = text or None
         if not source:
@@ -386,7 +403,7 @@ class Checker:
             final_url=final_url, content_type=ctype or None, title=title,
             published=published if status.is_ok else None,
             modified=modified if status.is_ok else None, excerpt=excerpt, error=reason,
-            attempts=attempts, read=read,
+            attempts=attempts, anchors=anchors, read=read,
         )
 
 
@@ -433,6 +450,7 @@ def check_to_dict(c: LinkCheck) -> dict[str, Any]:
         "elapsed_ms": c.elapsed_ms,
         "checked_at": c.checked_at.isoformat() if c.checked_at else None,
         "from_cache": c.from_cache,
+        "anchors": sorted(c.anchors) if c.anchors is not None else None,
         "read": c.read.value,
     }
 
@@ -456,5 +474,6 @@ def check_from_dict(d: Mapping[str, Any]) -> LinkCheck:
         elapsed_ms=int(d.get("elapsed_ms", 0)),
         checked_at=dt.datetime.fromisoformat(checked_at) if checked_at else None,
         from_cache=bool(d.get("from_cache", False)),
+        anchors=frozenset(map(str, d["anchors"])) if d.get("anchors") is not None else None,
         read=PageRead(d.get("read", PageRead.SOURCE.value)),
     )

@@ -207,7 +207,8 @@ class AiohttpClient:
         if self._session is None:
             connector = aiohttp.TCPConnector(
                 resolver=self._resolver,
-                ssl=self._ssl if self._ssl is not None else True,
+                # `--insecure` accepts any certificate (the run's report says so).
+                ssl=self._ssl if self._ssl is not None else not self._cfg.insecure,
                 limit=0,  # limits.HostLimits does the limiting
                 ttl_dns_cache=60,
             )

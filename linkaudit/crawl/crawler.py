@@ -54,7 +54,7 @@ from linkaudit.crawl.interface import (
     PageState,
     SkipReason,
 )
-from linkaudit.crawl.ledger import Entry, Ledger
+from linkaudit.crawl.ledger import Entry, KeptBody, Ledger
 from linkaudit.crawl.page import decode_html, scan_html
 from linkaudit.crawl.robots import ALLOW_ALL, DISALLOW_ALL, MAX_ROBOTS_BYTES, Robots, parse_robots
 from linkaudit.crawl.sitemaps import (
@@ -69,6 +69,7 @@ from linkaudit.crawl.urlkey import crawl_url, netloc_of, origin_of, page_key
 from linkaudit.errors import ConfigError
 from linkaudit.http import FetchError, HttpClient, HttpResponse
 from linkaudit.model import Hop, Problem
+from linkaudit.report._text import plural
 from linkaudit.store import Store
 from linkaudit.urls import host_of, redact_url, registrable_domain
 
@@ -340,7 +341,9 @@ class Crawler:
         if any(p.search(url) for p in self._exclude):
             return SkipReason.EXCLUDED, "matches an exclude pattern"
         if depth > self.crawl.depth:
-            return SkipReason.DEPTH, f"{depth} links from the start page (limit {self.crawl.depth})"
+            return SkipReason.DEPTH, (
+                f"{plural(depth, 'link')} from the start page (limit {self.crawl.depth})"
+            )
         if self.crawl.since and lastmod and lastmod < self.crawl.since:
             return SkipReason.BEFORE_SINCE, f"listed as {lastmod.isoformat()}"
         if self._include and not any(p.search(url) for p in self._include) and (
@@ -417,6 +420,15 @@ class Crawler:
             entry.note = None
         if unchanged:
             self._unchanged += 1
+        if state is PageState.FETCHED and reason is None:
+            # Unchanged is not checked: the audit reads the kept body and checks its links.
+            if body is not None:
+                kept_now = KeptBody(url or entry.url, fetched_url, charset, body)
+                self._ledger.keep_body(entry, kept_now)
+            elif unchanged and (kept := self._ledger.body_of(entry)) is not None:
+                url, fetched_url, charset, body = (
+                    kept.page_url, kept.fetched_url, kept.charset, kept.body
+                )
         self._ledger.touch(entry)
         page = CrawledPage(
             url=url or entry.url,

@@ -7,10 +7,18 @@ most the pages in flight (they stay `queued` and a resumed crawl fetches them).
 
 A fresh (not resumed) crawl first marks every earlier row `stale`: the validators are kept for
 conditional requests, but nothing counts as done until this crawl has seen it again.
+
+Each article's last body is kept too (`crawl_bodies`, zlib-compressed), because "unchanged" (a
+304, the same sitemap lastmod) says the page is the same, not that its links still work: the
+audit extracts the kept body again and checks its links like any other. A page known unchanged
+whose body is not kept (a store of an older linkaudit) is fetched whole instead: its validators
+are forgotten on load.
 """
 
 from __future__ import annotations
 
+import sqlite3
+import zlib
 from dataclasses import dataclass
 
 from linkaudit.crawl.interface import PageState
@@ -50,6 +58,20 @@ class Entry:
     """Busy as a hop of another page's redirect chain (not by a worker of its own)."""
 
 
+@dataclass(frozen=True, slots=True)
+class KeptBody:
+    """An article's body as last fetched, with what extraction needs besides the bytes."""
+
+    page_url: str
+    """The page's identity (its canonical URL, or the URL fetched)."""
+    fetched_url: str | None
+    """The URL the body came from, after redirects."""
+    charset: str | None
+    """The charset the server declared."""
+    body: bytes
+    """The HTML."""
+
+
 _COLUMNS = (
     "state, depth, discovered_from, lastmod, etag, last_modified, content_hash, fetched_at, note"
 )
@@ -67,6 +89,7 @@ class Ledger:
         """The first store error of the crawl (a full disk, a lock held too long), if any: the
         crawl goes on in memory and says it once; the unwritten rows are tried again."""
         self._dirty: dict[str, Entry] = {}
+        self._bodies: dict[str, KeptBody] = {}
 
     def load(self, *, resume: bool) -> dict[str, Entry]:
         """Every row of the site by URL; for a fresh crawl, after marking them all `stale`."""
@@ -81,14 +104,50 @@ class Ledger:
         rows = self.store.connection.execute(
             f"SELECT url, {_COLUMNS} FROM crawl_pages WHERE site = ?", (self.site,)
         ).fetchall()
+        kept = {
+            row[0]
+            for row in self.store.connection.execute(
+                "SELECT url FROM crawl_bodies WHERE site = ?", (self.site,)
+            )
+        }
         entries: dict[str, Entry] = {}
         for row in rows:
             try:
                 state = PageState(row[1])
             except ValueError:
                 state = PageState.STALE  # a state written by a newer linkaudit: start it over
-            entries[row[0]] = Entry(row[0], state, *row[2:])
+            entry = Entry(row[0], state, *row[2:])
+            if entry.content_hash and not entry.note and entry.url not in kept:
+                # An article whose body is not kept cannot be audited unchanged: fetch it whole.
+                entry.content_hash = entry.etag = entry.last_modified = None
+            entries[row[0]] = entry
         return entries
+
+    def keep_body(self, entry: Entry, body: KeptBody) -> None:
+        """Remember an article's body (written at the next `flush`)."""
+        if self.store is not None:
+            self._bodies[entry.url] = body
+
+    def body_of(self, entry: Entry) -> KeptBody | None:
+        """The body kept for `entry` by an earlier crawl (or this one), if any."""
+        if entry.url in self._bodies:
+            return self._bodies[entry.url]
+        if self.store is None:
+            return None
+        try:
+            row = self.store.connection.execute(
+                "SELECT page_url, fetched_url, charset, body FROM crawl_bodies "
+                "WHERE site = ? AND url = ?",
+                (self.site, entry.url),
+            ).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None:
+            return None
+        try:
+            return KeptBody(row[0], row[1], row[2], zlib.decompress(row[3]))
+        except zlib.error:
+            return None  # a damaged row is a miss
 
     def touch(self, entry: Entry) -> None:
         """Remember that `entry` changed; written at the next `flush`."""
@@ -115,7 +174,12 @@ class Ledger:
             )
             for e in self._dirty.values()
         ]
+        bodies = [
+            (self.site, url, b.page_url, b.fetched_url, b.charset, zlib.compress(b.body, 6))
+            for url, b in self._bodies.items()
+        ]
         dirty, self._dirty = self._dirty, {}
+        kept, self._bodies = self._bodies, {}
         try:
             with self.store.transaction() as conn:
                 conn.executemany(
@@ -123,7 +187,13 @@ class Ledger:
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     rows,
                 )
+                conn.executemany(
+                    "INSERT OR REPLACE INTO crawl_bodies "
+                    "(site, url, page_url, fetched_url, charset, body) VALUES (?, ?, ?, ?, ?, ?)",
+                    bodies,
+                )
         except StoreError as exc:
             # Keep the rows for the next flush (newer changes to the same URL win).
             self._dirty = {**dirty, **self._dirty}
+            self._bodies = {**kept, **self._bodies}
             self.error = self.error or str(exc)

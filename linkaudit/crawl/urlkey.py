@@ -8,8 +8,9 @@ fetch and `page_key` the identity a page is deduplicated under. Choices, each a 
 - the fragment, `utm_*` and the usual click ids (fbclid, gclid, msclkid, ...) are dropped;
 - query parameters are sorted (servers almost never depend on their order);
 - percent-escapes are upper-cased and unreserved characters decoded (RFC 3986 6.2.2);
-- dot segments are removed, the host is lower-cased, a default port dropped, userinfo dropped
-  (credentials are never sent by a crawl);
+- dot segments are removed, the host is lower-cased (a non-ASCII host in its IDNA 2008 ASCII
+  form, as yarl and so aiohttp spell it), a default port dropped, userinfo dropped (credentials
+  are never sent by a crawl);
 - `page_key` also ignores one trailing slash (`/a/` and `/a` are one page on virtually every
   site, and the one that is not canonical normally redirects to the other). The URL actually
   fetched keeps the first spelling seen, so a site that answers only `/a/` still works.
@@ -20,6 +21,8 @@ from __future__ import annotations
 import functools
 import re
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+
+from yarl import URL
 
 TRACKING_PARAMS = frozenset(
     {
@@ -114,10 +117,17 @@ def _normalise(url: str) -> str | None:
         port = parts.port
     except ValueError:
         return None
-    try:
-        host = host.encode("idna").decode("ascii").lower() if not host.isascii() else host.lower()
-    except UnicodeError:
-        return None
+    if host.isascii():
+        host = host.lower()
+    else:
+        # IDNA 2008 via yarl, the form aiohttp connects to (`faß.de` -> `xn--fa-hia.de`);
+        # Python's own "idna" codec is IDNA 2003 (`fass.de`, another site).
+        try:
+            host = URL.build(scheme=scheme, host=host).raw_host or ""
+        except (UnicodeError, ValueError):
+            return None
+        if not host:
+            return None
     if ":" in host:
         host = f"[{host}]"
     netloc = host

@@ -139,4 +139,5 @@ def _extract(source: Source, as_of: dt.date | None) -> Document:
         duplicated_body=deduped.duplicated_body,
         problems=tuple(problems),
         site_url=extraction.site_url or source.url,
+        anchors=extraction.anchors,
     )

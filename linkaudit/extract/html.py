@@ -36,7 +36,8 @@ from linkaudit.extract.markers import Marker, find_markers, parse_ids
 from linkaudit.extract.positions import LineIndex
 from linkaudit.extract.text import _HEADING
 from linkaudit.extract.urls import clean_url, find_urls
-from linkaudit.model import Citation, DatedFact, DateOrigin, DocFormat, Link, Reference
+from linkaudit.local.anchors import html_anchors
+from linkaudit.model import Citation, DatedFact, DateOrigin, DocFormat, Link, LinkKind, Reference
 
 _BLOCKS = frozenset(
     [
@@ -53,6 +54,31 @@ _TRAILING_NUMBER = re.compile(r"(\d{1,4})$")
 _LIST_HINT = re.compile(r"footnote|endnote|reference|reflist|notes|citations|bibliography", re.I)
 _NOT_WEB = ("mailto:", "javascript:", "tel:", "data:", "ftp:", "file:")
 _BACKLINKS = "^\u2191\u21a9\ufe0e "
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_MEDIA = ["img", "source", "video", "audio"]
+
+
+def srcset_urls(srcset: str) -> list[str]:
+    """The URLs of a `srcset` (`a.png 1x, b.png 2x`), as the HTML standard splits it: a URL runs
+    to the next whitespace (a comma ending it ends the candidate), its descriptor to the next
+    comma."""
+    urls: list[str] = []
+    position, size = 0, len(srcset)
+    while position < size:
+        while position < size and (srcset[position].isspace() or srcset[position] == ","):
+            position += 1
+        start = position
+        while position < size and not srcset[position].isspace():
+            position += 1
+        url = srcset[start:position]
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            while position < size and srcset[position] != ",":
+                position += 1
+        if url:
+            urls.append(url)
+    return urls
 
 
 @dataclass
@@ -114,6 +140,7 @@ class HtmlExtractor:
             date=date,
             repeated_paragraphs=walker.repeats.repeats,
             site_url=site_url,
+            anchors=frozenset(html_anchors(text)),
         )
 
 
@@ -439,6 +466,8 @@ class _Walker:
                 continue
             if name == "a" and self.anchor(node):
                 continue
+            if name in _MEDIA:
+                self.media(node)
             if name in _BLOCKS:
                 self.flush()
                 stack.append((node, True))
@@ -495,26 +524,52 @@ class _Walker:
         return text.startswith(":") or (text.startswith("[") and text.endswith("]"))
 
     def anchor(self, tag: Tag) -> bool:
-        href = str(tag.get("href", ""))
+        href = str(tag.get("href", "")).strip()
         if href.startswith("#"):
             has_sup = any(isinstance(n, Tag) and n.name == "sup" for n in _first_nodes(tag))
             ids = self.note_ids(tag) if has_sup or _NOTE_HREF.match(href) else None
             if ids is not None:
                 self.add_marker(ids, self.position(tag))
                 return True
+            # A link into this page: its text is still read as the paragraph's.
+            text = " ".join(tag.get_text(" ").split())
+            self.add_link(href, tag, text[:300], LinkKind.LINK)
             return False
         if not href:
             return False
-        url = href
-        if not href.lower().startswith(("http://", "https://")):
-            if self.base is None or href.lower().startswith(_NOT_WEB):
-                return False
-            url = urljoin(self.base, href)
-        line, column = self.position(tag)
         text = " ".join(tag.get_text(" ").split())
-        self.links.append(Link(clean_url(url), href, line, column, text[:300]))
+        self.add_link(href, tag, text[:300], LinkKind.LINK)
+        for media in tag.find_all(_MEDIA):  # a badge: `<a href><img src></a>`
+            self.media(media)
         self.current.add(tag.get_text())
         return True
+
+    def add_link(self, href: str, tag: Tag, text: str, kind: LinkKind) -> None:
+        """Record a link or an image: an absolute URL normalised, a relative one resolved against
+        the page's URL; without one (a file on disk), a local path, `#fragment`, `mailto:` or
+        `tel:` is kept as written for `linkaudit.local` to resolve."""
+        url = href
+        if not href.lower().startswith(("http://", "https://")):
+            if href.lower().startswith("data:"):
+                return  # embedded content, not a link to anything
+            if self.base is None or href.startswith("#") or _SCHEME.match(href):
+                line, column = self.position(tag)
+                self.links.append(Link(href, href, line, column, text, kind))
+                return
+            url = urljoin(self.base, href)
+        line, column = self.position(tag)
+        self.links.append(Link(clean_url(url), href, line, column, text, kind))
+
+    def media(self, tag: Tag) -> None:
+        """The sources of an `<img>`, `<source>`, `<video>` or `<audio>` (`src` and `srcset`)."""
+        alt = " ".join(str(tag.get("alt", "")).split())[:300]
+        src = tag.get("src")
+        if isinstance(src, str) and src.strip():
+            self.add_link(src.strip(), tag, alt, LinkKind.IMAGE)
+        srcset = tag.get("srcset")
+        if isinstance(srcset, str):
+            for candidate in srcset_urls(srcset):
+                self.add_link(candidate, tag, alt, LinkKind.IMAGE)
 
     def text_node(self, text: str, parent: Tag | None) -> None:
         para = self.current

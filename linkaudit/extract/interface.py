@@ -26,6 +26,8 @@ class Extraction:
     """Repaired URLs and anything else worth saying."""
     site_url: str | None = None
     """The document's canonical URL, when it declares one."""
+    anchors: frozenset[str] | None = None
+    """The `#fragment`s the document offers (heading slugs, ids, names); None for plain text."""
 
 
 class Extractor(Protocol):

@@ -32,12 +32,14 @@ from linkaudit.extract.markers import Marker, find_markers, parse_ids
 from linkaudit.extract.positions import LineIndex
 from linkaudit.extract.text import _HEADING, _is_headless_entry, _read_entries, _to_reference
 from linkaudit.extract.urls import clean_url, find_urls
-from linkaudit.model import Citation, DatedFact, DocFormat, Link, Problem, Reference
+from linkaudit.local.anchors import markdown_token_anchors
+from linkaudit.model import Citation, DatedFact, DocFormat, Link, LinkKind, Problem, Reference
 
 _LINK_MARKER = re.compile(r"\[?\^?([0-9][0-9 ,;\u2013\u2014\-]{0,40})\]?")
 _MAX_PUNCTUATION = 5000
 """More inline punctuation than this in one paragraph is not prose (see `_dense_blocks`)."""
 _DEFINITION = re.compile(r"[ \t]{0,3}\[([^\]]{1,100})\]:")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def _parser() -> MarkdownIt:
@@ -104,6 +106,7 @@ class MarkdownExtractor:
             date=date,
             repeated_paragraphs=state.repeats.repeats,
             problems=tuple(state.problems),
+            anchors=markdown_token_anchors(tokens),
         )
 
 
@@ -449,8 +452,12 @@ def _body(token: Token, state: _State) -> None:
                 close += 1
             inner, _ = _plain(children[position + 1 : close])
             href = str(child.attrs.get("href", ""))
+            images = [c for c in children[position + 1 : close] if c.type == "image"]
             at = locate(inner, state.cursor) if inner else state.cursor
             start_at = max(region.rfind("[", 0, at), 0) if inner else at
+            if images and not inner:  # a badge: `[![alt](src)](href)` starts at its `[`
+                badge = region.find("[![", state.cursor)
+                start_at = at = badge if badge >= 0 else at
             spot = state.index.position(region_start + start_at)
             ids = _link_marker_ids(inner, href, spot, state)
             if ids is not None:
@@ -461,12 +468,15 @@ def _body(token: Token, state: _State) -> None:
                 size += len(written)
             else:
                 _add_link(href, inner, region_start + start_at, state)
+                for image in images:
+                    _add_image(image, region, region_start, state)
                 plain.append(inner)
                 size += len(inner)
             if at >= state.cursor:
                 state.cursor = at + len(inner)
             position = close
         elif kind == "image":
+            _add_image(child, region, region_start, state)
             plain.append(child.content)
             size += len(child.content)
         position += 1
@@ -505,14 +515,30 @@ def _link_marker_ids(
     return ids
 
 
-def _add_link(href: str, text: str, offset: int, state: _State) -> None:
-    """Record an ordinary hyperlink (absolute, or resolved against the page URL)."""
-    if not href or href.startswith("#"):
+def _add_link(
+    href: str, text: str, offset: int, state: _State, kind: LinkKind = LinkKind.LINK
+) -> None:
+    """Record an ordinary hyperlink or an image: an absolute URL normalised, a relative one of a
+    web page resolved against its URL; anything else (a local path, `#fragment`, `mailto:`,
+    `tel:`) kept as written, for `linkaudit.local` to resolve against the document's folder."""
+    if not href:
         return
     url = href
+    line, column = state.index.position(offset)
     if not href.lower().startswith(("http://", "https://")):
-        if state.base_url is None or ":" in href.split("/", 1)[0]:
+        if state.base_url is None or href.startswith("#") or _SCHEME.match(href):
+            state.links.append(Link(href, href, line, column, " ".join(text.split()), kind))
             return
         url = urljoin(state.base_url, href)
-    line, column = state.index.position(offset)
-    state.links.append(Link(clean_url(url), href, line, column, " ".join(text.split())))
+    state.links.append(Link(clean_url(url), href, line, column, " ".join(text.split()), kind))
+
+
+def _add_image(image: Token, region: str, region_start: int, state: _State) -> None:
+    """Record an image (`![alt](src)`, a badge inside a link) at its `![`."""
+    at = region.find("![", state.cursor)
+    if at < 0:
+        at = state.cursor
+    else:
+        state.cursor = at + 2
+    _add_link(str(image.attrs.get("src", "")), image.content, region_start + at, state,
+              LinkKind.IMAGE)

@@ -6,7 +6,9 @@ an `ExitCode`: a corrupt or foreign store is `RUN_ERROR` (3) and the file is nev
 
 `fix` runs the audit with `archive=dead` and without recording history: the scheduled workflow
 runs `audit` (which records) and then `fix`, and one week must count as one run for the confirm
-rule. `--dry-run` (the default) prints the diff and exits 0; `--write` applies it.
+rule. `--dry-run` (the default) prints the diff and exits 0; `--write` applies it. An input that
+cannot be read exits 3 (after fixing the others), as `audit` does; `--offline` is a usage error
+(2): nothing is checked offline, so nothing could be found to fix.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from linkaudit.config import (
 from linkaudit.errors import ConfigError, ExitCode, LinkauditError
 from linkaudit.health.fix import FixError, FixStyle, plan_fixes, write_fix
 from linkaudit.health.report import ReportFormat, build_report
-from linkaudit.report._text import visible
+from linkaudit.model import LinkStatus
+from linkaudit.report._text import plural, visible
 from linkaudit.store import Store
 
 
@@ -105,11 +108,27 @@ def fix_command(
     ] = None,
 ) -> None:
     """Rewrite dead references to their archived copies (and redirects to their targets)."""
+    if offline:
+        # Nothing is checked offline, so "nothing to fix" would be a claim about unchecked links.
+        typer.echo("linkaudit: error: fix needs the link checks, and --offline checks nothing",
+                   err=True)
+        typer.echo("hint: run it with the network, or with --replay FILE", err=True)
+        raise typer.Exit(int(ExitCode.USAGE))
     try:
         cfg = _fix_config(replay, offline, store, as_of, archive_url, allow_private or [])
         from linkaudit.audit import audit  # the lead's pipeline; imported late on purpose
+        from linkaudit.report.summary import exit_code, failure_reason
 
         result = audit([str(p) for p in paths], cfg)
+        for problem in result.problems:
+            typer.echo(visible(f"linkaudit: {problem.message}"), err=True)
+        if result.interrupted:
+            typer.echo("linkaudit: interrupted; no file was changed", err=True)
+            raise typer.Exit(int(exit_code(result, cfg.fail_on)))
+        reason = failure_reason(result)
+        if reason is not None and not result.documents:
+            typer.echo(f"linkaudit: error: {reason}", err=True)
+            raise typer.Exit(int(ExitCode.RUN_ERROR))
         plan = plan_fixes(result, style=style, update_redirects=update_redirects)
         for skipped in plan.skips:
             where = f" [{skipped.reference}]" if skipped.reference else ""
@@ -117,7 +136,11 @@ def fix_command(
             line = f"skip: {skipped.document}{where}: {skipped.reason}"
             typer.echo(visible(line), err=True)
         if not plan.files:
-            typer.echo("nothing to fix", err=True)
+            checked = sum(1 for c in result.checks.values() if c.status is not LinkStatus.SKIPPED)
+            typer.echo(f"nothing to fix ({plural(checked, 'link')} checked)", err=True)
+            if reason is not None:
+                typer.echo(f"linkaudit: error: {reason}", err=True)
+                raise typer.Exit(int(ExitCode.RUN_ERROR))
             return
         failed: list[FixError] = []
         for file_fix in plan.files:
@@ -131,12 +154,20 @@ def fix_command(
                 failed.append(exc)
                 typer.echo(visible(f"linkaudit: error: {exc}"), err=True)
                 continue
-            typer.echo(visible(f"fixed {file_fix.path} ({len(file_fix.edits)} edits)"), err=True)
+            typer.echo(
+                visible(f"fixed {file_fix.path} ({plural(len(file_fix.edits), 'edit')})"), err=True
+            )
         verb = "would change" if dry_run else "changed"
         done = len(plan.files) - len(failed)
-        typer.echo(f"{verb} {done} file(s), {plan.edit_count} edit(s) planned", err=True)
+        typer.echo(
+            f"{verb} {plural(done, 'file')}, {plural(plan.edit_count, 'edit')} planned", err=True
+        )
         if failed:
             typer.echo(f"hint: {FixError.hint}", err=True)
+            raise typer.Exit(int(ExitCode.RUN_ERROR))
+        if reason is not None:
+            # The files that could be read were fixed (or diffed); the unread one fails the run.
+            typer.echo(f"linkaudit: error: {reason}", err=True)
             raise typer.Exit(int(ExitCode.RUN_ERROR))
     except LinkauditError as exc:
         raise _fail(exc) from None

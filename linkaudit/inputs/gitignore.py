@@ -25,7 +25,8 @@ class IgnoreLayer:
 
 
 def load_layer(directory: Path) -> IgnoreLayer | None:
-    """The `.gitignore` of `directory`, or None when it has none (or it cannot be read)."""
+    """The `.gitignore` of `directory`, or None when it has none (or it cannot be read). Its
+    `base` is absolute whatever `directory` is."""
     path = directory / ".gitignore"
     try:
         with path.open(encoding="utf-8", errors="replace") as handle:
@@ -33,14 +34,19 @@ def load_layer(directory: Path) -> IgnoreLayer | None:
     except OSError:
         return None
     try:
-        return IgnoreLayer(directory, GitIgnoreSpec.from_lines(lines))
+        # Absolute, like `ancestor_layers`: `is_ignored` compares paths with `relative_to`, which
+        # fails between a relative and an absolute path (`linkaudit audit .` saw no ignores).
+        return IgnoreLayer(Path(os.path.abspath(directory)), GitIgnoreSpec.from_lines(lines))
     except (ValueError, TypeError):
         return None
 
 
 def is_ignored(path: Path, is_dir: bool, layers: tuple[IgnoreLayer, ...]) -> bool:
-    """True when the deepest `.gitignore` with an opinion on `path` ignores it."""
+    """True when the deepest `.gitignore` with an opinion on `path` ignores it (`path` relative
+    to the working directory, or absolute)."""
     verdict: bool | None = None
+    if not path.is_absolute():
+        path = Path(os.path.abspath(path))
     for layer in layers:
         try:
             relative = path.relative_to(layer.base).as_posix()

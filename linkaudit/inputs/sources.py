@@ -4,8 +4,9 @@ A folder is walked for `.md`, `.markdown`, `.txt`, `.html` and `.htm` files in s
 skipping `.git`, `.hg`, `.svn`, `node_modules` and whatever the `.gitignore` files (of the
 enclosing repository and nested ones) ignore. Symbolic links to directories are followed once:
 a directory met again through a link is a loop, reported and not entered. Every input that cannot
-be used (missing, unreadable, a symlink loop, empty, binary, undecodable, larger than `max_bytes`)
-becomes a `Problem` naming it, and the rest goes on.
+be used (missing, a broken symlink, unreadable, a symlink loop, empty, binary, undecodable,
+larger than `max_bytes`) becomes a `Problem` naming it, and the rest goes on. `--exclude-path`
+globs leave inputs out.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from pathspec import GitIgnoreSpec
 
 from linkaudit.inputs.decoding import decode
 from linkaudit.inputs.gitignore import IgnoreLayer, ancestor_layers, is_ignored, load_layer
@@ -61,9 +64,15 @@ def collect(
     *,
     stdin: BinaryIO | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    exclude: Sequence[str] = (),
 ) -> Collected:
-    """Read every input: files, folders, `-` (stdin); URLs are kept aside in order."""
-    reader = _Reader(max_bytes)
+    """Read every input: files, folders, `-` (stdin); URLs are kept aside in order.
+
+    `exclude` (`--exclude-path`) holds gitignore-style globs: a file or folder whose path, as it
+    is reported (`docs/old/x.md`, without a leading `./`), matches one is not read (a folder is
+    not entered).
+    """
+    reader = _Reader(max_bytes, GitIgnoreSpec.from_lines(exclude) if exclude else None)
     urls: list[str] = []
     for given in paths:
         if given.lower().startswith(("http://", "https://")):
@@ -78,8 +87,9 @@ def collect(
 class _Reader:
     """Accumulates sources and problems while inputs are read."""
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, exclude: GitIgnoreSpec | None = None) -> None:
         self.max_bytes = max_bytes
+        self.exclude = exclude
         self.sources: list[Source] = []
         self.problems: list[Problem] = []
 
@@ -94,11 +104,20 @@ class _Reader:
             return
         self.accept("-", data if isinstance(data, bytes) else bytes(data))
 
+    def excluded(self, origin: str, is_dir: bool) -> bool:
+        """True when `--exclude-path` names this file or folder."""
+        if self.exclude is None:
+            return False
+        path = os.path.normpath(origin).replace(os.sep, "/").lstrip("/")
+        return path != "." and self.exclude.match_file(path + ("/" if is_dir else ""))
+
     def read_path(self, given: str) -> None:
         try:
             info = os.stat(given)
         except OSError as exc:
             self.os_problem(given, exc)
+            return
+        if self.excluded(given, stat.S_ISDIR(info.st_mode)):
             return
         if stat.S_ISDIR(info.st_mode):
             self.walk(Path(given), given)
@@ -112,6 +131,13 @@ class _Reader:
 
         if exc.errno == errno.ELOOP:
             self.problem("symlink-loop", origin, "symbolic link loop, skipped")
+        elif exc.errno == errno.ENOENT and os.path.islink(origin):
+            try:
+                target = os.readlink(origin)
+            except OSError:
+                target = "?"
+            self.problem("broken-symlink", origin, f"broken symlink (to {target}, which does "
+                         "not exist), skipped")
         elif exc.errno == errno.ENOENT:
             self.problem("missing", origin, "no such file or folder")
         elif exc.errno in (errno.EACCES, errno.EPERM):
@@ -155,6 +181,9 @@ class _Reader:
         """Walk a folder depth-first in sorted order, honouring `.gitignore` files."""
         files: list[tuple[tuple[str, ...], str]] = []
         visited: set[tuple[int, int]] = set()
+        # Walked by absolute path (origins keep the spelling given), so that the `.gitignore`
+        # layers, which are absolute, can judge every entry.
+        root = Path(os.path.abspath(root))
         stack: list[tuple[Path, tuple[str, ...], tuple[IgnoreLayer, ...]]] = [
             (root, (), ancestor_layers(root))
         ]
@@ -200,6 +229,8 @@ class _Reader:
                 if is_file and Path(entry.name).suffix.lower() not in WALKED_EXTENSIONS:
                     continue
                 if is_ignored(Path(entry.path), is_dir, layers):
+                    continue
+                if self.excluded(child_origin, is_dir):
                     continue
                 if is_dir:
                     subdirs.append((Path(entry.path), child, layers))

@@ -78,17 +78,26 @@ class OutputFormat(str, Enum):  # noqa: UP042 - same style as the enums of `mode
         }[self]
 
 
-def render(result: AuditResult, fmt: OutputFormat, cfg: AuditConfig) -> str:
+def render(
+    result: AuditResult, fmt: OutputFormat, cfg: AuditConfig, *, verbosity: int = 0
+) -> str:
     """`result` as text in format `fmt` (the table without colour, 120 columns wide).
 
     Secrets inside free text are redacted first (`_text.scrub_secrets`), for every format.
+    `verbosity` (-1 quiet, 0, 1 verbose) shapes the table only; the other formats hold it all.
     """
     from linkaudit.report._text import scrub_secrets
+    from linkaudit.report.table import TableFormat
 
-    return fmt.formatter().render(scrub_secrets(result), cfg)
+    formatter = fmt.formatter()
+    if isinstance(formatter, TableFormat):
+        formatter.verbosity = verbosity
+    return formatter.render(scrub_secrets(result), cfg)
 
 
-def write(result: AuditResult, fmt: OutputFormat, cfg: AuditConfig, fh: TextIO) -> None:
+def write(
+    result: AuditResult, fmt: OutputFormat, cfg: AuditConfig, fh: TextIO, *, verbosity: int = 0
+) -> None:
     """Write `result` in format `fmt` to `fh`, ending in a newline: what `render` gives, but
     streamed where the format can (JSON), so that the report is never built whole beside the
     result."""
@@ -97,16 +106,18 @@ def write(result: AuditResult, fmt: OutputFormat, cfg: AuditConfig, fh: TextIO) 
 
         JsonV1Format().write(result, cfg, fh)
         return
-    text = render(result, fmt, cfg)
+    text = render(result, fmt, cfg, verbosity=verbosity)
     fh.write(text if text.endswith("\n") else text + "\n")
 
 
-def render_table(result: AuditResult, cfg: AuditConfig, console: Console) -> None:
+def render_table(
+    result: AuditResult, cfg: AuditConfig, console: Console, *, verbosity: int = 0
+) -> None:
     """Print the table report to `console` (colours and width are the console's)."""
     from linkaudit.report._text import scrub_secrets
     from linkaudit.report.table import print_table
 
-    print_table(scrub_secrets(result), cfg, console)
+    print_table(scrub_secrets(result), cfg, console, verbosity)
 
 
 __all__ = ["OutputFormat", "ReportFormat", "render", "render_table", "write"]

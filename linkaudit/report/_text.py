@@ -18,6 +18,7 @@ from typing import Any
 
 from linkaudit.model import (
     AuditResult,
+    DatedFact,
     Document,
     Finding,
     LinkCheck,
@@ -69,6 +70,54 @@ def short_url(url: str, limit: int = 60) -> str:
             url = url[len(prefix):]
             break
     return shorten(visible(url), limit)
+
+
+_URL_BREAKS = frozenset("/?&=#-_.,;~+")
+
+
+def wrap_url(url: str, width: int) -> list[str]:
+    """`url` in lines of at most `width` characters, each broken after a `/`, `?`, `&`, `-` or
+    another separator where one stands in the line's second half (never in the middle of a
+    word when that can be helped). The lines joined give `url` back: nothing is cut out."""
+    width = max(width, 8)
+    lines: list[str] = []
+    rest = url
+    while len(rest) > width:
+        cut = next(
+            (i + 1 for i in range(width - 1, width // 2 - 1, -1) if rest[i] in _URL_BREAKS),
+            width,
+        )
+        lines.append(rest[:cut])
+        rest = rest[cut:]
+    lines.append(rest)
+    return lines
+
+
+def wrap_points(text: str, width: int, indent: int) -> list[int]:
+    """Where to break `text` (offsets of the spaces to break at) so that the first line holds at
+    most `width` characters and every later line, indented by `indent`, too. Words longer than a
+    line (a URL) are never cut: they stand alone on an overlong line."""
+    points: list[int] = []
+    start, limit = 0, width
+    last_space = -1
+    for i, char in enumerate(text):
+        if char == " ":
+            if i - start > limit and last_space > start:
+                points.append(last_space)
+                start, limit = last_space + 1, width - indent
+            last_space = i
+    if len(text) - start > limit and last_space > start:
+        points.append(last_space)
+    return points
+
+
+def date_label(fact: DatedFact) -> str:
+    """A date as precise as it is known: `2020-12` for a month-precision date, else ISO; `≤ `
+    before a date that only bounds the truth from above (a first archive capture)."""
+    from linkaudit.sourcedates import is_month_precision
+
+    value = fact.value.isoformat()[:7] if is_month_precision(fact) else fact.value.isoformat()
+    return f"≤ {value}" if fact.upper_bound else value
 
 
 def is_web_url(url: str | None) -> bool:

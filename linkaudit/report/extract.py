@@ -18,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from linkaudit.model import Document, Problem
+from linkaudit.report._text import plural
 from linkaudit.urls import redact_url, registrable_domain
 
 SCHEMA = "linkaudit.extract/1"
@@ -83,6 +84,7 @@ def document_json(document: Document) -> dict[str, Any]:
                 "line": link.line,
                 "column": link.column,
                 "text": link.text,
+                "kind": link.kind.value,
             }
             for link in document.links
         ],
@@ -113,7 +115,8 @@ def render_extract_table(documents: Sequence[Document], console: Console) -> Non
         when = f"dated {date.value.isoformat()} ({date.origin.value})" if date else "no date found"
         title = (
             f"{safe_text(document.origin)} \u2014 {document.format.value}, {when}, "
-            f"{len(document.references)} references, {len(document.citations)} citations"
+            f"{plural(len(document.references), 'reference')}, "
+            f"{plural(len(document.citations), 'citation')}"
         )
         table = Table(title=title, title_justify="left", expand=False)
         table.add_column("#", justify="right", no_wrap=True)

@@ -17,11 +17,13 @@ import html
 from typing import assert_never
 
 from linkaudit.config import AuditConfig
-from linkaudit.model import AuditResult, Document, LinkStatus, registrable_host
+from linkaudit.model import AuditResult, Document, LinkStatus
 from linkaudit.report._text import (
     SEVERITY_ORDER,
+    date_label,
     findings_of,
     is_web_url,
+    plural,
     short_url,
     shorten,
     visible,
@@ -40,6 +42,9 @@ th{background:#f6f8fa}.sev{font-weight:600}.sev-error{color:#cf222e}.sev-warning
 .sev-info{color:#0969da}.muted{color:#656d76}.charts{display:flex;flex-wrap:wrap;gap:2em}
 .filters{margin:.8em 0;display:flex;gap:1em;align-items:center}.hidden{display:none}
 code{font-size:.92em}a{color:#0969da}
+.legend{display:flex;flex-wrap:wrap;gap:.4em 1.2em;font-size:.9em;margin:.3em 0 1em}
+.legend span{display:inline-flex;align-items:center;gap:.35em}
+tr.doc-head th{background:#eaeef2;font-weight:600}
 """
 
 SCRIPT = """
@@ -47,6 +52,7 @@ SCRIPT = """
   var sev = document.getElementById('f-sev');
   var rule = document.getElementById('f-rule');
   var rows = Array.prototype.slice.call(document.querySelectorAll('tr.finding'));
+  var groups = Array.prototype.slice.call(document.querySelectorAll('tbody.doc'));
   var shown = document.getElementById('shown');
   function apply() {
     var n = 0;
@@ -55,6 +61,10 @@ SCRIPT = """
                (rule.value === '' || row.getAttribute('data-rule') === rule.value);
       row.classList.toggle('hidden', !ok);
       if (ok) { n += 1; }
+    });
+    groups.forEach(function (group) {
+      var visible = group.querySelectorAll('tr.finding:not(.hidden)').length;
+      group.classList.toggle('hidden', visible === 0);
     });
     shown.textContent = n + ' of ' + rows.length + ' findings shown';
   }
@@ -139,42 +149,90 @@ def status_chart(result: AuditResult) -> str:
     return "".join(parts)
 
 
-def age_chart(result: AuditResult, cfg: AuditConfig) -> str:
-    """Each dated source's age at its document's date, as bars; sources dated after their document
-    are red, sources older than `stale_after_days` amber; the dashed line marks that limit."""
-    rows: list[tuple[str, int]] = []
+AGE_BINS: tuple[tuple[str, int, int], ...] = (
+    ("after it", -(10**9), -1),
+    ("0–30 days", 0, 30),
+    ("31–90 days", 31, 90),
+    ("91–180 days", 91, 180),
+    ("181–365 days", 181, 365),
+    ("1–2 years", 366, 730),
+    ("2–5 years", 731, 1826),
+    ("over 5 years", 1827, 10**9),
+)
+"""The bins of the source-age histogram: a source's age at its document's date, in days."""
+
+AGE_FILL = {"after": "#cf222e", "fresh": "#2da44e", "stale": "#bf8700"}
+"""Bar colours: dated after the document, younger than `stale_after_days`, older."""
+
+
+def source_ages(result: AuditResult) -> list[int]:
+    """Each dated reference's age at its dated document's date, in days (negative: after it)."""
+    ages: list[int] = []
     for doc in result.documents:
         if doc.date is None:
             continue
         for ref in doc.references:
             check = result.checks.get(ref.url) if ref.url else None
-            if check is None or check.published is None:
-                continue
-            age = (doc.date.value - check.published.value).days
-            rows.append((f"[{ref.id}] {registrable_host(ref.url or '')}", age))
-    if not rows:
+            if check is not None and check.published is not None:
+                ages.append((doc.date.value - check.published.value).days)
+    return ages
+
+
+def _age_fill(low: int, high: int, stale_after: int) -> str:
+    if high < 0:
+        return AGE_FILL["after"]
+    return AGE_FILL["stale"] if low > stale_after else AGE_FILL["fresh"]
+
+
+def age_chart(result: AuditResult, cfg: AuditConfig) -> str:
+    """A histogram of the sources' ages at their documents' dates: a few bars however many
+    references there are (one bar per reference filled the first screen at 200). Bars are red
+    for sources dated after their document, amber past `stale_after_days`, else green."""
+    ages = source_ages(result)
+    if not ages:
         return '<p class="muted">No dated sources in dated documents.</p>'
-    most = max(max(abs(a) for _, a in rows), cfg.stale_after_days, 1)
-    scale = 230 / most
-    height = 24 * len(rows) + 30
-    parts = [f'<svg role="img" aria-label="source age at the document date" width="480" '
+    counts = [sum(1 for a in ages if low <= a <= high) for _, low, high in AGE_BINS]
+    most = max(counts)
+    height = 24 * len(AGE_BINS) + 10
+    parts = [f'<svg role="img" aria-label="sources by age at the document date" width="420" '
              f'height="{height}" xmlns="http://www.w3.org/2000/svg" id="chart-ages">']
-    for i, (label, age) in enumerate(rows):
+    for i, ((label, low, high), count) in enumerate(zip(AGE_BINS, counts, strict=True)):
         y = 5 + 24 * i
-        width = max(2, round(abs(age) * scale))
-        fill = ("#cf222e" if age < 0 else "#bf8700" if age > cfg.stale_after_days else "#2da44e")
-        text = f"{age} days" if age >= 0 else f"{-age} days after"
-        parts.append(f'<text x="0" y="{y + 15}" font-size="12">{esc(shorten(label, 22))}</text>'
-                     f'<rect x="160" y="{y}" width="{width}" height="18" fill="{fill}">'
-                     f"<title>{esc(label)}: {text}</title></rect>"
-                     f'<text x="{166 + width}" y="{y + 14}" font-size="12">{text}</text>')
-    limit_x = 160 + round(cfg.stale_after_days * scale)
-    bottom = 24 * len(rows) + 8
-    parts.append(f'<line x1="{limit_x}" y1="0" x2="{limit_x}" y2="{bottom}" stroke="#656d76" '
-                 f'stroke-dasharray="4 3"/><text x="{limit_x + 4}" y="{bottom + 16}" '
-                 f'font-size="11" fill="#656d76">stale after {cfg.stale_after_days} days</text>')
+        width = round(230 * count / most) if count else 0
+        fill = _age_fill(low, high, cfg.stale_after_days)
+        parts.append(f'<text x="0" y="{y + 15}" font-size="12">{label}</text>'
+                     f'<rect class="bin" x="110" y="{y}" width="{max(width, 1)}" height="18" '
+                     f'fill="{fill}"><title>{label}: {plural(count, "source")}</title></rect>'
+                     f'<text x="{116 + width}" y="{y + 14}" font-size="12">{count}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _swatch(fill: str) -> str:
+    return (f'<svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" '
+            f'fill="{fill}"/></svg>')
+
+
+def legend(cfg: AuditConfig) -> str:
+    """What the colours mean: link statuses, source ages, severities."""
+    statuses = [
+        ("ok", "alive"), ("moved", "redirected, moved off-site"),
+        ("unverified", "blocked, timeout, network error"),
+        ("broken", "dead, soft-404, server error, invalid"), ("skipped", "skipped, not checked"),
+    ]
+    items = [f"<span>{_swatch(_STATUS_FILL[key])}{esc(words)}</span>" for key, words in statuses]
+    items += [
+        f"<span>{_swatch(AGE_FILL['fresh'])}source younger than {cfg.stale_after_days} days</span>",
+        f"<span>{_swatch(AGE_FILL['stale'])}older (stale after {cfg.stale_after_days} days)"
+        "</span>",
+        f"<span>{_swatch(AGE_FILL['after'])}dated after its document</span>",
+    ]
+    items += [
+        '<span><b class="sev sev-error">error</b> fails a run by default</span>',
+        '<span><b class="sev sev-warning">warning</b> worth a look</span>',
+        '<span><b class="sev sev-info">info</b> a note</span>',
+    ]
+    return f'<div class="legend" id="legend">{"".join(items)}</div>'
 
 
 def _findings_section(result: AuditResult) -> str:
@@ -182,9 +240,10 @@ def _findings_section(result: AuditResult) -> str:
     sev_options = "".join(
         f'<option value="{s.label}">{s.label}</option>' for s in SEVERITY_ORDER)
     rule_options = "".join(f'<option value="{esc(r)}">{esc(r)}</option>' for r in rules)
-    rows = []
-    ordered = sorted(result.findings, key=lambda f: (-f.severity, f.document, f.line or 0, f.rule))
+    groups: dict[str, list[str]] = {}
+    ordered = sorted(result.findings, key=lambda f: (f.document, -f.severity, f.line or 0, f.rule))
     for f in ordered:
+        rows = groups.setdefault(f.document, [])
         meta = rules.get(f.rule)
         where = esc(f.document) + (f":{f.line}" if f.line else "") + (
             f":{f.column}" if f.line and f.column else "")
@@ -196,17 +255,23 @@ def _findings_section(result: AuditResult) -> str:
             f'<td>{link(f.rule, meta.help_uri if meta else None)}</td><td><code>{where}</code></td>'
             f"<td>{ref}</td><td>{esc(f.message)}</td><td>{fix}</td></tr>"
         )
+    bodies = [
+        f'<tbody class="doc"><tr class="doc-head"><th colspan="6">{esc(document)} '
+        f'<span class="muted">{plural(len(rows), "finding")}</span></th></tr>'
+        + "".join(rows) + "</tbody>"
+        for document, rows in groups.items()
+    ]
     return (
         '<h2>Findings</h2><div class="filters">'
         '<label>Severity <select id="f-sev"><option value="">all</option>'
         f"{sev_options}</select></label>"
         '<label>Rule <select id="f-rule"><option value="">all</option>'
         f"{rule_options}</select></label>"
-        f'<span id="shown" class="muted">{len(rows)} findings</span></div>'
+        f'<span id="shown" class="muted">{plural(len(result.findings), "finding")}</span></div>'
         "<table><thead><tr><th>Severity</th><th>Rule</th><th>Where</th><th>Ref</th>"
-        "<th>Message</th><th>Fix</th></tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table>"
+        "<th>Message</th><th>Fix</th></tr></thead>"
+        + "".join(bodies)
+        + "</table>"
     )
 
 
@@ -223,7 +288,7 @@ def _document_section(doc: Document, result: AuditResult) -> str:
         status = "not checked"
         if check is not None:
             status = check.status.value + (f" {check.http_status}" if check.http_status else "")
-        published = esc(check.published.value.isoformat()) if check and check.published else "—"
+        published = esc(date_label(check.published)) if check and check.published else "—"
         archive = "—"
         if lookup is not None:
             best = lookup.best
@@ -269,8 +334,9 @@ class HtmlFormat:
             "</header>",
             '<div class="charts"><figure><figcaption>Links per status</figcaption>'
             f"{status_chart(result)}</figure>",
-            "<figure><figcaption>Source age at the document's date</figcaption>"
+            "<figure><figcaption>Sources by age at their document's date</figcaption>"
             f"{age_chart(result, cfg)}</figure></div>",
+            legend(cfg),
             _findings_section(result),
             *(_document_section(d, result) for d in result.documents),
             f"<script>{SCRIPT}</script>",

@@ -15,6 +15,7 @@ for the result itself). The bytes are those of `json.dumps(audit_v1(...), indent
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NotRequired, TextIO, TypedDict
@@ -30,6 +31,7 @@ from linkaudit.model import (
     Document,
     Finding,
     LinkCheck,
+    LinkStatus,
     Problem,
     RuleSkip,
 )
@@ -63,13 +65,15 @@ class CitationV1(TypedDict):
 
 
 class HyperlinkV1(TypedDict):
-    """One other hyperlink of a document."""
+    """One other hyperlink of a document (`url` of a local file: its path from the working
+    directory, with the fragment)."""
 
     url: str
     url_as_written: str
     line: int
     column: int
     text: str
+    kind: str
 
 
 class ProblemV1(TypedDict):
@@ -129,8 +133,11 @@ class LinkV1(TypedDict):
     error: str | None
     attempts: int
     elapsed_ms: int
+    from_cache: bool
     snapshot: SnapshotV1 | None
     archive: str
+    checked_as: NotRequired[str]
+    """Only when `--remap` rewrote the URL: what was checked instead."""
 
 
 class FindingV1(TypedDict):
@@ -158,6 +165,13 @@ class SkipV1(TypedDict):
     reason: str
 
 
+class HiddenV1(TypedDict):
+    """Findings not reported because they were accepted."""
+
+    baselined: int
+    ignored: int
+
+
 class SummaryV1(TypedDict):
     """The counts of the run."""
 
@@ -176,6 +190,11 @@ class SummaryV1(TypedDict):
     elapsed_s: float
     interrupted: bool
     offline: bool
+    checked: int
+    skipped: int
+    skip_reasons: dict[str, int]
+    cached: int
+    hidden: HiddenV1
 
 
 class AuditV1(TypedDict):
@@ -252,6 +271,7 @@ def document_v1(doc: Document) -> DocumentV1:
                 "line": k.line,
                 "column": k.column,
                 "text": k.text,
+                "kind": k.kind.value,
             }
             for k in doc.links
         ],
@@ -281,7 +301,7 @@ def documents_v1(documents: Iterable[Document]) -> list[Any]:
 def link_v1(check: LinkCheck, lookup: ArchiveLookup | None) -> LinkV1:
     """One checked URL with its archive answer."""
     best = lookup.best if lookup else None
-    return {
+    out: LinkV1 = {
         "url": redact_url(check.url),
         "status": check.status.value,
         "http_status": check.http_status,
@@ -296,6 +316,7 @@ def link_v1(check: LinkCheck, lookup: ArchiveLookup | None) -> LinkV1:
         "error": check.error,
         "attempts": check.attempts,
         "elapsed_ms": check.elapsed_ms,
+        "from_cache": check.from_cache,
         "snapshot": (
             {"url": best.url, "timestamp": best.timestamp.isoformat(), "kind": best.kind.value}
             if best
@@ -303,6 +324,9 @@ def link_v1(check: LinkCheck, lookup: ArchiveLookup | None) -> LinkV1:
         ),
         "archive": (lookup.state if lookup else ArchiveState.NOT_LOOKED_UP).value,
     }
+    if check.checked_as is not None:
+        out["checked_as"] = redact_url(check.checked_as)
+    return out
 
 
 def _jsonable(value: Any) -> Any:
@@ -365,21 +389,26 @@ def summary_v1(result: AuditResult, cfg: AuditConfig) -> SummaryV1:
     """The `summary` part: the counts of the run."""
     s = summarize(result, cfg.fail_on)
     return {
-            "documents": s.documents,
-            "references": s.references,
-            "citations": s.citations,
-            "links": s.links,
-            "status": s.by_status,
-            "severity": s.by_severity,
-            "rules": s.by_rule,
-            "findings": s.findings,
-            "failing": s.failing,
-            "skips": s.skips,
-            "fail_on": cfg.fail_on.value,
-            "exit_code": int(exit_code(result, cfg.fail_on)),
-            "elapsed_s": round(result.elapsed_s, 3),
-            "interrupted": result.interrupted,
-            "offline": result.offline,
+        "documents": s.documents,
+        "references": s.references,
+        "citations": s.citations,
+        "links": s.links,
+        "status": s.by_status,
+        "severity": s.by_severity,
+        "rules": s.by_rule,
+        "findings": s.findings,
+        "failing": s.failing,
+        "skips": s.skips,
+        "fail_on": cfg.fail_on.value,
+        "exit_code": int(exit_code(result, cfg.fail_on)),
+        "elapsed_s": round(result.elapsed_s, 3),
+        "interrupted": result.interrupted,
+        "offline": result.offline,
+        "checked": s.checked,
+        "skipped": s.skipped,
+        "skip_reasons": s.skip_reasons,
+        "cached": s.cached,
+        "hidden": {"baselined": s.baselined, "ignored": s.ignored},
     }
 
 
@@ -433,7 +462,10 @@ class JsonV1Format:
                        for url, check in sorted(result.checks.items()))),
             ("findings", (finding_v1(scrub_finding(f)) for f in result.findings)),
             ("skips", (skip_v1(scrub_skip(s)) for s in result.skips)),
-            ("summary", summary_v1(result, cfg)),
+            # Skip reasons are counted by their (scrubbed) text: scrub those checks alone.
+            ("summary", summary_v1(dataclasses.replace(result, checks={
+                url: scrub_check(c) if c.status is LinkStatus.SKIPPED else c
+                for url, c in result.checks.items()}), cfg)),
             ("problems", [_problem(scrub_problem(p)) for p in result.problems]),
         ]
         if result.site is not None:

@@ -1,7 +1,8 @@
 """`--format markdown`: for pull-request comments, job summaries and issues (GitHub-flavoured).
 
 A summary line, a table of findings with links (rule docs, the source, the suggested fix), then one
-collapsible `<details>` per document with its references. Untrusted text is escaped for both
+collapsible `<details>` per document with its references (a page with links and no references,
+as in a docs tree, has its findings in the table only). Untrusted text is escaped for both
 Markdown and HTML (GitHub renders raw HTML in Markdown), `|` is escaped inside tables, and only
 http(s) URLs become links (a `javascript:` URL stays text).
 """
@@ -14,7 +15,14 @@ from urllib.parse import quote
 
 from linkaudit.config import AuditConfig
 from linkaudit.model import AuditResult, Document, Finding, Severity
-from linkaudit.report._text import findings_of, is_web_url, short_url, shorten, visible
+from linkaudit.report._text import (
+    findings_of,
+    is_web_url,
+    plural,
+    short_url,
+    shorten,
+    visible,
+)
 from linkaudit.report.rulemeta import rule_catalogue
 from linkaudit.report.summary import summarize, summary_line
 from linkaudit.urls import redact_url
@@ -82,8 +90,9 @@ def document_details(doc: Document, result: AuditResult) -> list[str]:
     date = f", dated {doc.date.value.isoformat()}" if doc.date else ""
     lines = [
         "<details>",
-        f"<summary>{html.escape(visible(doc.origin))}: {len(doc.references)} references, "
-        f"{len(mine)} findings{date}</summary>",
+        f"<summary>{html.escape(visible(doc.origin))}: "
+        f"{plural(len(doc.references), 'reference')}, "
+        f"{plural(len(mine), 'finding')}{date}</summary>",
         "",
     ]
     if doc.references:
@@ -149,5 +158,7 @@ class MarkdownFormat:
         if result.problems:
             lines.append("")
         for doc in result.documents:
+            if not doc.references and not doc.problems and len(result.documents) > 1:
+                continue  # a page of links (docs): its findings are in the table above
             lines += [*document_details(doc, result), ""]
         return "\n".join(lines).rstrip("\n") + "\n"

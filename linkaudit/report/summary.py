@@ -6,13 +6,15 @@ Every format and the CLI read these, so the table, the JSON, the job summary and
 
 from __future__ import annotations
 
+import re
+import signal
 from collections import Counter
 from dataclasses import dataclass
 from typing import assert_never
 
 from linkaudit.config import FailOn
 from linkaudit.errors import ExitCode
-from linkaudit.model import AuditResult, Finding, Severity
+from linkaudit.model import AuditResult, Finding, LinkStatus, Problem, Severity
 from linkaudit.report._text import SEVERITY_ORDER, STATUS_ORDER, plural
 
 
@@ -37,12 +39,57 @@ def fails(finding: Finding, fail_on: FailOn) -> bool:
     return limit is not None and finding.severity >= limit
 
 
-def exit_code(result: AuditResult, fail_on: FailOn) -> ExitCode:
-    """`FINDINGS` when any finding is at or above `fail_on`, else `OK`.
+RUN_FAILURE_KINDS = frozenset(
+    {
+        "missing",  # an input named (or a file of a folder) does not exist
+        "broken-symlink",
+        "symlink-loop",
+        "unreadable",  # permission denied, an I/O error
+        "not-a-file",  # a device or socket named as an input
+        "fetch",  # an article URL given as input could not be fetched
+        "offline",  # an article URL given as input, with --offline
+        "crawl-unreached",  # a crawl where no page of the site answered
+        "worker-lost",  # a shard whose workers kept dying: its links were not checked
+    }
+)
+"""`Problem.kind`s that mean part of what was asked was not audited at all. Such a run exits
+`RUN_ERROR` (3) after reporting everything that could be read: "no findings" would be a false
+green. An empty or binary file found in a folder is only a note."""
 
-    A run that could not run at all (`RUN_ERROR`) never gets here: the CLI maps that error itself.
+
+def run_failures(result: AuditResult) -> tuple[Problem, ...]:
+    """The problems that make the run a failure (see `RUN_FAILURE_KINDS`)."""
+    return tuple(p for p in result.problems if p.kind in RUN_FAILURE_KINDS)
+
+
+def failure_reason(result: AuditResult) -> str | None:
+    """Why the run failed (exit 3), in a few words; None when it did not."""
+    failures = run_failures(result)
+    unreached = [p for p in failures if p.kind == "crawl-unreached"]
+    if unreached:
+        return "the crawl reached no page of the site"
+    if failures:
+        return f"{plural(len(failures), 'input')} could not be read"
+    if not result.documents and result.site is None:
+        return "nothing could be read"
+    return None
+
+
+def exit_code(result: AuditResult, fail_on: FailOn, *, sarif: bool = False) -> ExitCode:
+    """The process status of a run, most serious first.
+
+    `INTERRUPTED` (130) or `TERMINATED` (143) when a signal stopped it; `RUN_ERROR` (3) when part
+    of the input could not be read or a crawl reached nothing (`failure_reason`); `FINDINGS` (1)
+    when a finding is at or above `fail_on`; else `OK`. With `sarif`, findings exit `OK` so that
+    the upload step still runs (as zizmor does). Bad flags (`USAGE`) are the CLI's own.
     """
-    if any(fails(f, fail_on) for f in result.findings):
+    if result.interrupted:
+        if result.stop_signal == signal.SIGTERM:
+            return ExitCode.TERMINATED
+        return ExitCode.INTERRUPTED
+    if failure_reason(result) is not None:
+        return ExitCode.RUN_ERROR
+    if not sarif and any(fails(f, fail_on) for f in result.findings):
         return ExitCode.FINDINGS
     return ExitCode.OK
 
@@ -58,7 +105,15 @@ class Summary:
     citations: int
     """Citation markers over all documents."""
     links: int
-    """Distinct URLs checked."""
+    """Distinct URLs of the run (checked or skipped)."""
+    checked: int
+    """Distinct URLs checked (from the network or the cache), not skipped."""
+    skipped: int
+    """Distinct URLs not checked at all (`LinkStatus.SKIPPED`)."""
+    skip_reasons: dict[str, int]
+    """Skipped URLs per reason (`skip_reason`), most first."""
+    cached: int
+    """Distinct URLs whose result came from the cache instead of the network."""
     by_status: dict[str, int]
     """Distinct URLs per `LinkStatus` value, every status present (zero included), in order."""
     by_severity: dict[str, int]
@@ -73,6 +128,10 @@ class Summary:
     """Rule skips."""
     problems: int
     """Run-level and document problems."""
+    ignored: int
+    """Findings hidden by `linkaudit-ignore` comments."""
+    baselined: int
+    """Findings hidden by the baseline file."""
     elapsed_s: float
     """Wall time of the run."""
 
@@ -81,11 +140,20 @@ def summarize(result: AuditResult, fail_on: FailOn = FailOn.ERROR) -> Summary:
     """Count `result`."""
     statuses = Counter(check.status for check in result.checks.values())
     severities = Counter(f.severity for f in result.findings)
+    reasons = Counter(
+        skip_reason(check.error)
+        for check in result.checks.values()
+        if check.status is LinkStatus.SKIPPED
+    )
     return Summary(
         documents=len(result.documents),
         references=sum(len(d.references) for d in result.documents),
         citations=sum(len(d.citations) for d in result.documents),
         links=len(result.checks),
+        checked=len(result.checks) - statuses.get(LinkStatus.SKIPPED, 0),
+        skipped=statuses.get(LinkStatus.SKIPPED, 0),
+        skip_reasons=dict(reasons.most_common()),
+        cached=sum(1 for check in result.checks.values() if check.from_cache),
         by_status={s.value: statuses.get(s, 0) for s in STATUS_ORDER},
         by_severity={s.label: severities.get(s, 0) for s in SEVERITY_ORDER},
         by_rule=dict(sorted(Counter(f.rule for f in result.findings).items())),
@@ -94,7 +162,42 @@ def summarize(result: AuditResult, fail_on: FailOn = FailOn.ERROR) -> Summary:
         skips=len(result.skips),
         problems=len(result.problems) + sum(len(d.problems) for d in result.documents),
         elapsed_s=result.elapsed_s,
+        ignored=result.ignored,
+        baselined=result.baselined,
     )
+
+
+_ADDRESS_REFUSAL = re.compile(r"^(?:redirect to \S+ refused: )?([\w() -]+? address)\b")
+_EXCLUDED = re.compile(r"^excluded by (--?[\w-]+)")
+
+
+def skip_reason(error: str | None) -> str:
+    """Why a link was skipped, without the particulars, for counting: `loopback address`,
+    `excluded by --exclude`, or the check's own reason (any kind of skip fits)."""
+    text = " ".join((error or "").split())
+    if match := _ADDRESS_REFUSAL.match(text):
+        return match[1]
+    if match := _EXCLUDED.match(text):
+        return f"excluded by {match[1]}"
+    return text[:80] or "skipped"
+
+
+def is_address_refusal(reason: str) -> bool:
+    """True for a `skip_reason` that `--allow-private` would lift."""
+    return reason.endswith(" address")
+
+
+def hidden_line(summary: Summary) -> str | None:
+    """`3 findings hidden: 2 by the baseline, 1 by ignore comments`, or None when none were."""
+    parts = []
+    if summary.baselined:
+        parts.append(f"{summary.baselined} by the baseline")
+    if summary.ignored:
+        parts.append(f"{summary.ignored} by ignore comments")
+    if not parts:
+        return None
+    total = summary.baselined + summary.ignored
+    return f"{plural(total, 'finding')} hidden: {', '.join(parts)}"
 
 
 def summary_line(result: AuditResult, fail_on: FailOn = FailOn.ERROR) -> str:
@@ -103,13 +206,14 @@ def summary_line(result: AuditResult, fail_on: FailOn = FailOn.ERROR) -> str:
     Plural-aware; the severity part reads `no findings` when there are none.
     """
     s = summarize(result, fail_on)
-    head = ", ".join(
-        (
-            plural(s.documents, "document"),
-            plural(s.references, "reference"),
-            plural(s.links, "link") + " checked",
-        )
-    )
+    parts = [
+        plural(s.documents, "document"),
+        plural(s.references, "reference"),
+        plural(s.checked, "link") + " checked",
+    ]
+    if s.skipped:
+        parts.append(f"{s.skipped} skipped")
+    head = ", ".join(parts)
     if s.findings:
         parts = [
             plural(s.by_severity["error"], "error"),

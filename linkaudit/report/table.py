@@ -1,14 +1,25 @@
-"""`--format table`: a rich table per document and a summary panel, for people at a terminal.
+"""`--format table`: what a person reads at a terminal (or in a CI log), fitted to its width.
+
+Per document: a table with one row per reference, `[n]  status  URL`, the URL given the width
+and wrapped at its separators rather than cut (a cut URL cannot be opened or searched), the page
+title below it and a line of details (published date, archived copy, the rules that fired, why a
+link was skipped). Then one line per finding, `path:line:col severity rule message`, which
+terminals and editors turn into a link to the place; long lines wrap with a hanging indent.
+Many findings of one rule and severity in one document (a present-tense warning on each of 200
+references) are shown as one group, `rule ×200`, with every place listed. A summary panel ends.
+
+Verbosity: `-q` (-1) prints only the finding lines and the summary; the default (0) adds the
+tables and the notes; `-v` (1) adds every rule skip and lists each finding of a group.
 
 Every untrusted string (titles, URLs, messages, paths) goes into a `rich.text.Text` (never parsed
 as markup, so `[bold]` prints as written) after `visible()` (so an escape sequence prints as
-`\\x1b[31m` instead of colouring the terminal). Long URLs are shortened in the middle.
+`\\x1b[31m` instead of colouring the terminal).
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, assert_never
 
 from rich import box
@@ -26,24 +37,40 @@ from linkaudit.model import (
     Finding,
     LinkCheck,
     LinkStatus,
+    Reference,
     Severity,
-    registrable_host,
 )
 from linkaudit.report._text import (
     SEVERITY_ORDER,
+    date_label,
     findings_of,
     plural,
-    short_url,
     shorten,
     visible,
+    wrap_points,
+    wrap_url,
 )
-from linkaudit.report.summary import summarize, summary_line
+from linkaudit.report.summary import (
+    failure_reason,
+    hidden_line,
+    is_address_refusal,
+    summarize,
+    summary_line,
+)
 from linkaudit.urls import redact_url
 
 TABLE_WIDTH = 120
 """Width of the table when rendered to text (not to a terminal)."""
-URL_WIDTH = 40
-"""Longest URL shown in the table; longer ones are shortened in the middle."""
+LINE_WIDTH = 120
+"""Finding lines wrap at the console's width, or at this on a wider one (long lines tire)."""
+GROUP_AT = 5
+"""This many findings of one rule and severity in one document are shown as one group."""
+INDENT = 4
+"""The hanging indent of a wrapped finding line."""
+SHOWN_PLACES = 12
+"""Places listed on a group's line before `and N more`."""
+ALLOW_PRIVATE_HINT = "--allow-private checks private, loopback and link-local addresses"
+"""Said once, in the summary, when links were skipped for their address."""
 
 
 def status_style(status: LinkStatus) -> str:
@@ -76,34 +103,44 @@ def severity_style(severity: Severity) -> str:
             assert_never(unreachable)
 
 
-def _status_cell(check: LinkCheck | None) -> Text:
+def status_label(check: LinkCheck | None, offline: bool = False) -> str:
+    """`dead 404`, `alive 200`, `skipped`; `not checked` when there is no check."""
     if check is None:
-        return Text("not checked", style="dim")
+        return "offline" if offline else "not checked"
     label = check.status.value
     if check.http_status is not None:
         label += f" {check.http_status}"
-    return Text(label, style=status_style(check.status))
+    return label
 
 
-def _published_cell(check: LinkCheck | None) -> Text:
-    if check is None or check.published is None:
-        return Text("—", style="dim")
-    fact = check.published
-    prefix = "≤ " if fact.upper_bound else ""
-    return Text(f"{prefix}{fact.value.isoformat()}")
+def _status_cell(check: LinkCheck | None, offline: bool) -> Text:
+    text = Text(status_label(check, offline),
+                style=status_style(check.status) if check else "dim")
+    if check is not None and check.from_cache:
+        text.append("\ncached", style="dim")
+    return text
 
 
-def _archive_cell(lookup: ArchiveLookup | None) -> Text:
+def _archive_words(lookup: ArchiveLookup | None) -> str | None:
     if lookup is None:
-        return Text("—", style="dim")
-    best = lookup.best
-    if lookup.state is ArchiveState.ARCHIVED and best is not None:
-        return Text(best.timestamp.date().isoformat(), style="green")
-    return Text(lookup.state.value, style="dim" if lookup.state is not ArchiveState.NOT_ARCHIVED
-                else "yellow")
+        return None
+    match lookup.state:
+        case ArchiveState.ARCHIVED:
+            best = lookup.best
+            return f"archived {best.timestamp.date().isoformat()}" if best else "archived"
+        case ArchiveState.NOT_ARCHIVED:
+            return "never archived"
+        case ArchiveState.EXCLUDED:
+            return "archive excludes it"
+        case ArchiveState.UNKNOWN:
+            return "archive did not answer"
+        case ArchiveState.NOT_LOOKED_UP:
+            return None
+        case _ as unreachable:
+            assert_never(unreachable)
 
 
-def _findings_cell(findings: list[Finding]) -> Text:
+def _rules_of(findings: Sequence[Finding]) -> Text:
     """Each rule once, most serious first, with a count when it fired more than once."""
     counts: dict[str, tuple[Severity, int]] = {}
     for f in findings:
@@ -113,91 +150,197 @@ def _findings_cell(findings: list[Finding]) -> Text:
     ordered = sorted(counts.items(), key=lambda item: (-item[1][0], item[0]))
     for i, (rule, (severity, count)) in enumerate(ordered):
         if i:
-            text.append("\n")
+            text.append(", ")
         text.append(rule, style=severity_style(severity))
         if count > 1:
             text.append(f" ×{count}", style="dim")
     return text
 
 
-NARROW = 110
-"""Below this console width the Findings column is left out (the findings list follows anyway)."""
+def _details(check: LinkCheck | None, lookup: ArchiveLookup | None,
+             findings: Sequence[Finding]) -> Text:
+    """`published 2025-08-29 · archived 2025-08-31 · dead, unarchived`."""
+    parts: list[Text] = []
+    if check is not None:
+        if check.status is LinkStatus.SKIPPED:
+            parts.append(Text(f"skipped: {visible(check.error or 'no reason given')}"))
+        elif not check.status.is_ok and check.error:
+            parts.append(Text(visible(shorten(check.error, 80))))
+        if check.published is not None:
+            parts.append(Text(f"published {date_label(check.published)}"))
+    archived = _archive_words(lookup)
+    if archived:
+        parts.append(Text(archived))
+    if findings:
+        parts.append(_rules_of(findings))
+    return Text(" · ", style="dim").join(parts)
+
+
+def _source_cell(ref: Reference, check: LinkCheck | None, lookup: ArchiveLookup | None,
+                 findings: Sequence[Finding], width: int) -> Text:
+    where = Text()
+    if ref.url:
+        url = visible(redact_url(ref.url))
+        where.append("\n".join(wrap_url(url, width)))
+        if check is not None and check.title:
+            where.append("\n" + shorten(visible(check.title), width), style="italic")
+    else:
+        where.append(shorten(visible(ref.text), width) or "(no URL)", style="dim")
+    details = _details(check, lookup, findings)
+    if details.plain:
+        details.stylize("dim")
+        where.append("\n")
+        where.append_text(_wrapped(details, width, 0))
+    return where
 
 
 def document_table(doc: Document, result: AuditResult, width: int = TABLE_WIDTH) -> Table:
-    """The table of one document: one row per reference, fitted to a console `width` wide."""
-    with_findings = width >= NARROW
-    # Room left for the source column once the fixed ones (and their padding) are laid out.
-    ref_width = max((len(ref.id) + 2 for ref in doc.references), default=3)
-    url_width = max(16, min(URL_WIDTH, width - ref_width - (76 if with_findings else 58)))
-    title = Text(visible(doc.origin), style="bold")
-    if doc.date is not None:
-        title.append(f"  ·  {doc.date.value.isoformat()} ({doc.date.origin.value})", style="dim")
-    table = Table(title=title, box=box.SIMPLE_HEAD, expand=False, title_justify="left")
+    """The table of one document: one row per reference, `[n]  status  URL`, `width` wide."""
+    checks = [result.checks.get(ref.url) if ref.url else None for ref in doc.references]
+    ref_width = max((len(visible(ref.id)) + 2 for ref in doc.references), default=3)
+    status_width = max(
+        (len(status_label(c, result.offline)) for c in checks), default=6
+    )
+    status_width = max(status_width, len("Status"))
+    # Three columns, each padded by one space on both sides.
+    source_width = max(20, width - ref_width - status_width - 6)
+    table = Table(box=box.SIMPLE_HEAD, expand=False, pad_edge=False, show_edge=False)
     table.add_column("Ref", justify="right", no_wrap=True, min_width=ref_width)
-    table.add_column("Domain / URL", no_wrap=True, overflow="ellipsis", max_width=url_width)
-    table.add_column("Status", no_wrap=True)
-    table.add_column("Published", no_wrap=True)
-    table.add_column("Archive", no_wrap=True)
-    if with_findings:
-        table.add_column("Findings", no_wrap=True)
-    for ref in doc.references:
-        check = result.checks.get(ref.url) if ref.url else None
+    table.add_column("Status", no_wrap=True, min_width=status_width)
+    table.add_column("Source", no_wrap=True, max_width=source_width)
+    for ref, check in zip(doc.references, checks, strict=True):
         lookup = result.archives.get(ref.url) if ref.url else None
-        where = Text()
-        if ref.url:
-            where.append(visible(registrable_host(ref.url)) or "?", style="bold")
-            where.append("\n" + short_url(ref.url, url_width), style="dim")
-            if check is not None and check.title:
-                where.append("\n" + shorten(visible(check.title), url_width), style="italic")
-        else:
-            where.append(shorten(visible(ref.text), url_width) or "(no URL)", style="dim")
         mine = [f for f in findings_of(result, doc.origin) if f.reference == ref.id]
-        cells = [
+        table.add_row(
             Text(f"[{visible(ref.id)}]"),
-            where,
-            _status_cell(check),
-            _published_cell(check),
-            _archive_cell(lookup),
-        ]
-        if with_findings:
-            cells.append(_findings_cell(mine))
-        table.add_row(*cells)
+            _status_cell(check, result.offline),
+            _source_cell(ref, check, lookup, mine, source_width),
+        )
     return table
 
 
-def findings_list(doc: Document, result: AuditResult) -> Text:
-    """One line per finding of `doc`: place, severity, rule, message and the suggested fix."""
+def document_title(doc: Document) -> Text:
+    """`path  ·  2025-09-01 (dateline)  ·  5 references`."""
+    title = Text(visible(doc.origin), style="bold")
+    if doc.date is not None:
+        title.append(f"  ·  {doc.date.value.isoformat()} ({doc.date.origin.value})", style="dim")
+    if doc.references or not doc.links:
+        title.append(f"  ·  {plural(len(doc.references), 'reference')}", style="dim")
+    else:  # a page of links (a docs tree)
+        title.append(f"  ·  {plural(len(doc.links), 'link')}", style="dim")
+    return title
+
+
+def _place(doc: Document, f: Finding) -> str:
+    where = visible(doc.origin)
+    if f.line:
+        where += f":{f.line}:{f.column or 1}"
+    return where
+
+
+def _message(f: Finding) -> str:
+    """The message, with its reference said once, and the URL of an inline link named."""
+    message = visible(f.message)
+    if f.reference and not f.message.startswith(f"[{f.reference}]"):
+        message = f"[{visible(f.reference)}] {message}"
+    elif not f.reference and f.url and redact_url(f.url) not in f.message:
+        message = f"{visible(redact_url(f.url))}: {message}"
+    return message
+
+
+def _wrapped(text: Text, width: int, indent: int = INDENT) -> Text:
+    """`text` broken at spaces into lines of at most `width`, continuation lines indented."""
+    points = wrap_points(text.plain, width, indent)
+    if not points:
+        return text
+    out = Text()
+    start = 0
+    for i, point in enumerate([*points, len(text.plain)]):
+        if i:
+            out.append("\n" + " " * indent)
+        out.append_text(text[start:point])
+        start = point + 1
+    return out
+
+
+def _finding_line(doc: Document, f: Finding, width: int, count: int = 1) -> Text:
+    line = Text()
+    line.append(_place(doc, f), style="bold")
+    line.append(" ")
+    line.append(f.severity.label, style=severity_style(f.severity))
+    line.append(" ")
+    line.append(f.rule, style="bold")
+    if count > 1:
+        line.append(f" ×{count}", style="bold")
+    line.append(" ")
+    line.append(_message(f))
+    return _wrapped(line, width)
+
+
+def _groups(findings: Sequence[Finding], verbosity: int) -> Iterator[list[Finding]]:
+    """Findings in place order; a rule with `GROUP_AT` or more findings of one severity comes
+    as one list at its first place (unless `verbosity` > 0)."""
+    ordered = sorted(findings, key=lambda f: (f.line or 0, f.column or 0, f.rule))
+    by_kind: dict[tuple[str, Severity], list[Finding]] = {}
+    for f in ordered:
+        by_kind.setdefault((f.rule, f.severity), []).append(f)
+    emitted: set[tuple[str, Severity]] = set()
+    for f in ordered:
+        kind = (f.rule, f.severity)
+        members = by_kind[kind]
+        if verbosity > 0 or len(members) < GROUP_AT:
+            yield [f]
+        elif kind not in emitted:
+            emitted.add(kind)
+            yield members
+
+
+def findings_list(doc: Document, result: AuditResult, width: int = TABLE_WIDTH,
+                  verbosity: int = 0) -> Text:
+    """The finding lines of `doc` (grouped), then its notes and, with `-v`, its rule skips."""
     text = Text()
-    mine = findings_of(result, doc.origin)
-    for f in sorted(mine, key=lambda f: (f.line or 0, f.column or 0, f.rule)):
-        place = f"{f.line}:{f.column or 1}" if f.line else "-"
-        text.append(f"  {place:>8} ", style="dim")
-        text.append(f"{f.severity.label:<7} ", style=severity_style(f.severity))
-        text.append(f"{f.rule:<22} ", style="bold")
-        # Most messages already open with their reference ("[5] published ..."): say it once.
-        if f.reference and not f.message.startswith(f"[{f.reference}]"):
-            text.append(f"[{visible(f.reference)}] ")
-        text.append(visible(f.message))
-        if f.fix:
-            text.append("\n           fix: ", style="dim")
-            text.append(visible(f.fix), style="green")
+    for group in _groups(findings_of(result, doc.origin), verbosity):
+        first = group[0]
+        text.append_text(_finding_line(doc, first, width, len(group)))
         text.append("\n")
-    for skip in (s for s in result.skips if s.document == doc.origin):
-        ref = f" [{visible(skip.reference)}]" if skip.reference else ""
-        reason = shorten(visible(skip.reason), 160)
-        text.append(f"  {'-':>8} skipped {skip.rule}{ref}: {reason}\n", style="dim")
-    for problem in doc.problems:
-        where = f"{problem.line}" if problem.line else "-"
-        text.append(f"  {where:>8} note    {visible(problem.message)}\n", style="dim")
+        if len(group) > 1:
+            places = [f"{f.line}:{f.column or 1}" if f.line else "-" for f in group[1:]]
+            shown = ", ".join(places[:SHOWN_PLACES])
+            more = len(places) - SHOWN_PLACES
+            tail = f" and {more} more" if more > 0 else ""
+            line = Text(f"also at {shown}{tail} (-v shows each)", style="dim")
+            text.append(" " * INDENT)
+            text.append_text(_wrapped(line, width - INDENT))
+            text.append("\n")
+        if first.fix:
+            # The URL stays whole on its own line, so it can be copied from the terminal.
+            text.append(" " * INDENT + "fix: ", style="dim")
+            text.append(visible(first.fix), style="green")
+            text.append("\n")
+    if verbosity >= 0:
+        for problem in doc.problems:
+            where = f":{problem.line}" if problem.line else ""
+            note = Text(f"{visible(doc.origin)}{where} note {visible(problem.message)}",
+                        style="dim")
+            text.append_text(_wrapped(note, width))
+            text.append("\n")
+    if verbosity > 0:
+        for skip in (s for s in result.skips if s.document == doc.origin):
+            ref = f" [{visible(skip.reference)}]" if skip.reference else ""
+            line = Text(f"{visible(doc.origin)} skipped {skip.rule}{ref}: {visible(skip.reason)}",
+                        style="dim")
+            text.append_text(_wrapped(line, width))
+            text.append("\n")
     return text
 
 
 def site_line(site: Mapping[str, Any]) -> Text:
     """The crawl's view of the site, and its worst articles (by failing references)."""
     text = Text(
-        f"site     {visible(str(site.get('site', '')))}: {site.get('found', 0)} pages found, "
-        f"{site.get('articles', 0)} articles, {site.get('with_references', 0)} with references"
+        f"site     {visible(str(site.get('site', '')))}: "
+        f"{plural(int(site.get('found', 0)), 'page')} found, "
+        f"{plural(int(site.get('articles', 0)), 'article')}, "
+        f"{site.get('with_references', 0)} with references"
     )
     for worst in list(site.get("worst") or [])[:5]:
         if worst.get("failing"):
@@ -209,8 +352,9 @@ def site_line(site: Mapping[str, Any]) -> Text:
     return text
 
 
-def summary_panel(result: AuditResult, cfg: AuditConfig) -> Panel:
-    """Counts per status and per severity, time taken, and run-level problems."""
+def summary_panel(result: AuditResult, cfg: AuditConfig, verbosity: int = 0) -> Panel:
+    """Counts per status and per severity, what was skipped, cached and hidden, time taken, and
+    run-level problems."""
     s = summarize(result, cfg.fail_on)
     statuses = Text("links    ")
     shown = [(LinkStatus(k), v) for k, v in s.by_status.items() if v]
@@ -226,9 +370,21 @@ def summary_panel(result: AuditResult, cfg: AuditConfig) -> Panel:
             severities.append("  ")
         severities.append(f"{sev.label} {s.by_severity[sev.label]}", style=severity_style(sev))
     if s.skips:
-        severities.append(f"  ({plural(s.skips, 'rule skip')})", style="dim")
+        listed = "" if verbosity > 0 else ": -v lists them"
+        severities.append(f"  ({plural(s.skips, 'rule skip')}{listed})", style="dim")
     lines: list[Text] = [Text(summary_line(result, cfg.fail_on), style="bold"), statuses,
                          severities]
+    if s.skipped:
+        reasons = ", ".join(f"{visible(reason)} {n}" for reason, n in s.skip_reasons.items())
+        lines.append(Text(f"skipped  {plural(s.skipped, 'link')} not checked: {reasons}",
+                          style="yellow"))
+        if any(is_address_refusal(reason) for reason in s.skip_reasons):
+            lines.append(Text(f"         {ALLOW_PRIVATE_HINT}", style="dim"))
+    if s.cached:
+        lines.append(Text(f"cache    {s.cached} from cache; --no-cache to recheck", style="dim"))
+    hidden = hidden_line(s)
+    if hidden:
+        lines.append(Text(f"hidden   {hidden}", style="dim"))
     if result.site is not None:
         lines.append(site_line(result.site))
     for problem in result.problems:
@@ -236,33 +392,49 @@ def summary_panel(result: AuditResult, cfg: AuditConfig) -> Panel:
         named = problem.origin and problem.message.startswith(redact_url(problem.origin))
         origin = f"{visible(redact_url(problem.origin))}: " if problem.origin and not named else ""
         lines.append(Text(f"problem  {origin}{visible(problem.message)}", style="yellow"))
-    verdict = (
-        Text(f"{plural(s.failing, 'finding')} at or above --fail-on {cfg.fail_on.value}",
-             style="bold red")
-        if s.failing
-        else Text(f"nothing at or above --fail-on {cfg.fail_on.value}", style="green")
-    )
+    failed = failure_reason(result)
+    if result.interrupted:
+        verdict = Text("interrupted: the report holds what was checked", style="bold red")
+    elif failed is not None:
+        verdict = Text(f"the run failed: {failed}", style="bold red")
+    elif s.failing:
+        verdict = Text(f"{plural(s.failing, 'finding')} at or above --fail-on {cfg.fail_on.value}",
+                       style="bold red")
+    else:
+        verdict = Text(f"nothing at or above --fail-on {cfg.fail_on.value}", style="green")
     lines.append(verdict)
     return Panel(Group(*lines), title="linkaudit", title_align="left", expand=False)
 
 
-def print_table(result: AuditResult, cfg: AuditConfig, console: Console) -> None:
-    """Print every document's table, its findings, then the summary panel."""
+def print_table(
+    result: AuditResult, cfg: AuditConfig, console: Console, verbosity: int = 0
+) -> None:
+    """Print every document's table and finding lines, then the summary panel."""
+    width = console.width
     for doc in result.documents:
-        if doc.references:
-            console.print(document_table(doc, result, console.width))
-        else:
-            console.print(Text(f"{visible(doc.origin)}: no references found", style="dim"))
-        listing = findings_list(doc, result)
+        # Finding lines wider than LINE_WIDTH are hard to read; the table takes the full width.
+        listing = findings_list(doc, result, min(width, LINE_WIDTH), verbosity)
+        if verbosity >= 0:
+            if not doc.references and not listing.plain and len(result.documents) > 1:
+                continue  # a page with nothing to say among many (a docs tree): summary counts it
+            console.print(document_title(doc), soft_wrap=True)
+            if doc.references:
+                console.print(document_table(doc, result, width))
+            elif not doc.links:
+                console.print(Text("no references found", style="dim"))
+            console.print()
         if listing.plain:
-            # soft_wrap: a fix URL stays on one line, so it can be copied from the terminal
+            # soft_wrap: lines are wrapped here already; a long fix URL stays whole.
             console.print(listing, end="", soft_wrap=True)
-        console.print()
-    console.print(summary_panel(result, cfg))
+            console.print()
+    console.print(summary_panel(result, cfg, verbosity))
 
 
 class TableFormat:
     """`--format table` rendered to plain text (no colour), as written to a file or a pipe."""
+
+    verbosity: int = 0
+    """-1 quiet, 0 normal, 1 verbose (see the module docstring)."""
 
     def render(self, result: AuditResult, cfg: AuditConfig) -> str:
         """The table as text, `TABLE_WIDTH` columns wide."""
@@ -277,5 +449,5 @@ class TableFormat:
             emoji=False,
             legacy_windows=False,
         )
-        print_table(result, cfg, console)
+        print_table(result, cfg, console, self.verbosity)
         return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))

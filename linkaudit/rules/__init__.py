@@ -9,10 +9,12 @@
 | stale-source | error: a named time after the source (declared default); |
 |  | warning: present tense, source older than --stale-after |
 | soft-404, moved-offsite, unreachable, blocked, duplicate-reference | warning |
+| invalid-url, missing-anchor | warning |
 | source-after-document, unsupported-number, copied-citation | warning |
 | redirected, unarchived, uncited-reference, self-citation, weak-support, undated-source | info |
 """
 
+from linkaudit.rules.anchors import MissingAnchor
 from linkaudit.rules.claims import (
     CopiedCitation,
     SourceAfterDocument,
@@ -51,6 +53,7 @@ ALL_RULES: tuple[Rule, ...] = (
     Blocked(),
     Unarchived(),
     InvalidUrl(),
+    MissingAnchor(),
     DanglingMarker(),
     UncitedReference(),
     DuplicateReference(),

@@ -31,12 +31,14 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from linkaudit.model import Finding, LinkStatus, RuleSkip, Severity
+from linkaudit.report._text import date_label, plural
 from linkaudit.rules.interface import (
     Evidence,
     Rule,
     RuleContext,
     Scope,
     SourceInfo,
+    answered_ok,
     date_evidence,
     short,
 )
@@ -59,6 +61,9 @@ def _no_text_reason(info: SourceInfo, offline: bool) -> str:
         return "no page text: the URL was not checked"
     if not check.status.is_ok:
         return f"no page text: the link is {check.status.value}"
+    if not answered_ok(check):
+        return (f"no page text: HTTP {check.http_status} is accepted by the host policy, but an "
+                "error page is no evidence")
     return "no page text: the page had no readable text"
 
 
@@ -91,17 +96,22 @@ class StaleSource(Rule):
     its own speaks of the document's date. The source's date comes from its URL, the page's
     metadata, its visible dateline, or its first archive capture ("no later than").
 
-    - **error** when the claim names a time that begins after the source was published (a page
-      of 2024-09-17 cited for events of 2025);
-    - **error** when a present or present-perfect clause with no time of its own is set against
-      a clause that names one (`... market in 2024, while its H20 chip ... has drawn scrutiny`):
-      the writer dated one part and placed the other in the present, and the source is older
-      than `--stale-after` days (default 180) before the document;
-    - **warning** when the whole claim is in the present tense with no time named and the
-      source is older than `--stale-after` days before the document.
+    - **error** only with evidence that the claim speaks of a time after the source: a named
+      year, quarter, month or day that begins after the source was published (a page of
+      2024-09-17 cited for events of 2025), or a time relative to the document's date (`this
+      year`, `last month`) that does;
+    - **warning** when a present or present-perfect clause with no time of its own is set
+      against a clause that names one (`... market in 2024, while its H20 chip ... has drawn
+      scrutiny`) and the source is older than `--stale-after` days (default 180) before the
+      document: the writer set that part apart from the dated one, but it may still speak of
+      the dated time (`Smith won the prize in 2019, but he has declined to comment`);
+    - **info** when the whole claim is in the present tense with no time named and the source
+      is that old: a present tense alone is no evidence of a later time.
 
-    Silent for past-tense claims without a time, for forecasts (times after the document's
-    date), for named times the source can cover (a 2024 source for a 2024 claim), and when
+    Silent for past-tense claims without a time, for forecasts and plans (times after the
+    document's date, and the times of a clause that states an expectation or a plan, which the
+    older source may well have stated: `analysts expected growth in 2025`, `plans to open in
+    2026`), for named times the source can cover (a 2024 source for a 2024 claim), and when
     another source of the same citation is recent enough. A source known only to the month
     (`/2024/09/`) counts as published at the end of that month. Skipped, with the reason, when
     the source or the document has no date. Evidence: both dates with their origins, the claim,
@@ -132,7 +142,7 @@ class StaleSource(Rule):
                 "named_times": [_time_evidence(t) for t in claim.named],
             }
         )
-        source_iso = ctx.source_date.value.isoformat()
+        source_iso = date_label(ctx.source_date)
         origin = ctx.source_date.origin.value
         if after:
             latest = max(after, key=lambda t: t.start)
@@ -164,10 +174,10 @@ class StaleSource(Rule):
         if claim.contrasted:
             named = ", ".join(repr(t.text) for t in claim.named)
             basis += f", set against {named}: it speaks of the document's date"
-            severity = Severity.ERROR
+            severity = Severity.WARNING
         else:
             basis += ": it speaks of the document's date"
-            severity = Severity.WARNING
+            severity = Severity.INFO
         evidence |= {
             "claim_time": doc_date.value.isoformat(),
             "claim_time_basis": basis,
@@ -184,7 +194,8 @@ class StaleSource(Rule):
             ctx,
             f"[{ctx.reference.id if ctx.reference else '?'}] published {source_iso} ({origin}) "
             f"is cited for the document's present ({doc_date.value.isoformat()}, "
-            f"{doc_date.origin.value}: {tense} {present.marker!r}{contrast}), {age} days later",
+            f"{doc_date.origin.value}: {tense} {present.marker!r}{contrast}), "
+            f"{plural(age, 'day')} later",
             evidence=evidence,
             severity=severity,
         )
@@ -506,7 +517,8 @@ class CopiedCitation(Rule):
         yield self.finding(
             ctx,
             f"the claim cited as {cited} stands nearly word for word in {where} "
-            f"({src.url}) with that page's marker(s) {' '.join(markers)}: the citation was "
+            f"({src.url}) with that page's {'marker' if len(markers) == 1 else 'markers'} "
+            f"{' '.join(markers)}: the citation was "
             f"copied from [{src.id}], and its numbers belong to [{src.id}]'s reference list",
             reference=src.id,
             url=src.url,

@@ -119,10 +119,15 @@ _PUBLISHER_LINE = re.compile(
     r"terms of (?:use|service)",
     re.I,
 )
+_NAME_WORD = r"[A-Z][\w&'’-]*"
 _PUBLISHER_NAME = re.compile(
-    r"\b([A-Z][\w-]{2,}(?:\s[A-Z][\w-]+)?)\s+(?:News|Media|Fintech|Inc\b|Ltd\b|LLC\b|Group\b|"
-    r"Corp\b|Editorial\b)|(?:©|\(c\)|Copyright)\s*(?:\d{4}\s*)?([A-Z][\w-]{2,})"
+    rf"\b([A-Z][\w-]{{2,}}(?:\s{_NAME_WORD}){{0,3}})\s+(?:News|Media|Fintech|Inc\b|Ltd\b|LLC\b|"
+    r"Group\b|Corp\b|Editorial\b)|"
+    r"(?:©|\(c\)|Copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?,?\s*)?(?:The\s+)?"
+    rf"({_NAME_WORD}(?:\s{_NAME_WORD}){{0,4}})"
 )
+"""A publisher speaking of itself: `Acme News`, `© 2019 The Riverside Gazette`. Names may have
+several words; `_name_keys` makes each one comparable with a domain's first label."""
 
 
 def _norm(name: str) -> str:
@@ -145,10 +150,28 @@ def publisher_names(doc: Document) -> dict[str, str]:
         for m in _PUBLISHER_NAME.finditer(line):
             name = m[1] or m[2]
             quote = m[0] if len(m[0]) < 60 else m[0][:60]
-            names.setdefault(_norm(name), f"publisher line {quote!r}")
-            names.setdefault(_norm(name.split()[0]), f"publisher line {quote!r}")
+            for key in _name_keys(name):
+                names.setdefault(key, f"publisher line {quote!r}")
     names.pop("", None)
     return names
+
+
+_NOT_NAME = frozenset({"all", "rights", "reserved", "inc", "ltd", "llc", "corp", "the"})
+
+
+def _name_keys(name: str) -> list[str]:
+    """`Riverside Gazette Media` -> `riversidegazette`, `riversidegazettemedia`: the name as a
+    domain would spell it (`riversidegazette.com`), stopping at words that are not part of a
+    name (`All Rights Reserved`). The first word alone counts only for a one-word name:
+    `riverside.gov` is not the Riverside Gazette."""
+    words: list[str] = []
+    for word in name.split():
+        if _norm(word) in _NOT_NAME:
+            break
+        words.append(word)
+    if len(words) == 1:
+        return [_norm(words[0])]
+    return [_norm("".join(words[: i + 1])) for i in range(1, len(words))]
 
 
 def document_site(doc: Document) -> str | None:
@@ -167,7 +190,9 @@ class SelfCitation(Rule):
     given as input). A plain text file has none, so its publisher is read from its byline
     (`ByAinvest`, near the top) and from the lines where a publisher speaks of itself
     (disclosure, copyright, "all rights reserved", editorial standards): a reference whose
-    domain's name (`ainvest` of `ainvest.com`) is that publisher's name is a self-citation.
+    domain's name (`ainvest` of `ainvest.com`) is that publisher's name is a self-citation. A
+    name of several words counts run together as a domain writes it (`Copyright 2019 Riverside
+    Gazette` is `riversidegazette.com`).
     Names in ordinary sentences (an article quoting "Yahoo News") never count.
     """
 

@@ -46,6 +46,8 @@ class Evidence(StrEnum):
     """The source page's text excerpt."""
     DOCUMENT = "document"
     """Only the document itself."""
+    ANCHORS = "anchors"
+    """The anchors of a link's target (local files; remote pages with `--check-fragments all`)."""
 
 
 class Scope(StrEnum):
@@ -78,8 +80,18 @@ class SourceInfo:
 
     @property
     def text(self) -> str | None:
-        """The page text excerpt, when one was retrieved."""
-        return self.check.excerpt if self.check is not None and self.check.excerpt else None
+        """The page text excerpt, when one was retrieved from a 2xx answer. A status a host
+        policy accepts (`accept = [403]`) makes the link alive, but its page is an error page,
+        never evidence for a claim."""
+        check = self.check
+        if check is None or not check.excerpt or not answered_ok(check):
+            return None
+        return check.excerpt
+
+
+def answered_ok(check: LinkCheck) -> bool:
+    """The final answer was 2xx (or unknown, as in an old cache row): its page is the source."""
+    return check.http_status is None or 200 <= check.http_status < 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +191,7 @@ class Rule:
             column=column if column is not None else pos_column,
             evidence=dict(evidence or {}),
             fix=fix,
+            claim=ctx.citation.claim if ctx.citation is not None else None,
         )
 
     def skip(self, ctx: RuleContext, reason: str, *, reference: str | None = None) -> RuleSkip:

@@ -22,11 +22,21 @@ from linkaudit.model import (
     Severity,
     SnapshotKind,
 )
+from linkaudit.report._text import plural
 from linkaudit.rules.interface import Evidence, Rule, RuleContext, Scope
+from linkaudit.urls import redact_url
 
 
 def _who(ctx: RuleContext) -> str:
-    return f"[{ctx.reference.id}] " if ctx.reference is not None else ""
+    """`[5] ` for a reference; for an inline link its URL, so every format names the link."""
+    if ctx.reference is not None:
+        return f"[{ctx.reference.id}] "
+    return f"{redact_url(ctx.url)}: " if ctx.url else ""
+
+
+def _is_web(check: LinkCheck) -> bool:
+    """True for an http(s) URL (what the archive can hold), False for a local file."""
+    return (check.checked_as or check.url).lower().startswith(("http://", "https://"))
 
 
 def _why(check: LinkCheck) -> str:
@@ -118,6 +128,10 @@ class Dead(_LinkRule):
     statuses = frozenset({LinkStatus.DEAD})
 
     def judge(self, ctx: RuleContext, check: LinkCheck) -> Finding | None:
+        if not _is_web(check):  # a local file: no archive to ask
+            # `no such file: docs/x.md` names the link already, unless --remap changed it.
+            who = _who(ctx) if ctx.reference is not None or check.checked_as else ""
+            return self.finding(ctx, f"{who}{_why(check)}", evidence=check_evidence(check))
         if ctx.archive is not None and ctx.archive.state in (
             ArchiveState.NOT_ARCHIVED,
             ArchiveState.EXCLUDED,
@@ -242,7 +256,8 @@ class Unreachable(_LinkRule):
         phrase, fix = _copy_phrase(ctx.archive)
         return self.finding(
             ctx,
-            f"{_who(ctx)}unreachable ({_why(check)}, {check.attempts} attempts); {phrase}",
+            f"{_who(ctx)}unreachable ({_why(check)}, {plural(check.attempts, 'attempt')}); "
+            f"{phrase}",
             evidence=check_evidence(check)
             | {"attempts": check.attempts}
             | archive_evidence(ctx.archive),
@@ -307,7 +322,7 @@ class Unarchived(_LinkRule):
 
     def run(self, ctx: RuleContext) -> Iterator[Finding | RuleSkip]:
         check = ctx.check
-        if check is None or check.status not in self.statuses:
+        if check is None or check.status not in self.statuses or not _is_web(check):
             return
         lookup = ctx.archive
         if lookup is None or lookup.state is ArchiveState.NOT_LOOKED_UP:

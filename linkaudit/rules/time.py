@@ -13,7 +13,9 @@ Times named (each a period `start..end`):
   `earlier this year`, `last quarter`, `this quarter`, `last week`, `this week`, `today`.
 
 A time that begins after the document's date is a forecast (`by 2030`): any older source may
-make it, so it is listed but not used.
+make it, so it is listed but not used. So are the times of a clause that states an expectation
+or a plan (`analysts expected growth in 2025`, `plans to open in 2026`, `will`, `is set to`,
+`guidance`): the source may be the one that foresaw them.
 
 Clauses: the sentence is cut at `, while`, `, whereas`, `, but`, `, although`, `; ` and
 `while`/`whereas`. Each clause gets a tense from marker words: present perfect (`has drawn`,
@@ -98,6 +100,9 @@ class Clause:
     """The word(s) that decided the tense."""
     until_now: bool = False
     """True when its times are all open-ended (`since 2022`): it still speaks of the present."""
+    prospective: bool = False
+    """True when it states an expectation or a plan (`analysts expected growth in 2025`, `plans
+    to open in 2026`): its times are what someone foresaw, which an older source could state."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +112,7 @@ class ClaimTime:
     named: tuple[TimeRef, ...]
     """Every time the claim names that is not after the document's date."""
     forecasts: tuple[TimeRef, ...]
-    """Times after the document's date (not used: forecasts)."""
+    """Times after the document's date, and times of an expectation or plan (not used)."""
     clauses: tuple[Clause, ...]
     """The clauses, in order."""
     present_clause: Clause | None
@@ -399,6 +404,17 @@ def tense_of(clause: str) -> tuple[Tense, str]:
     return Tense.UNKNOWN, ""
 
 
+_PROSPECTIVE = re.compile(
+    r"\b(?:expect(?:s|ed|ing)?|forecasts?|forecast(?:ed|ing)|project(?:s|ed|ing)|"
+    r"predict(?:s|ed|ing)?|anticipat(?:es|ed|ing)|estimat(?:es|ed|ing)|"
+    r"(?:plans?|planned|planning|aims?|aimed|aiming|intends?|intended|hopes?|hoped|seeks?|sought|"
+    r"targets?|targeted|promised?|pledged?|vowed?)\s+to|"
+    r"(?:is|are|was|were)\s+(?:set|scheduled|slated|due|poised|likely|expected|on track)\s+to|"
+    r"outlook|guidance|target(?:s|ed)?\s+(?:for|of)|will|would|could|might|may\s+(?!\d))\b",
+    re.I,
+)
+"""Words of an expectation or a plan: the times of such a clause are foreseen, not reported."""
+
 _SINCE = re.compile(r"\bsince\s+(?:the\s+|early\s+|late\s+|mid-?\s*)?\S+(?:\s+\S+){0,3}$", re.I)
 
 
@@ -413,13 +429,15 @@ def claim_time(claim: str, doc_date: dt.date | None) -> ClaimTime:
             continue
         own: list[TimeRef] = []
         future: list[TimeRef] = []
+        prospective = bool(_PROSPECTIVE.search(piece))
         for ref in times_in(piece, doc_date):
-            (future if doc_date is not None and ref.start > doc_date else own).append(ref)
+            foreseen = prospective or (doc_date is not None and ref.start > doc_date)
+            (future if foreseen else own).append(ref)
         tense, marker = tense_of(piece)
         until_now = bool(own) and all(
             _SINCE.search(piece, 0, piece.find(r.text) + len(r.text)) for r in own
         )
-        clauses.append(Clause(piece, tuple(own), tense, marker, until_now))
+        clauses.append(Clause(piece, tuple(own), tense, marker, until_now, prospective))
         named.extend(own)
         forecasts.extend(future)
     present = next(

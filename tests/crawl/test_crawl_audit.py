@@ -150,3 +150,44 @@ async def test_a_page_the_crawl_read_is_not_fetched_again_when_an_article_links_
     linked = {u: c for u, c in result.checks.items() if "/news/p" in u}
     assert len(linked) >= len(posts) and all(c.status is LinkStatus.ALIVE for c in linked.values())
     assert all(c.title and c.title.startswith("Post ") for c in linked.values())
+
+
+async def test_a_second_crawl_still_checks_the_links_of_unchanged_articles(
+    tmp_path: Path,
+) -> None:
+    # ETags make most articles unchanged (304) the second time; their links must still be
+    # checked (the scheduled link-health report must see them rot), from the kept bodies.
+    site = news_site()
+    for n in range(N):
+        page = site.pages[f"/p{n}"]
+        site.pages[f"/p{n}"] = Page(page.body, etag=f'"v1-{n}"')
+    cfg = config(tmp_path)
+    async with serve(site) as base:
+        first = await run_audit([base + "/"], cfg, crawl=CrawlOptions(start=base + "/"))
+        site.pages["/p0"] = Page(article(0).replace("grew", "shrank"), etag='"v2-0"')
+        checked_before = site.count("/src/")
+        second = await run_audit([base + "/"], cfg, crawl=CrawlOptions(start=base + "/"))
+        checked_again = site.count("/src/") - checked_before
+    assert len(first.documents) == N
+    assert second.site is not None and second.site["unchanged"] >= N - 1
+    assert len(second.documents) == N  # every article audited, changed or not
+    gone = {url for url in second.checks if "/src/gone-" in url}
+    assert len(gone) == N and all(second.checks[u].status is LinkStatus.DEAD for u in gone)
+    assert checked_again >= N + 1  # each gone-n and the shared source, from the network
+    assert {f.document for f in second.findings if f.rule in ("dead", "dead-unarchived")} == {
+        d.origin for d in first.documents
+    }
+
+
+async def test_an_unchanged_page_without_a_kept_body_is_fetched_whole(tmp_path: Path) -> None:
+    # A store written before bodies were kept: the page is fetched again, not skipped.
+    site = news_site()
+    site.pages["/p1"] = Page(site.pages["/p1"].body, etag='"same"')
+    cfg = config(tmp_path)
+    async with serve(site) as base:
+        await run_audit([base + "/"], cfg, crawl=CrawlOptions(start=base + "/"))
+        with Store.open(cfg.store) as store, store.transaction() as conn:
+            conn.execute("DELETE FROM crawl_bodies")
+        second = await run_audit([base + "/"], cfg, crawl=CrawlOptions(start=base + "/"))
+    assert second.site is not None and second.site["unchanged"] == 0
+    assert len(second.documents) == N

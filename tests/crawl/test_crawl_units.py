@@ -65,6 +65,21 @@ def test_robots_percent_encoding_is_compared_in_one_spelling() -> None:
 
 
 @pytest.mark.parametrize(
+    ("rule", "url"),
+    [
+        ("/%7Ejoe/", "https://s.org/~joe/index.html"),  # RFC 9309 2.2.2's own example
+        ("/%7ejoe/", "https://s.org/~joe/"),
+        ("/~bob/", "https://s.org/%7Ebob/notes"),
+        ("/a%2Db", "https://s.org/a-b"),  # an escaped unreserved character is that character
+    ],
+)
+def test_robots_percent_encoded_rules_match_the_plain_path(rule: str, url: str) -> None:
+    robots = parse_robots(f"User-agent: *\nDisallow: {rule}\n", UA)
+    assert not robots.allowed(url)
+    assert robots.allowed("https://s.org/other")
+
+
+@pytest.mark.parametrize(
     "spelling",
     [
         "https://Example.COM/a",
@@ -80,6 +95,16 @@ def test_spellings_of_one_page_share_a_key(spelling: str) -> None:
     url = crawl_url(spelling)
     assert url is not None
     assert page_key(url) == "https://example.com/a"
+
+
+def test_crawl_keys_use_the_host_name_connections_use() -> None:
+    # IDNA 2008, as aiohttp (yarl) connects: faß.de is not fass.de, a different site.
+    from yarl import URL
+
+    assert crawl_url("https://faß.de/a") == "https://xn--fa-hia.de/a"
+    assert crawl_url("https://FAß.DE/a") == crawl_url("https://xn--fa-hia.de/a")
+    assert URL("https://faß.de/a").raw_host == "xn--fa-hia.de"
+    assert crawl_url("https://例え.テスト/") == "https://xn--r8jz45g.xn--zckzah/"
 
 
 def test_crawl_url_keeps_what_matters() -> None:

@@ -126,14 +126,14 @@ def test_fix_dry_run_then_write(
     runner = CliRunner()
     dry = runner.invoke(
         app,
-        ["fix", str(docs), "--offline", "--as-of", "2025-09-01", "--allow-private", "*"],
+        ["fix", str(docs), "--as-of", "2025-09-01", "--allow-private", "*"],
     )
     assert dry.exit_code == 0, dry.output
     assert f"+[1]: see {URL} [archived](https://web.archive.org/web/20250815000000/" in dry.output
     assert (docs / "a.md").read_bytes() == original.encode()  # dry run: untouched
     inputs, cfg = calls[0]
     assert inputs == [str(docs)]
-    assert cfg.archive is ArchiveMode.DEAD and not cfg.history and cfg.offline
+    assert cfg.archive is ArchiveMode.DEAD and not cfg.history and not cfg.offline
     assert cfg.allow_private_all and str(cfg.as_of) == "2025-09-01"
 
     wrote = runner.invoke(app, ["fix", str(docs), "--write"])
@@ -177,3 +177,26 @@ def test_workflow_keeps_one_issue_and_passes_values_via_env() -> None:
     assert any(u.startswith("actions/cache/restore@") for u in uses)
     assert any(u.startswith("actions/cache/save@") for u in uses)
     assert any(u.startswith("peter-evans/create-pull-request@") for u in uses)
+
+
+def test_fix_offline_is_a_usage_error_not_nothing_to_fix(
+    app: typer.Typer, tmp_path: Path
+) -> None:
+    doc = tmp_path / "a.md"
+    doc.write_text(f"Text [1].\n\n[1]: {URL}\n")
+    res = CliRunner().invoke(app, ["fix", str(doc), "--offline"])
+    assert res.exit_code == ExitCode.USAGE
+    assert "nothing to fix" not in res.output and "--offline checks nothing" in res.output
+
+
+def test_fix_of_a_missing_file_fails(app: typer.Typer, tmp_path: Path, in_tmp: Path) -> None:
+    res = CliRunner().invoke(app, ["fix", str(tmp_path / "missing.md")])
+    assert res.exit_code == ExitCode.RUN_ERROR
+    assert "missing.md: no such file or folder" in res.output
+    assert "nothing to fix" not in res.output
+    doc = tmp_path / "a.md"
+    doc.write_text("Text [1].\n\n[1]: http://127.0.0.1:9/x\n")
+    res = CliRunner().invoke(app, ["fix", str(doc), str(tmp_path / "missing.md"),
+                                   "--store", str(tmp_path / "s.db")])
+    assert res.exit_code == ExitCode.RUN_ERROR
+    assert "1 input could not be read" in res.output

@@ -183,3 +183,30 @@ def test_mixed_encoding_document_still_extracts(tmp_path: Path) -> None:
     assert [c.ids for c in doc.citations] == [("1",), ("2",)]
     assert doc.citations[1].claim == "Café line."
     assert [p.kind for p in doc.problems] == ["mixed-encoding"]
+
+
+@pytest.mark.parametrize("given", [".", "docs", "./docs/"])
+def test_gitignore_holds_for_relative_inputs(
+    given: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `linkaudit audit .` and `linkaudit audit docs/` as users type them, from the repository.
+    (tmp_path / ".git").mkdir()
+    _write(tmp_path / ".gitignore", "drafts/\nsecret.md\n")
+    _write(tmp_path / "docs" / ".gitignore", "local.md\n")
+    for name in ["docs/keep.md", "docs/secret.md", "docs/local.md", "docs/drafts/wip.md"]:
+        _write(tmp_path / name, "Claim [1].\n")
+    monkeypatch.chdir(tmp_path)
+    names = sorted(Path(s.origin).name for s in collect([given]).sources)
+    assert names == ["keep.md"]
+
+
+def test_a_broken_symlink_is_named_as_such(tmp_path: Path) -> None:
+    link = tmp_path / "gone.md"
+    link.symlink_to(tmp_path / "moved-away.md")
+    for collected in (collect([str(link)]), collect([str(tmp_path)])):
+        (problem,) = collected.problems
+        assert problem.kind == "broken-symlink"
+        assert "broken symlink" in problem.message and "moved-away.md" in problem.message
+        assert "no such file" not in problem.message
+    (missing,) = collect([str(tmp_path / "nothing.md")]).problems
+    assert missing.kind == "missing" and "no such file or folder" in missing.message

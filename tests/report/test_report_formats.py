@@ -207,10 +207,11 @@ def test_table_prints_hostile_text_as_text() -> None:
     assert "\x1b" not in plain
 
 
-def test_table_shortens_long_urls_and_shows_counts(result: AuditResult) -> None:
+def test_table_shows_whole_urls_and_counts(result: AuditResult) -> None:
     text = render(result, OutputFormat.TABLE, CFG)
-    assert URLS["5"] not in text.split("fix:")[0]
-    assert "…" in text
+    squeezed = "".join(text.split())
+    for url in URLS.values():
+        assert url in squeezed  # wrapped at a separator where it must be, never cut
     assert "alive 2  redirected 1  dead 1  blocked 1" in text
     assert "error 2  warning 1  info 1" in text
     assert HOSTILE_TITLE[:14] in text
@@ -264,7 +265,7 @@ def test_table_on_a_narrow_terminal_keeps_the_essentials(result: AuditResult) ->
     render_table(result, CFG, Console(file=buffer, width=80, color_system=None))
     lines = buffer.getvalue().split("\n")
     header = next(line for line in lines if "Status" in line)
-    assert "Ref" in header and "Published" in header and "Findings" not in header
+    assert header.split() == ["Ref", "Status", "Source"]
     assert "2024-09-17" in buffer.getvalue() and "[5]" in buffer.getvalue()
     start = lines.index(header)
     end = next(i for i in range(start + 2, len(lines)) if not lines[i].strip())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from ruleskit import cite, doc, of, ref, run
 
 from linkaudit.model import Severity
@@ -62,3 +63,20 @@ def test_body_mention_of_a_publisher_is_not_self_citation() -> None:
     text = "Title\nBy Jane Doe\nAccording to Yahoo News, shares rose [1].\n"
     d = doc([ref("1", "https://finance.yahoo.com/news/x.html")], [cite("1", "x")], text=text)
     assert not of(run(d, offline=True)[0], "self-citation")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Copyright 2019 Riverside Gazette. All rights reserved.",
+        "© 2019 The Riverside Gazette",
+        "Copyright © 2018-2019 Riverside Gazette Media Group. All Rights Reserved.",
+    ],
+)
+def test_self_citation_by_an_ordinary_multi_word_publisher_name(line: str) -> None:
+    text = f"Title\nBy Jane Doe\nThe council met [1] [2].\n\n{line}\n"
+    d = doc([ref("1", "https://www.riversidegazette.com/2019/05/council.html"),
+             ref("2", "https://www.riverside.gov/minutes")],
+            [cite(("1", "2"), "x")], text=text)
+    (f,) = of(run(d, offline=True)[0], "self-citation")
+    assert f.reference == "1" and "riversidegazette" in f.evidence["how"]

@@ -68,3 +68,19 @@ def test_modified_date_is_never_the_published_date() -> None:
     url = "https://x.example/story"
     modified = DatedFact(dt.date(2025, 1, 1), DateOrigin.HTML_META, "article:modified_time")
     assert source_published(url, LinkCheck(url, LinkStatus.ALIVE, modified=modified), None) is None
+
+
+def test_a_month_only_url_date_loses_to_the_page_metadata_and_shows_as_a_month() -> None:
+    from linkaudit.report._text import date_label
+
+    url = "https://news.example/2020/12/story.html"
+    month = source_published(url, None, None)
+    assert month is not None and date_label(month) == "2020-12"
+    meta = DatedFact(dt.date(2020, 12, 14), DateOrigin.HTML_META, "article:published_time")
+    check = LinkCheck(url, LinkStatus.ALIVE, 200, published=meta)
+    assert source_published(url, check, None) == meta
+    assert date_label(meta) == "2020-12-14"
+    # A page-text guess does not beat the URL's month.
+    text = DatedFact(dt.date(2021, 3, 2), DateOrigin.PAGE_TEXT)
+    check = LinkCheck(url, LinkStatus.ALIVE, 200, published=text)
+    assert source_published(url, check, None) == month

@@ -1,0 +1,164 @@
+"""Every home gives the verdicts of one process, within the per-host limit; a dead worker's
+shard is run again with nothing lost or counted twice; an unreachable cluster is one error."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+from pathlib import Path
+
+import pytest
+
+from linkaudit.config import AuditConfig
+from linkaudit.model import LinkCheck
+from linkaudit.scale import (
+    InProcessExecutor,
+    ProcessExecutor,
+    SchedulerUnreachable,
+    check_urls,
+)
+
+PER_HOST = 2
+
+
+def config(tmp_path: Path, **changes: object) -> AuditConfig:
+    base = AuditConfig(allow_private_all=True, per_host=PER_HOST, concurrency=8, retries=0,
+                       timeout_s=5, cache=False, history=False, store=tmp_path / "store.db")
+    import dataclasses
+
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+def verdicts(checks: dict[str, LinkCheck]) -> dict[str, tuple[object, ...]]:
+    """What a report shows of each check (timings and dates of checking aside)."""
+    return {
+        url: (c.status, c.http_status, c.final_url, c.title, c.redirects, c.error,
+              c.published)
+        for url, c in checks.items()
+    }
+
+
+async def in_process(urls: list[str], cfg: AuditConfig) -> dict[str, LinkCheck]:
+    from linkaudit.check import make_client
+
+    client = make_client(cfg)
+    try:
+        run = await check_urls(urls, cfg, client=client, executor=InProcessExecutor(client))
+    finally:
+        await client.close()
+    return run.checks
+
+
+async def test_two_worker_processes_give_the_verdicts_of_one_process(
+    loopback_web, tmp_path: Path
+) -> None:
+    site = await loopback_web(hosts=4)
+    urls = site.urls(12)
+    cfg = config(tmp_path)
+    one = await in_process(urls, cfg)
+    site.peak.clear()
+
+    results: list[LinkCheck] = []
+    run = await check_urls(urls, config(tmp_path, workers=2), client=None,  # type: ignore[arg-type]
+                           on_result=results.append)
+    assert run.home == "2 worker processes"
+    assert run.plan is not None and run.plan.slots == 2 and len(run.plan.shards) == 4
+    assert verdicts(run.checks) == verdicts(one)
+    assert len(results) == len(urls)  # streamed back, each once
+    assert max(site.peak.values()) <= PER_HOST
+    assert {c.status.value for c in run.checks.values()} >= {"alive", "dead", "redirected"}
+
+
+async def test_a_worker_killed_mid_shard_has_its_shard_run_again(
+    loopback_web, tmp_path: Path
+) -> None:
+    site = await loopback_web(hosts=2, delay_s=0.15)
+    urls = site.urls(16)
+    executor = ProcessExecutor(2)
+    killed: list[int] = []
+    results: list[LinkCheck] = []
+
+    def on_result(check: LinkCheck) -> None:
+        results.append(check)
+        if not killed and executor.pids:
+            pid = next(iter(executor.pids.values()))
+            assert pid is not None
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    run = await check_urls(urls, config(tmp_path), client=None,  # type: ignore[arg-type]
+                           on_result=on_result, executor=executor)
+    assert killed and executor.deaths == 1
+    assert sorted(run.checks) == sorted(urls)
+    assert sorted(c.url for c in results) == sorted(urls)  # none lost, none twice
+    assert not run.problems
+    assert max(site.peak.values()) <= PER_HOST
+
+
+async def test_a_cancelled_run_keeps_what_came_back_in_the_cache(
+    loopback_web, tmp_path: Path
+) -> None:
+    from linkaudit.store import Store
+
+    site = await loopback_web(hosts=3, delay_s=0.05)
+    urls = site.urls(20)
+    cfg = config(tmp_path, cache=True, workers=2)
+    got: list[LinkCheck] = []
+    enough = asyncio.Event()
+
+    def on_result(check: LinkCheck) -> None:
+        got.append(check)
+        if len(got) >= 15:
+            enough.set()
+
+    with Store.open(cfg.store) as store:
+        task = asyncio.ensure_future(
+            check_urls(urls, cfg, client=None, store=store, on_result=on_result)  # type: ignore[arg-type]
+        )
+        await enough.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        kept = store.cache_stats()["checks"]
+        assert kept >= 15
+        assert kept < len(urls)
+        site.requests.clear()
+        rerun = await check_urls(urls, cfg, client=None, store=store)  # type: ignore[arg-type]
+    assert sorted(rerun.checks) == sorted(urls)
+    assert sum(c.from_cache for c in rerun.checks.values()) == kept
+    asked_again = {path for path in site.requests if not path.endswith("-moved")}
+    assert len(asked_again) == len(urls) - kept
+
+
+async def test_the_dask_path_gives_the_verdicts_of_one_process(
+    loopback_web, tmp_path: Path
+) -> None:
+    pytest.importorskip("distributed")
+    site = await loopback_web(hosts=3)
+    urls = site.urls(8)
+    one = await in_process(urls, config(tmp_path))
+    site.peak.clear()
+    run = await check_urls(urls, config(tmp_path, scheduler="local", workers=2),
+                           client=None)  # type: ignore[arg-type]
+    assert run.home == "a local Dask cluster"
+    assert verdicts(run.checks) == verdicts(one)
+    assert max(site.peak.values()) <= PER_HOST
+
+
+async def test_an_unreachable_scheduler_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("distributed")
+    from linkaudit.scale import dask as dask_home
+
+    monkeypatch.setattr(dask_home, "CONNECT_TIMEOUT_S", 1.0)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again: nothing listens there
+    cfg = config(tmp_path, scheduler=f"tcp://127.0.0.1:{port}")
+    with pytest.raises(SchedulerUnreachable) as caught:
+        await check_urls(["http://127.0.0.2/x"], cfg, client=None)  # type: ignore[arg-type]
+    assert f"tcp://127.0.0.1:{port} cannot be reached" in str(caught.value)
+    assert "dask scheduler" in caught.value.hint
