@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -182,6 +183,7 @@ def time_fact(values: Iterable[str]) -> DatedFact | None:
     return None
 
 
+@functools.lru_cache(maxsize=1 << 16)  # every stage that dates a source asks, URL by URL
 def date_from_url(url: str) -> DatedFact | None:
     """The publication date written in `url`'s path, or None.
 

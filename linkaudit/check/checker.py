@@ -44,8 +44,6 @@ from linkaudit.store import Store
 from linkaudit.urls import host_of, normalize_url
 from linkaudit.workers import CpuPool
 
-host_of = functools.lru_cache(maxsize=1 << 16)(host_of)  # called several times per URL
-
 GITHUB_HOSTS = frozenset({"github.com", "api.github.com", "raw.githubusercontent.com"})
 _CACHE_BATCH = 256
 """Checks written to the store's cache at once."""

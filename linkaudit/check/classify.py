@@ -62,6 +62,7 @@ _BOT_WALL_MARKERS = (
     "incapsula incident", "request unsuccessful. incapsula", "class=\"g-recaptcha\"",
     "hcaptcha.com/1/api.js", "unusual traffic from your computer",
 )
+_BOT_WALL_BYTES = tuple(m.encode() for m in _BOT_WALL_MARKERS)
 _BOT_WALL_HEAD = 20_000
 
 _HOME_PATHS = frozenset({"", "/", "/index.html", "/index.php", "/home", "/en", "/en/", "/us/"})
@@ -106,12 +107,16 @@ def is_bot_wall(response: HttpResponse, title: str | None = None) -> bool:
     """A bot challenge: a challenge header, or a known challenge page body."""
     if is_challenge_header(response):
         return True
-    head = response.body[:_BOT_WALL_HEAD].decode("utf-8", "replace").lower()
-    if title:
-        head = f"{title.lower()}\n{head}"
-    if "access denied" in head and "reference #" in head:
+    # The markers are ASCII: bytes lowered in C need no decoding of the page.
+    head = response.body[:_BOT_WALL_HEAD].lower()
+    low_title = title.lower() if title else ""
+    if (b"access denied" in head or "access denied" in low_title) and (
+        b"reference #" in head or "reference #" in low_title
+    ):
         return True  # Akamai's block page
-    return any(marker in head for marker in _BOT_WALL_MARKERS)
+    return any(marker in head for marker in _BOT_WALL_BYTES) or any(
+        marker in low_title for marker in _BOT_WALL_MARKERS
+    )
 
 
 def is_gate_redirect(original: str, final: str) -> bool:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -39,7 +38,6 @@ from linkaudit.urls import host_of, normalize_url
 
 V = TypeVar("V")
 
-_host_of = functools.lru_cache(maxsize=1 << 16)(host_of)  # asked for every request and hop
 
 
 class Stop(StrEnum):
@@ -137,7 +135,7 @@ class Fetcher:
         `attempts` set on it.
         """
         policy = policy or self.policy
-        host = _host_of(url)
+        host = host_of(url)
         limits = self.limits
         retry = 1
         timeouts = 0
@@ -203,7 +201,7 @@ class Fetcher:
         chain carries it.
         """
         limit = self.cfg.max_redirects if max_redirects is None else max_redirects
-        origin = _host_of(url)
+        origin = host_of(url)
         current = url
         hops: list[Hop] = []
         seen = {normalize_url(url)}
@@ -263,5 +261,5 @@ class Fetcher:
             if stop is not None:
                 return Chain(url, target, tuple(hops), response, stop=stop, location=location,
                              attempts=attempts, requests=requests)
-            crossed = crossed or _host_of(target) != origin
+            crossed = crossed or host_of(target) != origin
             current = target

@@ -75,6 +75,9 @@ async def check_shard(
 
     def on_result(check: LinkCheck) -> None:
         nonlocal last
+        if batch_s <= 0:
+            emit((check,))
+            return
         batch.append(check)
         now = time.monotonic()
         if len(batch) >= BATCH_SIZE or now - last >= batch_s:
