@@ -336,6 +336,29 @@ def linkinator_counts(out: Path) -> str:
 # -- the benchmark -------------------------------------------------------------------------------
 
 
+def memory_slope(args: argparse.Namespace, tmp: Path, port: int,
+                 full: dict[str, float]) -> str:
+    """Audit a smaller corpus of the same shape; the difference in peak memory over the
+    difference in links is what one more link costs (the result's share included)."""
+    per_host, concurrency = (int(x) for x in args.settings.split(",")[0].split("/"))
+    small = tmp / "small"
+    small_corpus = small / "corpus"
+    _, links = make_corpus(small_corpus, args.slope_files, port)
+    web = SimWeb(port, tmp / "stats-small.json", args.latency_ms)
+    try:
+        run = run_process(linkaudit_argv(small_corpus, small / "out.json", per_host, concurrency))
+    finally:
+        web.stop()
+    extra = full["links"] - links
+    main = (full["main"] - run.maxrss_mib) * 1024 * 1024 / extra
+    tree = (full["tree"] - run.tree_peak_mib) * 1024 * 1024 / extra
+    return (f"memory per link: {args.slope_files} files ({links:,} links) peak "
+            f"{run.tree_peak_mib:.0f} MiB tree, {run.maxrss_mib:.0f} MiB main process; "
+            f"{args.files} files: {full['tree']:.0f} / {full['main']:.0f} MiB; so about "
+            f"{main / 1024:.1f} KiB per link in the main process ({tree / 1024:.1f} KiB in the "
+            f"tree), result included")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen tools at the chosen settings and print a Markdown report."""
     ap = argparse.ArgumentParser(description="linkaudit audit beside lychee and linkinator")
@@ -348,6 +371,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--linkinator-retry-errors", action="store_true",
                     help="also retry 5xx and failed requests in linkinator (2 retries)")
     ap.add_argument("--keep", action="store_true", help="keep the corpus and the reports")
+    ap.add_argument("--slope-files", type=int, default=40,
+                    help="also audit this many files (at the first setting, linkaudit alone) "
+                    "to state the memory per link (0: skip)")
     ap.add_argument("--py-spy", metavar="FILE", type=Path,
                     help="record linkaudit's process with py-spy (raw format) into FILE; "
                     "its wall and CPU then include the sampler's cost")
@@ -372,7 +398,8 @@ def main(argv: list[str] | None = None) -> int:
           f"archive and caches off; {os.cpu_count()} CPUs; load average before "
           f"{load_before[0]:.2f}.\n")
     rows = []
-    notes = []
+    notes: list[str] = []
+    full_peaks: dict[str, float] = {}
     for setting in args.settings.split(","):
         per_host, concurrency = (int(x) for x in setting.split("/"))
         lim = Limits(concurrency, per_host, TIMEOUT_S, RETRIES, 0.5, args.latency_ms / 1000)
@@ -405,6 +432,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"({run.maxrss_mib:.0f}) | {served.get('peak_per_host', '?')} | "
                 f"{served.get('requests', '?'):,} |")
             if tool == "linkaudit":
+                full_peaks.setdefault("tree", run.tree_peak_mib)
+                full_peaks.setdefault("main", run.maxrss_mib)
+                full_peaks.setdefault("links", links)
                 if run.exit not in (0, 1):
                     notes.append(f"linkaudit exited {run.exit}: {run.stderr[-800:]}")
                     continue
@@ -421,6 +451,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 notes.append(f"linkinator {concurrency} (exit {run.exit}): "
                              f"{linkinator_counts(out)}")
+    if args.slope_files and "linkaudit" in tools and args.slope_files < args.files:
+        notes.append(memory_slope(args, tmp, port, full_peaks))
     load_after = os.getloadavg()
     print("| run (per host/global) | wall | ratio to bound | CPU (user+sys) | peak memory, "
           "tree (main) | most in flight to one host | requests served |")
