@@ -14,6 +14,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from report_sample import ARTICLE, HOSTILE_TITLE, ROOT, SNAPSHOT_3, URLS, sample_result
 
 from linkaudit import __version__
@@ -286,3 +288,19 @@ def test_sarif_finds_a_url_on_the_line_after_its_reference() -> None:
     assert url_region(doc, "1") == {
         "startLine": 4, "startColumn": 5, "endLine": 4, "endColumn": 5 + len(ref.url)
     }
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_JSON_VALUES, level=st.integers(0, 3))
+def test_the_streaming_encoder_writes_what_json_dumps_writes(value: object, level: int) -> None:
+    from linkaudit.report.json_v1 import _dumps
+
+    expected = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
+    assert _dumps(value, level) == expected
