@@ -11,8 +11,9 @@ the class it should.
 
 The lower bound. Let L be the base latency, p the per-host limit, c the global limit, T the
 request timeout, w the retry base wait and r the retries. Each URL u costs *service* time s(u)
-(time holding a request slot: L per response, plus the extra delay of a slow page, T per attempt
-that hangs) and has a *critical path* t(u) = s(u) + the waits between its attempts (at least
+(time holding a request slot: L per response, plus the extra delay of a slow page, T for a URL
+that hangs: one timeout, since a clairvoyant checker would not try it again) and has a *critical
+path* t(u) = s(u) + the waits between its attempts (at least
 w * 2^(k-1) before retry k; Retry-After for a 429). Per host h, with W_h = sum of s(u) and P_h
 the Retry-After pauses of its 429s (the host is asked nothing while paused):
 
@@ -291,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
 
     port = free_port(args.hosts)
     corpus = make_corpus(args.urls, args.hosts, port)
-    bound = lower_bound(corpus, lim)
+    bound = lower_bound(corpus, lim, timeout_attempts=1)
     tmp = Path(tempfile.mkdtemp(prefix="linkaudit-bench-"))
     corpus_json, corpus_md = tmp / "corpus.json", tmp / "corpus.md"
     corpus_json.write_text(json.dumps({"urls": [e.url for e in corpus]}))
