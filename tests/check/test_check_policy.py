@@ -13,7 +13,7 @@ from linkaudit.check.classify import (
     is_gate_redirect,
     says_not_found,
 )
-from linkaudit.check.fetch import Fetcher
+from linkaudit.check.fetch import Fetcher, Stop
 from linkaudit.check.retry import (
     NextTry,
     RetryPolicy,
@@ -306,3 +306,52 @@ async def test_failing_head_fallback_keeps_the_get_answer() -> None:
     checker = Checker(AuditConfig(retries=0), GetOnly())  # type: ignore[arg-type]
     result = await checker.check("https://example.com/x")
     assert result.http_status == 405 and result.status is not LinkStatus.NETWORK_ERROR
+
+
+async def test_a_paced_host_is_spaced_and_the_others_are_not() -> None:
+    from checkkit import FakeTime
+
+    from linkaudit.check.limits import HostLimits, TokenBucket
+
+    t = FakeTime()
+    limits = HostLimits(AuditConfig(per_host=4), sleep=t.sleep, clock=t.clock)
+    limits.pace("slow.example", TokenBucket.spacing(2.0, sleep=t.sleep, clock=t.clock))
+    starts: dict[str, list[float]] = {"slow.example": [], "fast.example": []}
+    for _ in range(3):
+        for host in starts:
+            async with limits.slot(host):
+                starts[host].append(t.now)
+    assert starts["slow.example"] == [1000.0, 1002.0, 1004.0]  # Crawl-delay: 2 s apart
+    assert t.slept == [2.0, 2.0]  # every wait was the paced host's: the other never waited
+
+
+async def test_follow_asks_the_veto_before_every_hop_and_keeps_credentials_home() -> None:
+    seen: list[tuple[str, dict[str, str]]] = []
+
+    class Redirecting:
+        async def fetch(self, method: str, url: str, **kw: object) -> HttpResponse:
+            seen.append((url, dict(kw.get("headers") or {})))  # type: ignore[call-overload]
+            hops = {"https://a.example/1": "https://b.example/2",
+                    "https://b.example/2": "https://a.example/3"}
+            if url in hops:
+                return HttpResponse(url, 301, (("Location", hops[url]),), b"")
+            return HttpResponse(url, 200, (), b"")
+
+        async def close(self) -> None:
+            pass
+
+    asked: list[tuple[str, int]] = []
+
+    async def veto(url: str, hop: int) -> str | None:
+        asked.append((url, hop))
+        return "off limits" if url.endswith("/3") and hop == 2 else None
+
+    fetcher = Fetcher(Redirecting(), AuditConfig())  # type: ignore[arg-type]
+    chain = await fetcher.follow("https://a.example/1", veto=veto,
+                                 host_headers=lambda url: {"Authorization": "secret"})
+    assert asked == [("https://a.example/1", 0), ("https://b.example/2", 1),
+                     ("https://a.example/3", 2)]
+    assert chain.stop is Stop.VETOED and chain.vetoed == "off limits"
+    assert [h.status for h in chain.hops] == [301, 301]
+    # The token went to the first host only, never after the chain left it.
+    assert [h for _, h in seen] == [{"Authorization": "secret"}, {}]
