@@ -183,7 +183,7 @@ def time_fact(values: Iterable[str]) -> DatedFact | None:
     return None
 
 
-@functools.lru_cache(maxsize=1 << 16)  # every stage that dates a source asks, URL by URL
+@functools.lru_cache(maxsize=8192)  # every stage that dates a source asks, URL by URL
 def date_from_url(url: str) -> DatedFact | None:
     """The publication date written in `url`'s path, or None.
 

@@ -5,10 +5,14 @@ extracting documents and running the rules take most of its CPU, and while the e
 them it sends no request. `CpuPool.run` hands such a job to a worker process and lets the loop
 wait on the network meanwhile; the job's result is the one the function gives in the process.
 
-When: only with more than one core (`os.cpu_count()`), and only for a run big enough to repay
-starting the workers (half a second each, spent while the first files are read): the caller says
-so (`CpuPool(wanted=...)`). `LINKAUDIT_CPU_WORKERS=0` keeps every job in the process, `=N` sets
-the number of workers (default: one per core but one). Workers are started with `spawn` (a fresh
+When: only for a run big enough to repay starting the workers (half a second each, spent while
+the first files are read: the caller decides), and only with cores to spare: one per core that
+the machine's load average (over the last minute) leaves idle, less the one the event loop keeps.
+On a busy machine workers only add the cost of shipping pages and documents between processes
+(on this project's shared 2-core machine, with a load of 1 to 2 from other jobs, a 10,000-link
+audit took 38-42 s with a worker against 38 s without: benchmarks/README.md).
+`LINKAUDIT_CPU_WORKERS=0` keeps every job in the process, `=N` sets the number of workers.
+Workers are started with `spawn` (a fresh
 interpreter: forking a process that runs an event loop and resolver threads is unsafe), they
 import what the jobs need once, and they hold no state between jobs.
 """
@@ -31,9 +35,9 @@ ENV = "LINKAUDIT_CPU_WORKERS"
 
 
 def worker_count(wanted: bool = True) -> int:
-    """How many worker processes a run gets: 0 (work in the process) unless `wanted` and more
-    than one core is there, else one per core but one (the event loop keeps a core for the
-    network); `LINKAUDIT_CPU_WORKERS` overrides the count (0 switches them off)."""
+    """How many worker processes a run gets: 0 (work in the process) unless `wanted`, else one
+    per idle core (the cores less the load average) but one (the event loop keeps a core for
+    the network); `LINKAUDIT_CPU_WORKERS` overrides the count (0 switches them off)."""
     configured = os.environ.get(ENV, "").strip()
     if configured:
         try:
@@ -41,7 +45,12 @@ def worker_count(wanted: bool = True) -> int:
         except ValueError:
             pass  # an unreadable value is the default
     cores = os.cpu_count() or 1
-    return cores - 1 if wanted and cores > 1 else 0
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # not available (Windows): assume the cores are free
+        load = 0.0
+    idle = round(cores - load - 1)
+    return max(0, min(cores - 1, idle)) if wanted else 0
 
 
 def _warm_up() -> None:

@@ -25,8 +25,14 @@ def test_worker_count_follows_the_cores_and_the_environment(
 ) -> None:
     monkeypatch.delenv(ENV, raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.1, 0.1, 0.1))
     assert worker_count() == 3 and worker_count(wanted=False) == 0
+    monkeypatch.setattr(os, "getloadavg", lambda: (2.2, 1.0, 1.0))
+    assert worker_count() == 1  # two cores busy elsewhere, one for the event loop
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert worker_count() == 0  # no core to spare: the pages would only travel
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
     assert worker_count() == 0  # one core: the event loop needs it
     monkeypatch.setenv(ENV, "0")
     monkeypatch.setattr(os, "cpu_count", lambda: 8)
@@ -34,7 +40,7 @@ def test_worker_count_follows_the_cores_and_the_environment(
     monkeypatch.setenv(ENV, "2")
     assert worker_count() == 2
     monkeypatch.setenv(ENV, "lots")
-    assert worker_count() == 7  # unreadable: the default
+    assert worker_count() == 7  # unreadable: the default (8 idle cores)
 
 
 async def test_jobs_run_in_a_worker_and_a_broken_pool_falls_back_to_the_process() -> None:
