@@ -26,6 +26,7 @@ sys.path.insert(0, str(DOCS.parent))
 
 from linkaudit import config as config_module  # noqa: E402
 from linkaudit.config import AuditConfig  # noqa: E402
+from linkaudit.flags import config_key  # noqa: E402
 
 CONFIG_BEGIN = "<!-- BEGIN GENERATED KEYS (python docs/gen_docs.py) -->"
 CONFIG_END = "<!-- END GENERATED KEYS -->"
@@ -102,8 +103,10 @@ def config_table() -> str:
     lines = [CONFIG_BEGIN, "", "| Key | Type | Default | Meaning |", "| --- | --- | --- | --- |"]
     for f in dataclasses.fields(AuditConfig):
         default = "unset" if f.name == "github_token" else default_text(getattr(defaults, f.name))
+        key = config_key(f.name)  # the flag's name; the field's name is accepted too
+        alias = f" (or `{f.name}`)" if key.replace("-", "_") != f.name else ""
         lines.append(
-            f'| <a id="{f.name}"></a>`{f.name}` | {type_name(f.name, hints[f.name])} '
+            f'| <a id="{f.name}"></a>`{key}`{alias} | {type_name(f.name, hints[f.name])} '
             f"| {default} | {docs.get(f.name, '')} |"
         )
     lines += ["", CONFIG_END]

@@ -27,10 +27,10 @@ import shlex
 import subprocess
 import sys
 import tempfile
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
+from linkaudit.action_setup import write_outputs
 from linkaudit.errors import ExitCode
 
 DOCUMENT_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
@@ -118,18 +118,6 @@ def build_argv(
     return [*argv, "--", *paths]
 
 
-def _write_outputs(path: str | None, values: Mapping[str, str]) -> None:
-    """Append `name<<DELIM` blocks to `$GITHUB_OUTPUT` (safe for any value)."""
-    if not path:
-        for name, value in values.items():
-            print(f"{name}={value}")
-        return
-    delimiter = f"linkaudit_{uuid.uuid4().hex}"
-    with open(path, "a", encoding="utf-8") as out:
-        for name, value in values.items():
-            out.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
-
-
 def _append(path: str | None, text: str) -> None:
     if path and text:
         with open(path, "a", encoding="utf-8") as out:
@@ -170,7 +158,7 @@ def run_action(
             except (OSError, subprocess.CalledProcessError) as exc:
                 print(f"::error title=linkaudit::cannot list changed files against {base}: {exc}"
                       " (check out with fetch-depth: 0)")
-                _write_outputs(env.get("GITHUB_OUTPUT"),
+                write_outputs(env.get("GITHUB_OUTPUT"),
                                {"findings": "0", "exit-code": str(int(ExitCode.RUN_ERROR)),
                                 "report": "", "sarif-file": ""})
                 return int(ExitCode.RUN_ERROR)
@@ -178,7 +166,7 @@ def run_action(
             if not selected:
                 _append(env.get("GITHUB_STEP_SUMMARY"),
                         "## linkaudit\n\nNo changed documents to audit.\n")
-                _write_outputs(env.get("GITHUB_OUTPUT"),
+                write_outputs(env.get("GITHUB_OUTPUT"),
                                {"findings": "0", "exit-code": "0", "report": "", "sarif-file": ""})
                 return int(ExitCode.OK)
             paths = selected
@@ -199,7 +187,7 @@ def run_action(
 
     if summary.is_file():
         _append(env.get("GITHUB_STEP_SUMMARY"), summary.read_text(encoding="utf-8"))
-    _write_outputs(
+    write_outputs(
         env.get("GITHUB_OUTPUT"),
         {
             "findings": str(_count_findings(report)),

@@ -2,7 +2,11 @@
 
 `[tool.linkaudit]` in `pyproject.toml` or the top level of a `linkaudit.toml`, found by walking up
 from the working directory (a `linkaudit.toml` wins over a `pyproject.toml` in the same directory).
-Every `AuditConfig` field is a key of the same name (`per_host` or `per-host`); besides them:
+A `linkaudit.toml` holding nothing but a `[tool.linkaudit]` table (copied from a pyproject.toml) is
+read as well. Every flag that sets an option is a key of the same name (`timeout = 5`, `per-host`
+or `per_host`; `linkaudit.flags`), and every `AuditConfig` field is a key too (`timeout_s`, the
+older spelling). `header` takes `"Name: value"` strings like `--header`, `allow-private` takes
+`true` (every private address) or a list of CIDR ranges like `--allow-private`. Besides them:
 
 - `hosts`: per-host tables, `[tool.linkaudit.hosts."example.com"]` with `accept = [403]`,
   `per_host = 2` and `headers = {Authorization = "env:MY_TOKEN"}`;
@@ -15,8 +19,9 @@ Every `AuditConfig` field is a key of the same name (`per_host` or `per-host`); 
 A string value `"env:NAME"` in `headers`, `hosts.*.headers` or `github_token` is read from the
 environment variable NAME (so tokens stay out of the file); a missing variable is an error. Paths
 (`store`, `record`, `replay`, `baseline`) are relative to the config file's directory. Unknown keys
-and bad values raise `ConfigError` with one line naming the key and the file (and a close match
-for a misspelt key).
+and bad values raise `ConfigError` with one line naming the key as written and the file (and a
+close match for a misspelt key); a bad flag value names the flag (`--timeout: must be positive`).
+`resolve` also says where each effective value came from (`linkaudit config`).
 """
 
 from __future__ import annotations
@@ -24,18 +29,21 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import ipaddress
 import os
 import re
 import tomllib
 import types
 import typing
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from linkaudit.config import AuditConfig, HostPolicy, parse_statuses
 from linkaudit.errors import ConfigError
+from linkaudit.flags import FLAG_FOR_FIELD, KEY_ALIASES
 from linkaudit.local.remap import parse_remap
 from linkaudit.model import Severity
 
@@ -81,25 +89,41 @@ def _table_of(path: Path) -> tuple[Mapping[str, Any], str]:
         raise ConfigError(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    tool = data.get("tool")
+    nested = tool.get("linkaudit") if isinstance(tool, dict) else None
     if path.name == "pyproject.toml":
-        tool = data.get("tool", {})
-        table = tool.get("linkaudit", {}) if isinstance(tool, dict) else {}
+        table = nested if nested is not None else {}
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: [tool.linkaudit] must be a table")
         return table, "[tool.linkaudit]"
+    if isinstance(nested, dict) and set(data) == {"tool"} and len(data["tool"]) == 1:
+        return nested, "[tool.linkaudit]"  # a pyproject.toml section pasted as it was: fine
+    if nested is not None:
+        raise ConfigError(
+            f"{path}: drop the [tool.linkaudit] header: in linkaudit.toml the keys sit at the "
+            "top level (the header belongs in pyproject.toml)"
+        )
     return data, "the top level"
 
 
 class _Reader:
     """Validation of one file's values; every error names the key and the file."""
 
-    def __init__(self, path: Path, environ: Mapping[str, str]) -> None:
+    def __init__(
+        self, path: Path | None, environ: Mapping[str, str], names: Mapping[str, str] | None = None
+    ) -> None:
         self.path = path
+        """The config file; None for values from the command line."""
         self.environ = environ
+        self.names = dict(names or {})
+        """How a field is named in messages: the key as written, or the flag."""
 
     def fail(self, key: str, message: str) -> ConfigError:
-        """The error for `key` (raise it)."""
-        return ConfigError(f"{self.path}: {key}: {message}")
+        """The error for `key` (raise it): `file: key: message`, or `--flag: message`."""
+        head, dot, rest = key.partition(".")
+        label = self.names.get(head, head) + dot + rest
+        where = f"{self.path}: " if self.path else ""
+        return ConfigError(f"{where}{label}: {message}")
 
     def env(self, key: str, value: str) -> str:
         if not value.startswith("env:"):
@@ -267,7 +291,8 @@ class _Reader:
                 raise self.fail(key, f"expected a path, got {value!r}")
             else:
                 path = Path(value).expanduser()
-                path = path if path.is_absolute() else self.path.parent / path
+                if not path.is_absolute() and self.path is not None:
+                    path = self.path.parent / path  # a flag's path is the working directory's
             if key == "root_dir" and not path.is_dir():
                 raise self.fail(key, f"{value}: no such folder")
             return path
@@ -308,9 +333,11 @@ class _Reader:
         raise self.fail(key, f"unsupported type {kind!r}")  # a new AuditConfig field type
 
 
-def _did_you_mean(key: str, choices: typing.Iterable[str]) -> str:
+def _did_you_mean(key: str, choices: typing.Iterable[str], *, dashes: bool = False) -> str:
     close = difflib.get_close_matches(key, list(choices), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    if not close:
+        return ""
+    return f" (did you mean {close[0].replace('_', '-') if dashes else close[0]!r}?)"
 
 
 def _known_rule_ids() -> set[str]:
@@ -319,6 +346,46 @@ def _known_rule_ids() -> set[str]:
     except Exception:  # noqa: BLE001 - without the rules package any id is accepted
         return set()
     return {str(getattr(rule, "ident", "")) for rule in ALL_RULES} - {""}
+
+
+def _header_table(reader: _Reader, key: str, value: Any) -> Any:
+    """`header = ["Name: value", ...]` (the flag's form) as the table `headers` takes."""
+    if not isinstance(value, list):
+        return value
+    table: dict[str, str] = {}
+    for item in value:
+        name, sep, text = str(item).partition(":") if isinstance(item, str) else ("", "", "")
+        if not sep or not name.strip():
+            raise reader.fail(key, f"{item!r}: use 'Name: value'")
+        table[name.strip()] = text.strip()
+    return table
+
+
+def _allow_private(reader: _Reader, key: str, value: Any) -> dict[str, object]:
+    """`allow-private`: true for every private address, or a list of CIDR ranges (`"*"` for all),
+    as the flag takes them."""
+    if isinstance(value, bool):
+        return {"allow_private_all": value}
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+        raise reader.fail(key, "expected true, false or a list of CIDR ranges")
+    everything = any(i.strip().lower() in ("*", "all") for i in items)
+    ranges = tuple(i for i in items if i.strip().lower() not in ("*", "all"))
+    for cidr in ranges:
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            raise reader.fail(key, f"{cidr!r} is not an address range") from None
+    out: dict[str, object] = {"allow_private": ranges} if ranges else {}
+    if everything:
+        out["allow_private_all"] = True
+    return out
+
+
+def _field_of(key: str) -> str:
+    """The `AuditConfig` field a key (as written, dashes or underscores) sets."""
+    key = key.replace("-", "_")
+    return KEY_ALIASES.get(key, key)
 
 
 def load_config(path: Path, environ: Mapping[str, str] | None = None) -> dict[str, object]:
@@ -330,19 +397,30 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> dict[st
     table, where = _table_of(path)
     reader = _Reader(path, os.environ if environ is None else environ)
     values: dict[str, object] = {}
+    written: dict[str, str] = {}
     disabled: frozenset[str] = frozenset()
     overrides: tuple[tuple[str, str], ...] = ()
     for raw, value in table.items():
-        key = raw.replace("-", "_")
+        key = _field_of(raw)
         if key == "rules":
             off, changed = reader.rules(value, _known_rule_ids())
             disabled, overrides = disabled | off, (*overrides, *changed)
             continue
         if key not in FIELD_TYPES:
+            candidates = [*KEY_ALIASES, *FIELD_TYPES, *_EXTRA_KEYS]
             raise ConfigError(
                 f"{path}: unknown key {raw!r} in {where}"
-                + _did_you_mean(key, [*FIELD_TYPES, *_EXTRA_KEYS])
+                + _did_you_mean(raw.replace("-", "_"), candidates, dashes="-" in raw)
             )
+        if key in written:
+            raise ConfigError(f"{path}: {raw}: set twice (also as {written[key]!r}); keep one")
+        written[key] = raw
+        reader.names[key] = raw
+        if key == "allow_private":
+            values.update(_allow_private(reader, key, value))
+            continue
+        if key == "headers":
+            value = _header_table(reader, key, value)
         converted = reader.value(key, FIELD_TYPES[key], value)
         if key == "disable_rules":
             disabled = disabled | converted
@@ -372,37 +450,86 @@ TOKEN_VARIABLES = (TOKEN_VARIABLE, "GITHUB_TOKEN")
 (`GITHUB_TOKEN` as lychee reads it)."""
 
 
+DEFAULT_SOURCE = "default"
+"""The source of a value nobody set."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The options of a run and where each one came from (`linkaudit config`)."""
+
+    config: AuditConfig
+    """The effective options."""
+    sources: Mapping[str, str]
+    """`AuditConfig` field -> where its value came from: the config file, the flag
+    (`--timeout`), the environment variable (`$LINKAUDIT_GITHUB_TOKEN`), or `default`."""
+    file: Path | None
+    """The config file read, if any."""
+
+    def source(self, field: str) -> str:
+        """Where `field`'s value came from."""
+        return self.sources.get(field, DEFAULT_SOURCE)
+
+
+def _merge(
+    cfg_values: Mapping[str, object],
+    flag_values: Mapping[str, object],
+    environ: Mapping[str, str],
+    file_label: str,
+) -> tuple[AuditConfig, dict[str, str]]:
+    names = {field: flag.name for field, flag in FLAG_FOR_FIELD.items()}
+    names["allow_private_all"] = "--allow-private"
+    reader = _Reader(None, environ, names)
+    merged: dict[str, object] = dict(cfg_values)
+    sources = dict.fromkeys(cfg_values, file_label)
+    for raw, value in flag_values.items():
+        key = _field_of(raw)
+        if key not in FIELD_TYPES:
+            raise ConfigError(f"unknown option {raw!r}" + _did_you_mean(key, FIELD_TYPES))
+        if _given(value):
+            merged[key] = reader.value(key, FIELD_TYPES[key], value)
+            sources[key] = names.get(key, "--" + key.replace("_", "-"))
+    if merged.get("github_token") is None:
+        name = next((name for name in TOKEN_VARIABLES if environ.get(name)), None)
+        if name is not None:
+            merged["github_token"] = environ[name]
+            sources["github_token"] = f"${name}"
+    return dataclasses.replace(AuditConfig(), **merged), sources  # type: ignore[arg-type]
+
+
 def merge(
     cfg_values: Mapping[str, object],
     flag_values: Mapping[str, object],
     environ: Mapping[str, str] | None = None,
 ) -> AuditConfig:
     """The `AuditConfig` of a run: defaults, then the config file's values, then the flags that
-    were given (not None). Flags are validated like config values (a string for an enum is fine).
+    were given (not None). Flags are validated like config values (a string for an enum is fine)
+    and an error names the flag. Flag values are keyed by field or by flag name (`timeout`).
     When neither gives `github_token`, it comes from `$LINKAUDIT_GITHUB_TOKEN`, else
     `$GITHUB_TOKEN`, if set (so a token never has to appear on a command line)."""
     environ = os.environ if environ is None else environ
-    reader = _Reader(Path("command line"), environ)
-    merged: dict[str, object] = dict(cfg_values)
-    for raw, value in flag_values.items():
-        key = raw.replace("-", "_")
-        if key not in FIELD_TYPES:
-            raise ConfigError(f"unknown option {raw!r}" + _did_you_mean(key, FIELD_TYPES))
-        if _given(value):
-            merged[key] = reader.value(key, FIELD_TYPES[key], value)
-    if merged.get("github_token") is None:
-        token = next((environ[name] for name in TOKEN_VARIABLES if environ.get(name)), None)
-        if token is not None:
-            merged["github_token"] = token
-    return dataclasses.replace(AuditConfig(), **merged)  # type: ignore[arg-type]
+    return _merge(cfg_values, flag_values, environ, "config file")[0]
+
+
+def resolve(
+    config_path: Path | None,
+    flag_values: Mapping[str, object],
+    *,
+    cwd: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """The settings of a run: `config_path` (or the config file found upwards from `cwd`), then the
+    flags; with where each value came from."""
+    environ = os.environ if environ is None else environ
+    if config_path is not None and not config_path.is_file():
+        raise ConfigError(f"{config_path}: no such config file")
+    path = config_path or find_config(cwd or Path.cwd())
+    file_values = load_config(path, environ) if path is not None else {}
+    cfg, sources = _merge(file_values, flag_values, environ, str(path))
+    return Settings(cfg, sources, path)
 
 
 __all__ = [
-    "CONFIG_NAMES",
-    "FIELD_TYPES",
-    "TOKEN_VARIABLE",
-    "TOKEN_VARIABLES",
-    "find_config",
-    "load_config",
-    "merge",
+    "CONFIG_NAMES", "FIELD_TYPES", "TOKEN_VARIABLE", "TOKEN_VARIABLES", "Settings", "find_config",
+    "load_config", "merge", "resolve",
 ]

@@ -99,6 +99,9 @@ class Reference:
     """The entry's label text (author, title, the whole line), whitespace collapsed."""
     repaired: bool = False
     """True when the URL was joined from pieces (wrapped lines, a stray space)."""
+    identifiers: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
+    """Identifiers of the work the entry names (`isbn`, `doi`, `arxiv`, `pmid`), normalised; they
+    identify a source that has no link (a book by ISBN) and travel to the JSON."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -278,6 +278,23 @@ class Store:
             n += conn.execute("DELETE FROM archive").rowcount
         return n
 
+    def cache_ages(self) -> dict[str, float | None]:
+        """When the oldest and newest cached entries and the first and last runs were written
+        (Unix seconds; None when there are none)."""
+        q = self.connection.execute
+        checks = q("SELECT min(checked_at), max(checked_at) FROM checks").fetchone()
+        archive = q("SELECT min(fetched_at), max(fetched_at) FROM archive").fetchone()
+        return {
+            "oldest_check": checks[0], "newest_check": checks[1],
+            "oldest_archive": archive[0], "newest_archive": archive[1],
+        }
+
+    def run_span(self) -> tuple[str | None, str | None]:
+        """The start times (ISO 8601, UTC) of the first and the last recorded run."""
+        query = "SELECT min(started), max(started) FROM runs"
+        first, last = self.connection.execute(query).fetchone()
+        return first, last
+
     def cache_stats(self) -> dict[str, int]:
         """Counts of cached checks (live and expired), archive answers and recorded runs."""
         now = time.time()

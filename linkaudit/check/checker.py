@@ -41,7 +41,7 @@ from linkaudit.local.anchors import html_anchors
 from linkaudit.model import DatedFact, DateOrigin, Hop, LinkCheck, LinkStatus, PageRead
 from linkaudit.pagedates import date_from_url
 from linkaudit.store import Store
-from linkaudit.urls import host_of, normalize_url
+from linkaudit.urls import host_of, invalid_url_reason, normalize_url
 from linkaudit.workers import CpuPool
 
 GITHUB_HOSTS = frozenset({"github.com", "api.github.com", "raw.githubusercontent.com"})
@@ -299,6 +299,10 @@ class Checker:
             scheme = urlsplit(url).scheme.lower()
         except ValueError as exc:  # `http://[::1` and the like: a value, never a crash
             return LinkCheck(url=url, status=LinkStatus.INVALID, error=f"unparsable URL: {exc}")
+        # The rule's own test, so no request is sent for a URL `invalid-url` flags offline.
+        reason = invalid_url_reason(url)
+        if reason is not None:
+            return LinkCheck(url=url, status=LinkStatus.INVALID, error=reason)
         if scheme not in ("http", "https"):
             return LinkCheck(url=url, status=LinkStatus.INVALID,
                              error=f"not an http(s) URL: {url[:200]}")

@@ -9,19 +9,30 @@ so they are judged before the request. Bodies are read only for text types, deco
 only up to a cap, so a gzip bomb or an endless body costs at most the cap.
 
 Cassettes use vcrpy's YAML format (`version: 1`, `interactions: [{request, response}]`) so vcrpy
-users can read and write them. Two linkaudit-only keys sit beside `request`/`response` in an
-interaction, which vcrpy ignores: `linkaudit.error` (a transport failure: vcrpy cannot record
-one) and `linkaudit.truncated`. Authorization, Cookie and Set-Cookie headers are never stored.
+users can read and write them (the tests replay each side's cassettes with the other). Two
+linkaudit-only keys sit beside `request`/`response` in an interaction, which vcrpy ignores:
+`linkaudit.error` (a transport failure: vcrpy cannot record one) and `linkaudit.truncated`.
+Authorization, Cookie and Set-Cookie headers are never stored.
+
+Bodies are stored as they travel: aiohttp hands over a decompressed body, so a response that came
+with `Content-Encoding: gzip` (or `deflate`) is compressed again before it is stored, and the
+header stays true to the bytes (vcrpy's `requests`, `urllib3` and `httpx` replays hand the bytes
+to a client that decompresses them). An encoding that cannot be redone here (`br`, `zstd`) is
+stored decompressed with the header dropped. On replay a compressed body is inflated (under the
+body cap); one that is not compressed despite its header (what vcrpy's aiohttp recorder writes)
+is taken as it is.
 """
 
 from __future__ import annotations
 
 import errno
+import gzip
 import ipaddress
 import socket
 import ssl
 import time
 import urllib.request
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -32,7 +43,7 @@ import yaml
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from linkaudit.check.guard import parse_allow, refused_reason, url_refusal
-from linkaudit.config import AuditConfig
+from linkaudit.config import DEFAULT_MAX_BODY_BYTES, AuditConfig
 from linkaudit.errors import CassetteError, ConfigError, LinkauditError
 from linkaudit.http import (
     ConnectError,
@@ -340,6 +351,59 @@ def _body_to_vcr(body: bytes) -> str | bytes:
         return body  # PyYAML writes it as !!binary, as vcrpy does
 
 
+_GZIP = ("gzip", "x-gzip")
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _content_encoding(headers: tuple[tuple[str, str], ...] | Mapping[str, str]) -> str:
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    for name, value in items:
+        if name.lower() == "content-encoding":
+            return value.strip().lower()
+    return ""
+
+
+def _encoded_for_vcr(
+    headers: tuple[tuple[str, str], ...], body: bytes
+) -> tuple[tuple[tuple[str, str], ...], bytes]:
+    """The headers and body to store: the body compressed again as its `Content-Encoding` says
+    (aiohttp decompressed it), or, for an encoding that cannot be redone, decompressed with the
+    header dropped; `Content-Length` follows the stored bytes."""
+    encoding = _content_encoding(headers)
+    if not encoding or encoding == "identity" or not body:
+        return headers, body
+    if encoding in _GZIP:
+        stored = gzip.compress(body, mtime=0)  # mtime 0: the same body gives the same bytes
+    elif encoding == "deflate":
+        stored = zlib.compress(body)
+    else:
+        return tuple(
+            (k, v) for k, v in headers if k.lower() not in ("content-encoding", "content-length")
+        ), body
+    return tuple(
+        (k, str(len(stored)) if k.lower() == "content-length" else v) for k, v in headers
+    ), stored
+
+
+def _decoded_from_vcr(
+    headers: tuple[tuple[str, str], ...], body: bytes, cap: int
+) -> tuple[bytes, bool]:
+    """The body as the live client would give it (decompressed, at most `cap` bytes) and whether
+    it was cut. A body stored decompressed under a compression header is taken as it is."""
+    encoding = _content_encoding(headers)
+    if encoding in _GZIP and body.startswith(_GZIP_MAGIC):
+        inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+    elif encoding == "deflate" and body[:1] == b"\x78":
+        inflater = zlib.decompressobj()
+    else:
+        return body, False
+    try:
+        out = inflater.decompress(body, cap)
+    except zlib.error:
+        return body, False
+    return out, bool(inflater.unconsumed_tail)
+
+
 class RecordingClient:
     """Sends through `inner` and writes every exchange to a vcrpy-format cassette on `close()`."""
 
@@ -376,12 +440,13 @@ class RecordingClient:
                                         "message": str(exc)}},
             })
             raise
+        stored_headers, stored_body = _encoded_for_vcr(resp.headers, resp.body)
         interaction: dict[str, Any] = {
             "request": request,
             "response": {
                 "status": {"code": resp.status, "message": _reason(resp.status)},
-                "headers": _headers_to_vcr(resp.headers),
-                "body": {"string": _body_to_vcr(resp.body)},
+                "headers": _headers_to_vcr(stored_headers),
+                "body": {"string": _body_to_vcr(stored_body)},
             },
         }
         if resp.truncated:
@@ -518,13 +583,16 @@ class ReplayClient:
         response = item["response"]
         body_raw = (response.get("body") or {}).get("string") or b""
         body = body_raw.encode("utf-8") if isinstance(body_raw, str) else bytes(body_raw)
-        truncated = bool(isinstance(extra, dict) and extra.get("truncated"))
+        stored_headers = _headers_from_vcr(response.get("headers"))
+        cap = DEFAULT_MAX_BODY_BYTES if max_body is None else max_body
+        body, cut = _decoded_from_vcr(stored_headers, body, cap)
+        truncated = cut or bool(isinstance(extra, dict) and extra.get("truncated"))
         if max_body is not None and len(body) > max_body:
             body, truncated = body[:max_body], True
         return HttpResponse(
             url=url,
             status=int(response["status"]["code"]),
-            headers=_headers_from_vcr(response.get("headers")),
+            headers=stored_headers,
             body=body,
             truncated=truncated,
         )

@@ -119,7 +119,11 @@ def _extract(source: Source, as_of: dt.date | None) -> Document:
                 )
             )
     deduped = deduplicate(
-        extraction.references, extraction.citations, extraction.repeated_paragraphs
+        extraction.references,
+        extraction.citations,
+        extraction.repeated_paragraphs,
+        extraction.repeated_chars,
+        extraction.body_chars,
     )
     date = extraction.date
     if as_of is not None:

@@ -2,9 +2,11 @@
 
 A reference list is repeated when an id comes back with the same URL (a different URL is a
 conflict, reported as such, and the first entry is kept). A paragraph is repeated when its text,
-whitespace collapsed and at least `_MIN_PARAGRAPH` characters long, was seen before. When either
-happens, the body is duplicated, and a citation whose ids and claim were already reported is
-dropped: the second copy of a sentence is the same claim, not a second one.
+whitespace collapsed and at least `_MIN_PARAGRAPH` characters long, was seen before; its second
+copy is skipped (the same claims with the same ids). The body is reported duplicated only when the
+reference list repeats or a substantial part of the text does (`_SUBSTANTIAL`): one short sentence
+said twice (a badge notice, a "Note:" line) is not a duplicated page. Then a citation whose ids
+and claim were already reported is dropped: the second copy of a sentence is the same claim.
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ from linkaudit.model import Citation, Problem, Reference
 
 _MIN_PARAGRAPH = 40
 """Shorter repeated lines ("Share", "Advertisement") are page furniture, not a repeated body."""
+_SUBSTANTIAL = 0.2
+"""The share of the body's text that must repeat for the body to count as duplicated."""
+_SUBSTANTIAL_MIN = 200
+"""And at least this many characters of it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,25 +50,39 @@ class RepeatTracker:
         self._seen: set[str] = set()
         self.repeats = 0
         """How many repeats were seen."""
+        self.repeated_chars = 0
+        """How many characters the repeats held."""
+        self.seen_chars = 0
+        """How many characters all paragraphs held (repeats included)."""
 
     def is_repeat(self, paragraph: str) -> bool:
         """True (and counted) when `paragraph` is long enough and was seen before."""
         key = " ".join(paragraph.split())
+        self.seen_chars += len(key)
         if len(key) < _MIN_PARAGRAPH:
             return False
         if key in self._seen:
             self.repeats += 1
+            self.repeated_chars += len(key)
             return True
         self._seen.add(key)
         return False
+
+
+def substantial(repeated_chars: int, body_chars: int) -> bool:
+    """True when repeated paragraphs hold a substantial part of the body's text."""
+    return repeated_chars >= max(_SUBSTANTIAL_MIN, _SUBSTANTIAL * body_chars)
 
 
 def deduplicate(
     references: Sequence[Reference],
     citations: Sequence[Citation],
     repeated: int,
+    repeated_chars: int | None = None,
+    body_chars: int = 0,
 ) -> Deduplicated:
-    """Keep each reference id once and, if anything repeated, each (ids, claim) once."""
+    """Keep each reference id once and, if the list or much of the text repeated, each
+    (ids, claim) once. `repeated_chars` None counts every repeated paragraph as substantial."""
     kept: dict[str, Reference] = {}
     problems: list[Problem] = []
     list_repeats = 0
@@ -81,6 +101,8 @@ def deduplicate(
                     line=ref.line,
                 )
             )
+    if repeated and repeated_chars is not None and not substantial(repeated_chars, body_chars):
+        repeated = 0  # a sentence said twice is not a duplicated page
     duplicated = list_repeats > 0 or repeated > 0
     kept_citations: list[Citation] = list(citations)
     dropped = 0

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
@@ -31,13 +31,21 @@ from bs4.element import PageElement, PreformattedString
 from linkaudit.extract.claims import citations_in
 from linkaudit.extract.dates import find_dateline, json_ld_date, meta_date, parse_date
 from linkaudit.extract.dedupe import RepeatTracker
+from linkaudit.extract.identifiers import identifiers_in
 from linkaudit.extract.interface import Extraction
-from linkaudit.extract.markers import Marker, find_markers, parse_ids
+from linkaudit.extract.markers import (
+    Marker,
+    find_markers,
+    glues_citations,
+    parse_ids,
+    strip_markers,
+)
 from linkaudit.extract.positions import LineIndex
 from linkaudit.extract.text import _HEADING
-from linkaudit.extract.urls import clean_url, find_urls
+from linkaudit.extract.urls import clean_url, entry_url, find_urls, is_template
 from linkaudit.local.anchors import html_anchors
 from linkaudit.model import Citation, DatedFact, DateOrigin, DocFormat, Link, LinkKind, Reference
+from linkaudit.urls import same_site
 
 _BLOCKS = frozenset(
     [
@@ -54,6 +62,11 @@ _TRAILING_NUMBER = re.compile(r"(\d{1,4})$")
 _LIST_HINT = re.compile(r"footnote|endnote|reference|reflist|notes|citations|bibliography", re.I)
 _NOT_WEB = ("mailto:", "javascript:", "tel:", "data:", "ftp:", "file:")
 _BACKLINKS = "^\u2191\u21a9\ufe0e "
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_WIKI_INTERNAL = re.compile(r"(?:^|/)(?:wiki/|w/index\.php)|Special:|index\.php\?title=", re.I)
+_ENTRY_START = re.compile(r"\s*(?:\[(\d{1,4})\]|(\d{1,4})[.)](?=\s)|\^(\d{1,4})\s)")
+"""The number opening a paragraph entry: `[1] Author...`, `1. Author...`, `^1 Author`."""
+_HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _MEDIA = ["img", "source", "video", "audio"]
 
@@ -89,6 +102,9 @@ class _Paragraph:
     size: int = 0
     markers: list[Marker] = field(default_factory=list)
     where: dict[int, tuple[int, int]] = field(default_factory=dict)
+    block: Tag | None = None
+    """The block element it is the text of (a list item's claim is all of it; a table cell's
+    claim opens with its row's header)."""
 
     def add(self, text: str) -> None:
         self.parts.append(text)
@@ -118,11 +134,7 @@ class HtmlExtractor:
         date = meta_date(metas) or json_ld_date(
             s.get_text() for s in soup.find_all("script", type="application/ld+json")
         )
-        lists = _reference_lists(soup)
-        references, targets = _references(lists, base, index)
-        loose = _loose_notes(soup, targets, base)
-        references.extend(ref for ref, _element in loose)
-        lists.extend(element for _ref, element in loose)
+        references, targets, lists = _all_references(soup, base, index, in_section=False)
         walker = _Walker(text, index, base, {r.id for r in references}, targets, lists)
         walker.walk(soup)
         if date is None:
@@ -139,16 +151,254 @@ class HtmlExtractor:
             links=tuple(walker.links),
             date=date,
             repeated_paragraphs=walker.repeats.repeats,
+            repeated_chars=walker.repeats.repeated_chars,
+            body_chars=walker.repeats.seen_chars,
             site_url=site_url,
             anchors=frozenset(html_anchors(text)),
         )
+
+
+def _soup(text: str) -> BeautifulSoup:
+    with warnings.catch_warnings():
+        # A page that is only a URL, or XHTML, is still read as HTML: no advice to print.
+        warnings.simplefilter("ignore")
+        return BeautifulSoup(text, "html.parser")
+
+
+def _all_references(
+    soup: BeautifulSoup | Tag, base: str | None, index: LineIndex, *, in_section: bool
+) -> tuple[list[Reference], dict[str, str], list[Tag]]:
+    """Every reference of a page (lists, paragraph lists, loose notes), the map from element id
+    to reference id, and the elements that hold entries (the walker skips them)."""
+    lists = _reference_lists(soup)
+    references, targets = _references(lists, base, index)
+    paragraphs, holders = _paragraph_entries(soup, base, lists, in_section)
+    references.extend(paragraphs)
+    loose = _loose_notes(soup, targets, base)
+    references.extend(ref for ref, _element in loose)
+    return references, targets, [*lists, *holders, *(element for _ref, element in loose)]
+
+
+@dataclass(frozen=True, slots=True)
+class FragmentBody:
+    """The citations and links of an HTML fragment, at their places in the whole file."""
+
+    citations: tuple[Citation, ...]
+    links: tuple[Link, ...]
+
+
+class HtmlFragment:
+    """An HTML block inside another document (Markdown): read with this module's rules, its
+    positions shifted to the line where it starts.
+
+    Markdown needs it in two passes (the references of every block first, then the citations
+    against the whole list), so the block is parsed once and kept.
+    """
+
+    def __init__(self, text: str, first_line: int, base: str | None) -> None:
+        self._text = text
+        self._shift = first_line - 1
+        self._base = base
+        self._soup = _soup(text)
+        self._index = LineIndex(text)
+        self._targets: dict[str, str] = {}
+        self._holders: list[Tag] = []
+
+    def section_heading(self) -> int | None:
+        """The level of the block's last heading when it names a references section, 0 when
+        it is another heading (which ends such a section), None when there is none."""
+        headings = self._soup.find_all(_HEADINGS)
+        if not headings:
+            return None
+        last = headings[-1]
+        if _HEADING.fullmatch(last.get_text(" ").strip()):
+            return int(last.name[1])
+        return 0
+
+    def references(self, in_section: bool) -> list[Reference]:
+        """The block's reference entries; `in_section` when it stands under a references
+        heading of the document, so its `[N] ...` paragraphs are entries without one."""
+        references, self._targets, self._holders = _all_references(
+            self._soup, self._base, self._index, in_section=in_section
+        )
+        return [replace(r, line=r.line + self._shift) for r in references]
+
+    def as_entry(self) -> tuple[str, str | None, str | None, dict[str, str], list[str]]:
+        """The block read as one reference entry (a list item whose text opens with HTML):
+        its label, URL (normalised and as written), identifiers and element ids."""
+        label = _label(self._soup)
+        url, written = _entry_url(self._soup, self._base)
+        ids = [str(t.get("id")) for t in self._soup.find_all(id=True)]
+        return label, url, written, _identifiers(self._soup, label), ids
+
+    def body(self, known: set[str]) -> FragmentBody:
+        """The block's citations and links, markers judged against the document's `known` ids."""
+        walker = _Walker(self._text, self._index, self._base, known, self._targets,
+                         self._holders)
+        walker.walk(self._soup)
+        return FragmentBody(
+            tuple(replace(c, line=c.line + self._shift) for c in walker.citations),
+            tuple(replace(k, line=k.line + self._shift) for k in walker.links),
+        )
+
+
+def _section_starts(root: BeautifulSoup | Tag) -> list[Tag]:
+    """The headings that open a references section: `<h2>References</h2>`, and a paragraph that
+    is only such a name (`<p><strong>References:</strong></p>`)."""
+    starts: list[Tag] = []
+    for tag in root.find_all([*_HEADINGS, "p", "dt"]):
+        text = _marker_text(tag)
+        if text and len(text) < 60 and _HEADING.fullmatch(text):
+            starts.append(tag)
+    return starts
+
+
+def _entry_blocks(start: Tag) -> list[Tag]:
+    """The blocks after a references heading, up to the next heading: where entries stand."""
+    blocks: list[Tag] = []
+    node = start
+    # A heading wrapped alone in a container (`<div><h2>References</h2></div>`): go up.
+    while node.next_sibling is None and isinstance(node.parent, Tag) and node.parent.name in (
+        "div", "header", "section", "center"
+    ):
+        node = node.parent
+    for sibling in node.next_siblings:
+        if not isinstance(sibling, Tag):
+            continue
+        if sibling.name in _HEADINGS or sibling.find(_HEADINGS) is not None:
+            break
+        if sibling.name in ("p", "div", "blockquote", "section", "dd", "dl", "center"):
+            blocks.append(sibling)
+        if len(blocks) > 2000:
+            break
+    return blocks
+
+
+def _paragraph_entries(
+    root: BeautifulSoup | Tag, base: str | None, lists: list[Tag], in_section: bool
+) -> tuple[list[Reference], list[Tag]]:
+    """Reference lists written as paragraphs (the Hugo and Jekyll pattern): `<h2>References</h2>
+    <p>[1] Author. "Title." <a href="...">...</a></p><p>[2] ...`, entries one per paragraph or
+    several in one separated by `<br>`; and, with no heading, paragraphs that open with `[N]` and
+    hold a link. Each entry's URL is its source link (see `_ranked_links`), else a bare URL."""
+    candidates: list[Tag] = []
+    for start in _section_starts(root):
+        candidates.extend(_entry_blocks(start))
+    if in_section:
+        candidates.extend(t for t in root.find_all(["p", "div"]) if t.parent is root)
+    seen: set[int] = {id(t) for t in lists}
+    references: list[Reference] = []
+    holders: list[Tag] = []
+    for block in candidates:
+        for tag in [block, *block.find_all("p")]:
+            if id(tag) in seen or _inside(tag, seen):
+                continue
+            entries = _entries_in(tag, base)
+            if entries:
+                seen.add(id(tag))
+                holders.append(tag)
+                references.extend(entries)
+    for tag in root.find_all("p"):
+        if id(tag) in seen or _inside(tag, seen):
+            continue
+        if _ENTRY_START.match(_opening_text(tag)) and tag.find("a", href=True) is not None:
+            entries = [e for e in _entries_in(tag, base) if e.url]
+            if entries:
+                seen.add(id(tag))
+                holders.append(tag)
+                references.extend(entries)
+    return references, holders
+
+
+def _inside(tag: Tag, seen: set[int]) -> bool:
+    """True when one of the nearest ancestors of `tag` is in `seen` (bounded: deep nesting of
+    unclosed paragraphs must stay linear)."""
+    for depth, parent in enumerate(tag.parents):
+        if depth > 8:
+            return False
+        if id(parent) in seen:
+            return True
+    return False
+
+
+def _opening_text(tag: Tag, limit: int = 24) -> str:
+    """The first `limit` characters of a tag's text, read from its first nodes only."""
+    parts: list[str] = []
+    size = 0
+    for node in _first_nodes(tag):
+        if isinstance(node, NavigableString) and not isinstance(node, Comment):
+            parts.append(str(node))
+            size += len(node)
+            if size >= limit:
+                break
+    return "".join(parts)[:limit]
+
+
+def _entries_in(tag: Tag, base: str | None) -> list[Reference]:
+    """The `[N] ...` entries of one paragraph (split at `<br>`), or none when it opens with no
+    entry number."""
+    if not _ENTRY_START.match(_opening_text(tag)):
+        return []
+    segments: list[list[PageElement]] = [[]]
+    for child in tag.contents:
+        if isinstance(child, Tag) and child.name == "br":
+            segments.append([child])
+        else:
+            segments[-1].append(child)
+    references: list[Reference] = []
+    for segment in segments:
+        text = "".join(
+            n.get_text() if isinstance(n, Tag) else str(n)
+            for n in segment
+            if not isinstance(n, Comment)
+        )
+        match = _ENTRY_START.match(text)
+        if match is None:
+            continue  # the rest of an entry after a `<br>`, or text between entries
+        ref_id = (match.group(1) or match.group(2) or match.group(3)).lstrip("0") or "0"
+        anchors: list[Tag] = []
+        for node in segment:
+            if isinstance(node, Tag):
+                if node.name == "a" and node.get("href") is not None:
+                    anchors.append(node)
+                else:
+                    anchors.extend(node.find_all("a", href=True))
+        links = _ranked_links(anchors, base)
+        label = " ".join(text[match.end() :].split())
+        url: str | None = None
+        written: str | None = None
+        if links:
+            _rank, url, written = links[0]
+        else:
+            bare = entry_url(label)
+            if bare is not None:
+                url, written = clean_url(bare.joined), bare.written
+        first = next((n for n in segment if isinstance(n, Tag)), tag)
+        where = tag if segment is segments[0] else first
+        references.append(
+            Reference(
+                id=ref_id,
+                url=url,
+                url_as_written=written,
+                line=where.sourceline or tag.sourceline or 1,
+                column=(where.sourcepos or 0) + 1,
+                text=label,
+                identifiers=identifiers_in(label, (str(a.get("href")) for a in anchors)),
+            )
+        )
+    return references
+
+
+def is_hidden_style(style: str) -> bool:
+    """True for an inline style that hides its element (`display:none`, `visibility:hidden`)."""
+    return bool(style) and _HIDDEN_STYLE.search(style) is not None
 
 
 def _hidden(tag: Tag) -> bool:
     if tag.has_attr("hidden") or tag.get("aria-hidden") == "true":
         return True
     style = tag.get("style")
-    return isinstance(style, str) and bool(re.search(r"display\s*:\s*none", style, re.I))
+    return isinstance(style, str) and is_hidden_style(style)
 
 
 def _canonical(soup: BeautifulSoup, metas: dict[str, str]) -> str | None:
@@ -168,7 +418,7 @@ def _base(soup: BeautifulSoup) -> str | None:
     return href if href.lower().startswith("http") else None
 
 
-def _reference_lists(soup: BeautifulSoup) -> list[Tag]:
+def _reference_lists(soup: BeautifulSoup | Tag) -> list[Tag]:
     """The `<ol>`/`<ul>` elements that are reference or footnote lists, in document order."""
     found: dict[int, Tag] = {}
     candidates = soup.find_all(["ol", "ul"])
@@ -194,21 +444,59 @@ def _reference_lists(soup: BeautifulSoup) -> list[Tag]:
 
 
 def _entry_url(item: Tag, base: str | None) -> tuple[str | None, str | None]:
-    """The first web link of an entry that is not a backlink, normalised and as written."""
-    for anchor in item.find_all("a", href=True):
-        href = str(anchor.get("href"))
-        if href.startswith("#"):
-            continue
-        absolute = href if href.lower().startswith(("http://", "https://")) else None
-        if absolute is None and base and not href.lower().startswith(_NOT_WEB):
-            absolute = urljoin(base, href)
-        if absolute:
-            return clean_url(absolute), href
+    """An entry's source URL, normalised and as written (see `_ranked_links`), else its first
+    bare URL in the text."""
+    ranked = _ranked_links(item.find_all("a", href=True), base)
+    if ranked:
+        _rank, url, written = ranked[0]
+        return url, written
+    bare = entry_url(_label(item))
+    if bare is not None:
+        return clean_url(bare.joined), bare.written
     return None, None
 
 
+def _ranked_links(anchors: Iterable[Tag], base: str | None) -> list[tuple[int, str, str]]:
+    """The web links of an entry as (rank, normalised URL, as written), best first.
+
+    A wiki's reference item links its authors, publisher and `Special:BookSources` page besides
+    the source itself: the source's external link (MediaWiki marks it `external`; any absolute
+    link) ranks first, a relative link next; a wiki-internal page (`/wiki/...`) is never the
+    source, so a book cited by ISBN alone has no URL (its identifiers say what it is). Backlinks
+    (`#cite_ref-1`) and links that are not web pages (`mailto:`) are not candidates.
+    """
+    ranked: list[tuple[int, int, str, str]] = []
+    for position, anchor in enumerate(anchors):
+        href = str(anchor.get("href")).strip()
+        lower = href.lower()
+        if not href or href.startswith("#") or lower.startswith(_NOT_WEB):
+            continue
+        if lower.startswith("//"):
+            absolute = "https:" + href
+        elif lower.startswith(("http://", "https://")):
+            absolute = href
+        elif find_urls(href):
+            absolute = href  # a misspelt scheme (`htp:/x`): kept, for `invalid-url`
+        elif base and not _SCHEME.match(href):
+            absolute = urljoin(base, href)
+        else:
+            continue
+        classes: list[str] = list(anchor.get("class") or [])
+        internal = _WIKI_INTERNAL.search(href) is not None and (
+            "Special:" in href
+            or absolute != href
+            or base is not None and same_site(absolute, base)
+        )
+        if internal and "external" not in classes:
+            continue  # a wiki's own page (an author, `Special:BookSources`): never the source
+        rank = 0 if "external" in classes or absolute == href else 1
+        ranked.append((rank, position, clean_url(absolute), href))
+    ranked.sort(key=lambda r: (r[0], r[1]))
+    return [(rank, url, written) for rank, _p, url, written in ranked]
+
+
 def _loose_notes(
-    soup: BeautifulSoup, targets: dict[str, str], base: str | None
+    soup: BeautifulSoup | Tag, targets: dict[str, str], base: str | None
 ) -> list[tuple[Reference, Tag]]:
     """Footnotes that are not list items (Substack, Ghost, hand-written `<div id="fn1">`).
 
@@ -241,6 +529,7 @@ def _loose_notes(
             continue
         targets[target] = label
         url, written = _entry_url(element, base)
+        text = _label(element).lstrip("0123456789. ")
         found.append(
             (
                 Reference(
@@ -249,12 +538,19 @@ def _loose_notes(
                     url_as_written=written,
                     line=element.sourceline or 1,
                     column=(element.sourcepos or 0) + 1,
-                    text=_label(element).lstrip("0123456789. "),
+                    text=text,
+                    identifiers=_identifiers(element, text),
                 ),
                 element,
             )
         )
     return found
+
+
+def _identifiers(item: Tag, text: str) -> dict[str, str]:
+    """The ISBN, DOI, arXiv or PubMed id an entry names, in its text or its links."""
+    hrefs = (str(a.get("href")) for a in item.find_all("a", href=True))
+    return identifiers_in(text, hrefs)
 
 
 def _where(tag: Tag) -> tuple[int, int]:
@@ -317,22 +613,8 @@ def _references(
                 ref_id = match.group(1).lstrip("0") or "0"
             if element_id:
                 targets[element_id] = ref_id
-            url = written = None
-            for anchor in item.find_all("a", href=True):
-                href = str(anchor.get("href"))
-                if href.startswith("#"):
-                    continue
-                absolute = href if href.lower().startswith(("http://", "https://")) else None
-                if absolute is None and base and not href.lower().startswith(_NOT_WEB):
-                    absolute = urljoin(base, href)
-                if absolute:
-                    url, written = clean_url(absolute), href
-                    break
+            url, written = _entry_url(item, base)
             label = _label(item)
-            if url is None:
-                bare = find_urls(label)
-                if bare:
-                    url, written = bare[0].url, bare[0].written
             references.append(
                 Reference(
                     id=ref_id,
@@ -341,6 +623,7 @@ def _references(
                     line=item.sourceline or 1,
                     column=(item.sourcepos or 0) + 1,
                     text=label,
+                    identifiers=_identifiers(item, label),
                 )
             )
     return references, targets
@@ -380,6 +663,19 @@ def _marker_text(tag: Tag) -> str | None:
     if size > MARKER_TEXT_LIMIT or nodes >= MARKER_TEXT_LIMIT:
         return None
     return " ".join(" ".join(parts).split())
+
+
+def _link_text(tag: Tag) -> str:
+    """A link's text for the report, read from its first nodes (at most 300 characters)."""
+    parts: list[str] = []
+    size = 0
+    for node in _first_nodes(tag):
+        if isinstance(node, NavigableString) and not isinstance(node, Comment):
+            parts.append(str(node))
+            size += len(node)
+            if size > 300:
+                break
+    return " ".join(" ".join(parts).split())[:300]
 
 
 def _first_link(tag: Tag) -> Tag | None:
@@ -431,6 +727,7 @@ class _Walker:
         self.index = index
         self.base = base
         self.known = known
+        self.glued = glues_citations(text, known)
         self.targets = targets
         self.skip = {id(t) for t in lists}
         self.citations: list[Citation] = []
@@ -446,6 +743,8 @@ class _Walker:
             node, leaving = stack.pop()
             if leaving:
                 self.flush()
+                parent = node.parent if isinstance(node, Tag) else None
+                self.current.block = parent if isinstance(parent, Tag) else None
                 continue
             if isinstance(node, Comment):
                 continue
@@ -470,6 +769,7 @@ class _Walker:
                 self.media(node)
             if name in _BLOCKS:
                 self.flush()
+                self.current.block = node
                 stack.append((node, True))
             stack.extend((child, False) for child in reversed(node.contents))
         self.flush()
@@ -531,11 +831,11 @@ class _Walker:
             if ids is not None:
                 self.add_marker(ids, self.position(tag))
                 return True
-            # A link into this page: its text is still read as the paragraph's.
-            text = " ".join(tag.get_text(" ").split())
-            self.add_link(href, tag, text[:300], LinkKind.LINK)
+            # A link into this page: its text is still read as the paragraph's (by the walk, so
+            # its own text is read from its first nodes only: nested links must stay linear).
+            self.add_link(href, tag, _link_text(tag), LinkKind.LINK)
             return False
-        if not href:
+        if not href or is_template(href):
             return False
         text = " ".join(tag.get_text(" ").split())
         self.add_link(href, tag, text[:300], LinkKind.LINK)
@@ -547,7 +847,10 @@ class _Walker:
     def add_link(self, href: str, tag: Tag, text: str, kind: LinkKind) -> None:
         """Record a link or an image: an absolute URL normalised, a relative one resolved against
         the page's URL; without one (a file on disk), a local path, `#fragment`, `mailto:` or
-        `tel:` is kept as written for `linkaudit.local` to resolve."""
+        `tel:` is kept as written for `linkaudit.local` to resolve. A site generator's template
+        (`{{ site.baseurl }}/a.svg`) is not a link yet."""
+        if is_template(href):
+            return
         url = href
         if not href.lower().startswith(("http://", "https://")):
             if href.lower().startswith("data:"):
@@ -573,7 +876,7 @@ class _Walker:
 
     def text_node(self, text: str, parent: Tag | None) -> None:
         para = self.current
-        markers = find_markers(text, self.known)
+        markers = find_markers(text, self.known, glued=self.glued)
         if markers:
             if isinstance(parent, Tag) and parent.sourceline:
                 self.cursor = max(
@@ -608,7 +911,37 @@ class _Walker:
             self.paragraphs.append(" ".join(text.split()))
         if self.repeats.is_repeat(text):
             return
+        if not para.markers:
+            return
         where = para.where
+        whole, prefix = _claim_context(para.block)
         self.citations.extend(
-            citations_in(text, para.markers, lambda m: where.get(m.start, (1, 1)))
+            citations_in(
+                text, para.markers, lambda m: where.get(m.start, (1, 1)),
+                whole=whole, prefix=prefix,
+            )
         )
+
+
+def _claim_context(block: Tag | None) -> tuple[bool, str]:
+    """(whole, prefix) for the claims of a block: a list item (or a paragraph in one) is one
+    statement; a table cell's claims open with its row's first cell."""
+    if block is None:
+        return False, ""
+    cell = block if block.name in ("td", "th") else None
+    item = block if block.name == "li" else None
+    parent = block.parent
+    if cell is None and item is None and isinstance(parent, Tag):
+        cell = parent if parent.name in ("td", "th") else None
+        item = parent if parent.name == "li" else None
+    if item is not None:
+        return True, ""
+    if cell is None or not isinstance(cell.parent, Tag) or cell.parent.name != "tr":
+        return False, ""
+    first = cell.parent.find(["td", "th"], recursive=False)
+    if first is None or first is cell:
+        return False, ""
+    header = _marker_text(first)
+    if header is None:
+        header = " ".join(first.get_text(" ").split())[:120]
+    return False, strip_markers(header, find_markers(header))

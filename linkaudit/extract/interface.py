@@ -22,6 +22,10 @@ class Extraction:
     """The document's own date, if found."""
     repeated_paragraphs: int = 0
     """How many body paragraphs repeat an earlier one."""
+    repeated_chars: int = 0
+    """How much text (characters) those repeated paragraphs hold."""
+    body_chars: int = 0
+    """How much text the body paragraphs hold in all (repeats included)."""
     problems: tuple[Problem, ...] = ()
     """Repaired URLs and anything else worth saying."""
     site_url: str | None = None

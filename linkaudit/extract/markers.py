@@ -21,6 +21,9 @@ _MARKER = re.compile(r"\[(\^?[0-9][0-9 ,;\u2013\u2014\-]{0,%s})\]" % str(_MAX_IN
 _FOOTNOTE = re.compile(r"\[\^([A-Za-z0-9_\-]{1,40})\]")
 _NUMBER_OR_RANGE = re.compile(r"\^?([0-9]{1,4})(?:\s*[\u2013\u2014\-]\s*([0-9]{1,4}))?")
 _GLUE = re.compile(r"[ \t,;]{0,3}")
+_CODE_AFTER = frozenset("-=+*/<>(")
+_GLUED = re.compile(r"[^\W_]\[([0-9][0-9 ,;\u2013\u2014\-]{0,20})\]")
+"""What follows an index in code (`v[1]->x`, `a[1] + b`, `f[1](x)`), never a citation."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,16 +72,68 @@ def parse_ids(inside: str, known: Collection[str] | None = None) -> tuple[str, .
     return tuple(dict.fromkeys(ids)) or None
 
 
-def find_markers(text: str, known: Collection[str] | None = None) -> list[Marker]:
+def glues_citations(text: str, known: Collection[str]) -> bool:
+    """True when the document writes its citations against words (`growth[1]`): at least one
+    bracket glued to a word names references the list has. Then a glued bracket naming an
+    unknown number is a citation whose entry is missing; otherwise it is an index
+    (`tables[64][64]`, `atkTo[64]`)."""
+    if not known:
+        return False
+    for match in _GLUED.finditer(text):
+        ids = parse_ids(match.group(1), known)
+        if ids is not None and all(i in known for i in ids):
+            return True
+    return False
+
+
+def _looks_like_code(text: str, start: int, end: int, ids: tuple[str, ...],
+                     known: Collection[str], glued_citations: bool) -> bool:
+    """True when a bracketed number is an index or an interval, not a citation.
+
+    `[0]` and `[0, 1]` when the reference list has no 0 (lists and intervals start at zero,
+    citations at one); a bracket glued to a name and followed by code (`callbacks[1]->url`,
+    `row[2] = x`, `a[1].b`), whatever the list holds; and a bracket glued to a name naming a
+    number the list lacks, in a document that has a list but does not glue its citations (see
+    `glues_citations`; with no list at all, such a bracket is left to `markers-without-list`).
+    A number glued to a word and followed by prose (`growth[1].`) in a document that writes
+    citations that way stays a citation.
+    """
+    glued = start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")
+    if not glued:
+        return "0" in ids and not all(i in known for i in ids)
+    unknown = not all(i in known for i in ids)
+    if unknown and ("0" in ids or known and not glued_citations):
+        return True
+    after = text[end : end + 2]
+    if after[:1] in _CODE_AFTER or after[:1] == "." and after[1:2].isalpha():
+        return True
+    rest = text[end : end + 4].lstrip(" ")
+    return rest[:1] == "=" and rest[1:2] != "="
+
+
+def find_markers(
+    text: str, known: Collection[str] | None = None, *, glued: bool = True
+) -> list[Marker]:
     """Every numbered marker in `text`, adjacent ones merged, in order of appearance.
 
     `[^label]` footnote markers (as written in plain text) count too, with the label as the id.
+    With `known` (the document's reference ids), indices and intervals are left out (see
+    `_looks_like_code`; `glued` says whether the document glues citations to words); without
+    it, every bracketed number counts.
     """
     singles: list[Marker] = []
+    index_end = -1  # where the last index ended: `m[1][2]` is one index, not a citation
     for match in _MARKER.finditer(text):
         ids = parse_ids(match.group(1), known)
-        if ids is not None:
-            singles.append(Marker(match.start(), match.end(), ids))
+        if ids is None:
+            continue
+        if known is not None and (
+            match.start() == index_end
+            or _looks_like_code(text, match.start(), match.end(), ids, known, glued)
+        ):
+            index_end = match.end()
+            continue
+        singles.append(Marker(match.start(), match.end(), ids))
     if "[^" in text:
         singles.extend(
             Marker(m.start(), m.end(), (m.group(1),))

@@ -23,18 +23,29 @@ from dataclasses import dataclass, field
 from linkaudit.extract.claims import citations_in
 from linkaudit.extract.dates import find_dateline
 from linkaudit.extract.dedupe import RepeatTracker
+from linkaudit.extract.identifiers import identifiers_in
 from linkaudit.extract.interface import Extraction
-from linkaudit.extract.markers import Marker, find_markers
+from linkaudit.extract.markers import Marker, find_markers, glues_citations
 from linkaudit.extract.positions import LineIndex
-from linkaudit.extract.urls import find_urls, is_url_piece, looks_incomplete
+from linkaudit.extract.urls import clean_url, entry_url, find_urls, wrapped_rest
 from linkaudit.model import DocFormat, Link, Problem, Reference
 
+_HEADING_NAME = (
+    r"(?:references?|sources?|citations?|notes|footnotes|endnotes|bibliography|works cited|"
+    r"further reading|literature|literature references|referencias|références|referências|"
+    r"riferimenti|quellen|einzelnachweise|literatur|источники|литература|参考文献|参考资料|参考|"
+    r"出典|tham khảo)"
+)
 _HEADING = re.compile(
-    r"[ \t]{0,3}(?:#{1,6}[ \t]*)?(?:\*\*|__)?(?P<name>references?|sources?|citations?|notes|"
-    r"footnotes|endnotes|bibliography|works cited|further reading)(?:\*\*|__)?[ \t]*:?"
-    r"[ \t]*(?:\*\*|__)?[ \t]*",
+    r"[ \t]{0,3}(?:#{1,6}[ \t]*)?(?:\*\*|__)?(?:\d{1,2}[.)\u3001]?[ \t]*)?(?P<name>"
+    + _HEADING_NAME
+    + r"(?:[ \t]*(?:,|&|\+|and|und|y|et)[ \t]*(?:&[ \t]*)?"
+    + _HEADING_NAME
+    + r")*)(?:\*\*|__)?[ \t]*[:：]?[ \t]*(?:\*\*|__)?[ \t]*",
     re.IGNORECASE,
 )
+"""A references heading: the usual names (several languages), several of them together
+(`References, Footnotes, & Works Cited`), `#` marks or bold, a number."""
 _ENTRY = re.compile(
     r"[ \t]{0,8}(?:[-*+][ \t]+)?(?:\[(?P<bracket>\^?[A-Za-z0-9_\-]{1,24})\]:?|(?P<number>\d{1,4})"
     r"[.)]|\^(?P<caret>\d{1,4}))(?:[ \t]+|$)"
@@ -70,8 +81,9 @@ class TextExtractor:
         index = LineIndex(text)
         lines = text.split("\n")
         starts = [index.line_start(n + 1) for n in range(len(lines))]
-        references, problems, ref_lines = _reference_blocks(lines, starts)
+        references, problems, ref_lines = _reference_blocks(lines, starts, cited_ids(text))
         known = {r.id for r in references}
+        glued = glues_citations(text, known)
         citations = []
         links = []
         repeats = RepeatTracker()
@@ -80,9 +92,9 @@ class TextExtractor:
             if repeats.is_repeat(para):
                 continue
             if "[" in para:
-                markers = find_markers(para, known)
+                markers = find_markers(para, known, glued=glued)
                 citations.extend(citations_in(para, markers, _locator(index, start)))
-            if "://" in para or "www." in para:
+            if ":/" in para or "www." in para:
                 for found in find_urls(para):
                     line, column = index.position(start + found.start)
                     links.append(Link(found.url, found.written, line, column))
@@ -94,6 +106,8 @@ class TextExtractor:
                 line for number, line in enumerate(lines[:400]) if number not in ref_lines
             ),
             repeated_paragraphs=repeats.repeats,
+            repeated_chars=repeats.repeated_chars,
+            body_chars=repeats.seen_chars,
             problems=tuple(problems),
         )
 
@@ -133,10 +147,37 @@ def _paragraphs(lines: list[str], starts: list[int], skip: set[int]) -> list[tup
     return spans
 
 
+def cited_ids(text: str) -> set[str]:
+    """The ids named by markers that do not open a line: a line that opens with `[N]` may be the
+    note itself (`[0] required to be compile-time constants.`), the others are citations."""
+    cited: set[str] = set()
+    if "[" not in text:
+        return cited
+    for marker in find_markers(text):
+        line_start = text.rfind("\n", 0, marker.start) + 1
+        if text[line_start : marker.start].strip(" \t>*-+"):
+            cited.update(marker.ids)
+    return cited
+
+
+def is_note_line(line: str, cited: set[str]) -> bool:
+    """True for a line that is a note without a URL (`[2] Gagliordi, Natalie (2018). ...`): it
+    opens with a bracketed number that a marker elsewhere cites, and text follows."""
+    match = _ENTRY.match(line)
+    if match is None or match.group("bracket") is None:
+        return False
+    ref_id = match.group("bracket").lstrip("^")
+    return ref_id in cited and bool(line[match.end() :].strip())
+
+
 def _reference_blocks(
-    lines: list[str], starts: list[int]
+    lines: list[str], starts: list[int], cited: set[str]
 ) -> tuple[list[Reference], list[Problem], set[int]]:
-    """Every reference entry of every block, the repairs made, and the lines the blocks take."""
+    """Every reference entry of every block, the repairs made, and the lines the blocks take.
+
+    A block opens at a references heading, at a `[N] ... URL` line, or at a note line (a
+    bracketed number cited elsewhere, then its text): a reference list in mid-document.
+    """
     references: list[Reference] = []
     problems: list[Problem] = []
     taken: set[int] = set()
@@ -144,7 +185,9 @@ def _reference_blocks(
     while number < len(lines):
         line = lines[number]
         heading = len(line) < 60 and bool(line.strip()) and _HEADING.fullmatch(line) is not None
-        headless = not heading and "://" in line and _is_headless_entry(line)
+        headless = not heading and (
+            "://" in line and _is_headless_entry(line) or is_note_line(line, cited)
+        )
         if not heading and not headless:
             number += 1
             continue
@@ -220,24 +263,11 @@ def _continues(entry: _Entry, line: str) -> bool:
 
 
 def _url_rest(entry: _Entry, line: str) -> str | None:
-    """The start of `line` that finishes the entry's URL broken at the line end, if unambiguous.
-
-    The whole line is the rest of the URL when it is one piece of URL characters and the URL looked
-    cut (it ends in a separator), or the line is indented or starts with `/?&#=`; only the first
-    word is, when the URL ends in a separator and the rest of the line is separate (`(accessed`).
-    """
+    """The start of `line` that finishes the entry's URL broken at the line end, if unambiguous
+    (see `wrapped_rest`)."""
     if entry.joined is None or not entry.ends_with_url:
         return None
-    token = line.strip()
-    if not token:
-        return None
-    if is_url_piece(token, entry.joined):
-        cut = looks_incomplete(entry.joined) or line[:1].isspace() or token[0] in "/?&#="
-        return token if cut else None
-    first = token.split(None, 1)[0]
-    if looks_incomplete(entry.joined) and is_url_piece(first, entry.joined):
-        return first
-    return None
+    return wrapped_rest(entry.joined, line)
 
 
 def _add_text(entry: _Entry, text: str, continuation: bool = False) -> None:
@@ -247,7 +277,7 @@ def _add_text(entry: _Entry, text: str, continuation: bool = False) -> None:
     if piece is not None and entry.joined is not None:
         entry.joined += piece
         entry.written = f"{entry.written}\n{piece}"
-        entry.url = find_urls(entry.joined)[0].url
+        entry.url = clean_url(entry.joined)
         entry.repaired = True
         entry.parts.append(piece)
         rest = stripped[len(piece) :].strip()
@@ -260,22 +290,14 @@ def _add_text(entry: _Entry, text: str, continuation: bool = False) -> None:
     entry.ends_with_url = False
     if entry.url is not None:
         return
-    found = find_urls(stripped)
-    if not found:
+    found = entry_url(stripped)
+    if found is None:
         return
-    first = found[0]
-    rest = stripped[first.end :].strip()
-    if rest and " " not in rest and is_url_piece(rest, first.written):
-        # "https://example.com/some path.html": a stray space inside the URL.
-        entry.joined = first.written + rest
-        entry.written = stripped[first.start :]
-        entry.repaired = True
-        entry.ends_with_url = True
-    else:
-        entry.joined = first.written
-        entry.written = first.written
-        entry.ends_with_url = not stripped[first.end :].strip()
-    entry.url = find_urls(entry.joined)[0].url
+    entry.joined = found.joined
+    entry.written = found.written
+    entry.repaired = found.repaired
+    entry.ends_with_url = found.ends_line
+    entry.url = clean_url(found.joined)
 
 
 def _to_reference(entry: _Entry) -> Reference:
@@ -290,4 +312,5 @@ def _to_reference(entry: _Entry) -> Reference:
         column=entry.column,
         text=text,
         repaired=entry.repaired,
+        identifiers=identifiers_in(text),
     )

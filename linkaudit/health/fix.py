@@ -3,8 +3,9 @@
 The fix is planned as data first (`FileFix`: the file's original bytes and a list of byte edits),
 so that `--dry-run` (a unified diff) and `--write` show and do exactly the same thing.
 
-What is rewritten, and only where the reference list entry writes it (`Reference.line`,
-`column` and `url_as_written`; other occurrences of the URL in the body are left alone):
+What is rewritten, and only where the reference list entry or the inline link writes it
+(`Reference` and `Link` each carry `line`, `column` and `url_as_written`; other occurrences of
+the URL are left alone), so a link in the body gets the same archived copy `audit` suggests:
 - a `dead` or `soft-404` reference gets its archived copy (`ArchiveLookup.best`: the capture
   closest before the document's date). `FixStyle.APPEND` (the default) keeps the original and
   adds the archived link next to it in the form the format expects: Markdown ` [archived](u)`
@@ -43,7 +44,7 @@ from typing import assert_never
 
 from linkaudit.errors import LinkauditError
 from linkaudit.extract.positions import LineIndex
-from linkaudit.model import AuditResult, DocFormat, Document, LinkStatus, Reference
+from linkaudit.model import AuditResult, DocFormat, Document, Link, LinkStatus, Reference
 
 
 class FixError(LinkauditError):
@@ -81,7 +82,7 @@ class Edit:
     new: bytes
     """The bytes put in their place."""
     reference: str
-    """The reference id it fixes."""
+    """The reference id it fixes (empty for an inline link)."""
     url: str
     """The reference's URL."""
     kind: FixKind
@@ -97,7 +98,7 @@ class FixSkip:
     document: str
     """The document's origin."""
     reference: str
-    """The reference id."""
+    """The reference id (empty for an inline link)."""
     url: str
     """Its URL."""
     reason: str
@@ -263,6 +264,11 @@ def _addition(fmt: DocFormat, target: str) -> str:
             assert_never(unreachable)
 
 
+def _ident(target: Reference | Link) -> str:
+    """A reference's id; an inline link has none (`""`) and is named by its URL instead."""
+    return target.id if isinstance(target, Reference) else ""
+
+
 def plan_document(
     doc: Document,
     data: bytes,
@@ -280,13 +286,14 @@ def plan_document(
     edits: dict[int, Edit] = {}
     skips: list[FixSkip] = []
 
-    def skip(ref: Reference, reason: str) -> None:
-        skips.append(FixSkip(doc.origin, ref.id, ref.url or "", reason))
+    def skip(ref: Reference | Link, reason: str) -> None:
+        skips.append(FixSkip(doc.origin, _ident(ref), ref.url or "", reason))
 
     def offset(char_pos: int) -> int:
         return len(bom) + len(text[:char_pos].encode(codec))
 
-    for ref in doc.references:
+    targets: list[Reference | Link] = [*doc.references, *doc.links]
+    for ref in targets:
         if not ref.url or not ref.url_as_written:
             continue
         check = result.checks.get(ref.url)
@@ -314,7 +321,8 @@ def plan_document(
             written = escape(written, quote=False)
             pos = index.find_near(text, written, ref.line, ref.column)
         if pos is None:
-            skip(ref, f"the URL is not where the reference list has it (line {ref.line})")
+            seen = "the reference list has it" if isinstance(ref, Reference) else "it was found"
+            skip(ref, f"the URL is not where {seen} (line {ref.line})")
             continue
         end = pos + len(written)
         if kind is FixKind.REDIRECT or style is FixStyle.REPLACE:
@@ -337,7 +345,8 @@ def plan_document(
             start, old, new = at, "", addition
         try:
             edit = Edit(
-                offset(start), old.encode(codec), new.encode(codec), ref.id, ref.url, kind, target
+                offset(start), old.encode(codec), new.encode(codec), _ident(ref), ref.url, kind,
+                target,
             )
         except UnicodeEncodeError:
             skip(ref, f"the new URL cannot be written in the file's encoding ({codec})")

@@ -52,13 +52,19 @@ AGE_BUCKETS: tuple[tuple[str, int], ...] = (
 class ReportFormat(StrEnum):
     """`linkaudit report --format`."""
 
+    TABLE = "table"
     MARKDOWN = "markdown"
     HTML = "html"
     JSON = "json"
 
     def renderer(self) -> Callable[[HealthReport], str]:
-        """The function that renders a report in this format."""
+        """The function that renders a report in this format (the table as plain text; on a
+        terminal the command prints it with `linkaudit.health.table.print_table`)."""
         match self:
+            case ReportFormat.TABLE:
+                from linkaudit.health.table import render_table
+
+                return render_table
             case ReportFormat.MARKDOWN:
                 from linkaudit.health.markdown import render_markdown
 

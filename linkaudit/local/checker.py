@@ -5,8 +5,11 @@ alive when it exists, `dead` with `no such file: docs/releases.md` when not, `sk
 leaves the inputs' root, through `..` or a symbolic link), a `mailto:` address has its syntax
 checked and is never sent (`invalid` when malformed), any other scheme (`tel:`, `ftp:`,
 `javascript:`) is `skipped` with the reason, and only http(s) URLs go to the network, each after
-`--remap`. With `--no-images`, a URL used only as an image is skipped, said so; offline, a web
-link is skipped, said so. All of it runs with `--offline` too, since none of it needs a socket.
+`--remap`. A URL that cannot be a working link as written (`linkaudit.urls.invalid_url_reason`:
+a misspelt scheme, a space in it, and for a cited source any scheme but http(s)) is `invalid`
+here, online and offline alike, and never sent. With `--no-images`, a URL used only as an image
+is skipped, said so; offline, a web link is skipped, said so. All of it runs with `--offline`
+too, since none of it needs a socket.
 
 For a link with a `#fragment`, the target's anchors are read (once per file, `anchors_of`) and
 kept on its `LinkCheck`, so the `missing-anchor` rule can judge the fragment; a remote page's
@@ -39,7 +42,7 @@ from linkaudit.local.resolve import (
     target_of,
 )
 from linkaudit.model import Document, LinkCheck, LinkKind, LinkStatus
-from linkaudit.urls import normalize_url
+from linkaudit.urls import invalid_url_reason, normalize_url
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd", ".mdx"})
 """Files whose anchors are GitHub heading slugs."""
@@ -249,6 +252,10 @@ def plan_checks(
             continue
         remapped = apply_remaps(url, remaps)
         address = remapped if remapped is not None else url
+        malformed = invalid_url_reason(address, other_schemes=url in references)
+        if malformed is not None:  # `htp:/x`, a space in it, an `ftp:` source: never sent
+            plan.ready[url] = LinkCheck(url, LinkStatus.INVALID, error=malformed, checked_at=_now())
+            continue
         kind = target_of(address)
         result: LinkCheck | None = None
         reason = filter_reason(url, include, exclude) if kind is not Target.WEB else None

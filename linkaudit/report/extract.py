@@ -64,6 +64,7 @@ def document_json(document: Document) -> dict[str, Any]:
                 "column": ref.column,
                 "text": ref.text,
                 "repaired": ref.repaired,
+                "identifiers": dict(ref.identifiers),
             }
             for ref in document.references
         ],

@@ -52,6 +52,7 @@ class ReferenceV1(TypedDict):
     column: int
     text: str
     repaired: bool
+    identifiers: dict[str, str]
 
 
 class CitationV1(TypedDict):
@@ -251,6 +252,7 @@ def document_v1(doc: Document) -> DocumentV1:
                 "column": r.column,
                 "text": r.text,
                 "repaired": r.repaired,
+                "identifiers": dict(r.identifiers),
             }
             for r in doc.references
         ],

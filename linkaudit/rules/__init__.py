@@ -11,7 +11,8 @@
 | soft-404, moved-offsite, unreachable, blocked, duplicate-reference | warning |
 | invalid-url, missing-anchor | warning |
 | source-after-document, unsupported-number, copied-citation | warning |
-| redirected, unarchived, uncited-reference, self-citation, weak-support, undated-source | info |
+| redirected, unarchived, uncited-reference, self-citation, weak-support, undated-source, | info |
+| markers-without-list | |
 """
 
 from linkaudit.rules.anchors import MissingAnchor
@@ -27,6 +28,7 @@ from linkaudit.rules.engine import analyse, document_date
 from linkaudit.rules.integrity import (
     DanglingMarker,
     DuplicateReference,
+    MarkersWithoutList,
     SelfCitation,
     UncitedReference,
 )
@@ -55,6 +57,7 @@ ALL_RULES: tuple[Rule, ...] = (
     InvalidUrl(),
     MissingAnchor(),
     DanglingMarker(),
+    MarkersWithoutList(),
     UncitedReference(),
     DuplicateReference(),
     SelfCitation(),

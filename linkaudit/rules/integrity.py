@@ -17,16 +17,24 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from linkaudit.model import Document, Finding, RuleSkip, Severity
+from linkaudit.model import Citation, Document, Finding, RuleSkip, Severity
 from linkaudit.rules.interface import Evidence, Rule, RuleContext, Scope
 from linkaudit.urls import registrable_domain, same_site
+
+
+def _is_footnote(citation: Citation) -> bool:
+    """A `[^label]` marker: footnote syntax says it is a citation, list or not."""
+    return citation.marker.startswith("[^")
 
 
 class DanglingMarker(Rule):
     """A citation marker such as `[6]` names a reference that the list does not have.
 
     One finding per missing number, at its first marker; the evidence lists every occurrence and
-    the reference ids the list does have.
+    the reference ids the list does have. A document with no reference list at all is judged by
+    `markers-without-list` instead (a bracketed number there may be anything: an index, program
+    output, a README explaining an example), except for footnote markers (`[^note]`), whose
+    syntax leaves no doubt: an undefined footnote is always an error.
     """
 
     ident = "dangling-marker"
@@ -39,6 +47,10 @@ class DanglingMarker(Rule):
         doc = ctx.document
         for ref_id in doc.dangling_markers:
             uses = [c for c in doc.citations if ref_id in c.ids]
+            if not doc.references:
+                uses = [c for c in uses if _is_footnote(c)]
+                if not uses:
+                    continue
             first = uses[0]
             yield self.finding(
                 ctx,
@@ -53,6 +65,49 @@ class DanglingMarker(Rule):
                     "claim": first.claim,
                 },
             )
+
+
+class MarkersWithoutList(Rule):
+    """Bracketed numbers that look like citation markers in a document with no reference list,
+    no footnote definitions and no numbered link definitions at all.
+
+    One finding per document, listing the markers: they may be citations whose list was lost
+    (a scraped page, a copied AI answer), or not citations at all (`the interval [1, 2]`,
+    program output, a README explaining an example). Never an error: nothing says they should
+    resolve.
+    """
+
+    ident = "markers-without-list"
+    summary = "bracketed numbers look like citation markers, but the document has no list"
+    severity = Severity.INFO
+    scope = Scope.DOCUMENT
+    needs = frozenset({Evidence.DOCUMENT})
+
+    def run(self, ctx: RuleContext) -> Iterator[Finding | RuleSkip]:
+        doc = ctx.document
+        if doc.references:
+            return
+        markers = [c for c in doc.citations if not _is_footnote(c)]
+        if not markers:
+            return
+        first = markers[0]
+        shown = ", ".join(dict.fromkeys(c.marker or f"[{','.join(c.ids)}]" for c in markers))
+        if len(shown) > 80:
+            shown = shown[:77].rsplit(",", 1)[0] + ", ..."
+        count = len(markers)
+        yield self.finding(
+            ctx,
+            f"{count} bracketed number{'s' if count != 1 else ''} ({shown}) read as citation "
+            "markers, but the document has no reference list",
+            line=first.line,
+            column=first.column,
+            evidence={
+                "markers": [
+                    {"marker": c.marker, "line": c.line, "column": c.column} for c in markers
+                ][:50],
+                "claim": first.claim,
+            },
+        )
 
 
 class UncitedReference(Rule):

@@ -24,7 +24,7 @@ from linkaudit.model import (
 )
 from linkaudit.report._text import plural
 from linkaudit.rules.interface import Evidence, Rule, RuleContext, Scope
-from linkaudit.urls import redact_url
+from linkaudit.urls import invalid_url_reason, redact_url
 
 
 def _who(ctx: RuleContext) -> str:
@@ -288,16 +288,33 @@ class Blocked(_LinkRule):
 
 
 class InvalidUrl(_LinkRule):
-    """The reference's URL cannot be checked as written: malformed, or a scheme other than http(s)
-    (`ftp:`, `javascript:`, a broken IPv6 literal), or a redirect to one. A reader cannot follow
-    it either. Not one of the issue's named rules: added so that a broken citation is never
-    silent (the `invalid` class otherwise had no rule).
+    """The URL cannot be followed as written: a space in it (`http://exa mple.com/x y`), a
+    misspelt scheme (`htp:/x`, `hhttps://x`), `http:` without `//` or a host, a scheme other than
+    http(s) (`ftp:`), or a redirect to one. A reader cannot follow it either.
+
+    The written form is judged by `linkaudit.urls.invalid_url_reason`, a pure function, so the
+    rule runs offline too (the pre-commit hook) and the checker sends no request for such a URL;
+    with a check, a redirect to an unusable URL or a server's 400/414 counts as well.
     """
 
     ident = "invalid-url"
     summary = "the URL is malformed or not http(s): it cannot be checked or followed"
     severity = Severity.WARNING
+    needs = frozenset({Evidence.DOCUMENT})
     statuses = frozenset({LinkStatus.INVALID})
+
+    def run(self, ctx: RuleContext) -> Iterator[Finding | RuleSkip]:
+        check = ctx.check
+        if check is None:
+            reason = invalid_url_reason(ctx.url) if ctx.url else None
+            if reason is not None:
+                yield self.finding(
+                    ctx,
+                    f"{_who(ctx)}cannot be checked: {reason}",
+                    evidence={"url": ctx.url, "status": LinkStatus.INVALID.value, "error": reason},
+                )
+            return
+        yield from super().run(ctx)
 
     def judge(self, ctx: RuleContext, check: LinkCheck) -> Finding | None:
         return self.finding(

@@ -64,7 +64,9 @@ def test_actionlint_reads_our_action_yml(tmp_path: Path) -> None:
 def test_action_yml_passes_inputs_only_through_env() -> None:
     action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
     assert action["runs"]["using"] == "composite"
-    assert set(action["inputs"]) == {"paths", "args", "fail-on", "changed-only", "sarif", "token"}
+    assert set(action["inputs"]) == {
+        "paths", "args", "fail-on", "changed-only", "sarif", "token", "python-version"
+    }
     assert {"findings", "exit-code", "report"} <= set(action["outputs"])
     steps = action["runs"]["steps"]
     env: dict[str, str] = {}
@@ -73,14 +75,51 @@ def test_action_yml_passes_inputs_only_through_env() -> None:
             assert "${{" not in step["run"], f"expression inside run: {step['run']!r}"
             assert step.get("shell") == "bash"
         env.update(step.get("env", {}))
-    for name in action["inputs"]:
+    for name in set(action["inputs"]) - {"python-version"}:
         variable = "INPUT_" + name.upper().replace("-", "_")
         assert env.get(variable) == f"${{{{ inputs.{name} }}}}", variable
-    assert any(s.get("uses", "").startswith("actions/setup-python@") for s in steps)
-    install = next(s["run"] for s in steps if "pip install" in s.get("run", ""))
-    assert '"$GITHUB_ACTION_PATH"' in install
     for output in action["outputs"].values():
         assert re.fullmatch(r"\$\{\{ steps\.audit\.outputs\.[a-z-]+ \}\}", output["value"])
+
+
+def test_action_leaves_the_jobs_python_alone() -> None:
+    """No setup-python that changes the job's Python: only an opt-in one that does not touch PATH;
+    linkaudit runs from its own environment's interpreter, installed from the hashed lock only."""
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    steps = action["runs"]["steps"]
+    for step in steps:
+        if step.get("uses", "").startswith("actions/setup-python@"):
+            assert step["with"]["update-environment"] is False
+            assert step["if"] == "inputs.python-version != ''"
+        assert "GITHUB_PATH" not in step.get("run", "") and "GITHUB_ENV" not in step.get("run", "")
+    scripts = "\n".join(s.get("run", "") for s in steps)
+    assert "pip install" not in scripts  # every install goes through action_setup.py
+    assert "action_setup.py\" prepare" in scripts and "action_setup.py\" install" in scripts
+    audit = next(s for s in steps if s.get("id") == "audit")
+    assert audit["run"] == '"$LINKAUDIT_PYTHON" -m linkaudit.action'
+    assert audit["env"]["LINKAUDIT_PYTHON"] == "${{ steps.prepare.outputs.python }}"
+    uses = [s.get("uses", "") for s in steps]
+    restore = uses.index("actions/cache/restore@v5")
+    save = uses.index("actions/cache/save@v5")
+    assert restore < save < [s.get("id") for s in steps].index("audit")
+    # Saved right after the install (a failing audit step must not lose the cache), on a miss.
+    assert steps[save]["if"] == "steps.restore.outputs.cache-hit != 'true'"
+    for i in (restore, save):
+        assert steps[i]["with"] == {"path": "${{ steps.prepare.outputs.venv }}",
+                                    "key": "${{ steps.prepare.outputs.key }}"}
+
+
+def test_nothing_installs_the_other_linkaudit() -> None:
+    """`linkaudit` on PyPI is another project: no workflow, doc or hook may install it by name."""
+    taken = re.compile(r"pip install(?: -[-\w]+)*\s+['\"]?linkaudit(?![-\w])")
+    files = [*WORKFLOWS, ROOT / "action.yml", ROOT / "README.md", ROOT / ".pre-commit-hooks.yaml",
+             *ROOT.glob("docs/*.md"), ROOT / "CHANGELOG.md"]
+    for path in files:
+        assert not taken.search(path.read_text(encoding="utf-8")), path.name
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'name = "linkaudit-citations"' in pyproject
+    health = (ROOT / "examples" / "workflows" / "link-health.yml").read_text(encoding="utf-8")
+    assert "linkaudit-citations" in health
 
 
 def test_pre_commit_hook() -> None:

@@ -49,7 +49,7 @@ def test_wikipedia_like_page() -> None:
     assert claims[1] == "Its density is 4.2 g/cm3, unusually high for a silicate."
     assert claims[2] == "Crystals grow up to 3 cm long and fluoresce under UV light."
     assert "Ex[1]Si2O7" in claims[3]  # code is kept as text, never searched for markers
-    assert claims[4] == "5.5"  # a table cell
+    assert claims[4] == "Hardness: 5.5"  # a table cell: its row header, then the cell
     assert all("[8]" not in c for c in claims)  # hidden text is not read
     assert doc.uncited_references == ()
     assert [link.url for link in doc.links] == [

@@ -78,7 +78,7 @@ def test_blog_references_section() -> None:
         'Dr. Smith of Example Univ. argues that "storage is the missing piece."'
     )
     assert by_marker[(15, "[3]")].claim == "Storage is no longer optional."  # a blockquote
-    assert by_marker[(19, "[1]")].claim == "3.2 GW"  # a table cell
+    assert by_marker[(19, "[1]")].claim == "Texas: 3.2 GW"  # a table cell, with its row header
     assert by_marker[(20, "[7]")].column == 23
     assert by_marker[(22, "[4]")].claim == "Pumped hydro still dominates long-duration storage."
 

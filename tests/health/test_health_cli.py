@@ -54,7 +54,8 @@ def test_report_formats(app: typer.Typer, tmp_path: Path) -> None:
     res = runner.invoke(
         app, ["report", "--store", str(store), "--format", "json", "--output", str(out)]
     )
-    assert res.exit_code == 0 and res.output == ""
+    assert res.exit_code == 0 and res.stdout == ""
+    assert res.stderr == f"wrote {out}: 0 new, 1 persisting, 1 confirmed dead\n"
     assert json.loads(out.read_text())["dead"][0]["url"] == URL
     # A stricter confirm rule: not dead yet.
     strict = runner.invoke(

@@ -330,3 +330,40 @@ def test_duplicated_reference_list_is_fixed_in_both_copies() -> None:
         lines.index(f"[4] {url}", first) + 1,
     ]
     assert fix.diff().count("\n+[4] ") == 2
+
+
+INLINE = f"""# Notes
+
+The chip was announced ([source]({DEAD})) and covered widely, see <{GONE}> too.
+An [untouched link]({OK}) stays as it is.
+"""
+
+
+@pytest.mark.parametrize("style", [FixStyle.APPEND, FixStyle.REPLACE])
+def test_inline_links_get_their_archived_copies(style: FixStyle) -> None:
+    """`audit` suggests an archived copy for a dead inline link as for a reference; `fix` applies
+    it (the links come from the real extractor, not from a hand-made document)."""
+    from linkaudit.extract import extract_document
+    from linkaudit.inputs.sources import Source
+
+    doc = extract_document(Source("notes.md", INLINE.encode()))
+    assert not doc.references and {link.url for link in doc.links} >= {DEAD, GONE, OK}
+    result = AuditResult(
+        documents=(doc,),
+        checks={DEAD: LinkCheck(DEAD, LinkStatus.DEAD, 404),
+                GONE: LinkCheck(GONE, LinkStatus.SOFT_404, 200),
+                OK: LinkCheck(OK, LinkStatus.ALIVE, 200)},
+        archives={DEAD: archived(DEAD), GONE: archived(GONE, "20240101120000")},
+    )
+    fix, skips = plan_document(doc, INLINE.encode(), result, style=style)
+    assert fix is not None and not skips
+    assert {e.reference for e in fix.edits} == {""}
+    after = fix.new_bytes().decode()
+    dead_copy = f"https://web.archive.org/web/20250815000000/{DEAD}"
+    gone_copy = f"https://web.archive.org/web/20240101120000/{GONE}"
+    if style is FixStyle.APPEND:
+        assert f"([source]({DEAD}) [archived]({dead_copy}))" in after
+        assert f"<{GONE}> [archived]({gone_copy}) too" in after
+    else:
+        assert f"[source]({dead_copy})" in after and f"<{gone_copy}>" in after
+    assert f"[untouched link]({OK})" in after

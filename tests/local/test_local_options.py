@@ -201,7 +201,7 @@ async def test_base_url_resolves_root_relative_links_of_exported_html(
     assert result.checks[server.url("/about")].status is LinkStatus.ALIVE
     assert result.checks["export/local.html"].status is LinkStatus.ALIVE  # relative: local
     code, _out, err = cli("audit", str(doc), "--offline", "--base-url", "not-a-url")
-    assert code == 2 and "base_url" in err
+    assert code == 2 and "--base-url: expected an http(s) URL" in err  # named as typed
 
 
 # -- --accept ---------------------------------------------------------------------------------
@@ -414,4 +414,4 @@ def test_exclude_skips_local_links_too_saying_which_pattern(in_tmp: Path) -> Non
 def test_a_missing_root_dir_is_a_usage_error(in_tmp: Path) -> None:
     write(in_tmp / "a.md", "[x](/b.md)\n")
     code, _out, err = cli("audit", "a.md", "--offline", "--root-dir", "no-such-folder")
-    assert code == 2 and "root_dir: no-such-folder: no such folder" in err
+    assert code == 2 and "--root-dir: no-such-folder: no such folder" in err

@@ -20,10 +20,15 @@ DOCS = ROOT / "docs"
 
 def test_every_config_field_is_documented_with_its_default() -> None:
     text = (DOCS / "config.md").read_text(encoding="utf-8")
+    from linkaudit.flags import config_key
+
     for f in dataclasses.fields(AuditConfig):
-        row = re.search(rf'^\| <a id="{f.name}"></a>`{f.name}` \|.*$', text, re.MULTILINE)
+        key = re.escape(config_key(f.name))  # the flag's name, with the field's as an alias
+        row = re.search(rf'^\| <a id="{f.name}"></a>`{key}`( \(or `{f.name}`\))? \|.*$', text,
+                        re.MULTILINE)
         assert row, f"config.md does not document {f.name}"
-    assert '`per_host` | integer | `4` |' in text
+    assert '`per-host` | integer | `4` |' in text
+    assert '`timeout` (or `timeout_s`) | number | `20.0` |' in text
 
 
 def test_every_rule_has_an_anchor() -> None:

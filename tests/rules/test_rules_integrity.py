@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from ruleskit import cite, doc, of, ref, run
 
-from linkaudit.model import Severity
+from linkaudit.model import Citation, Severity
 
 
 def test_dangling_marker_fires_once_at_first_use() -> None:
@@ -21,6 +21,25 @@ def test_dangling_marker_fires_once_at_first_use() -> None:
 def test_no_dangling_when_every_marker_resolves() -> None:
     findings, _ = run(doc([ref("1", "https://a.example/")], [cite("1", "One.")]), offline=True)
     assert not of(findings, "dangling-marker")
+
+
+def test_markers_without_any_list_are_one_info_never_errors() -> None:
+    """Program output, an interval, a README explaining `[5]`: no list, so nothing dangles."""
+    d = doc([], [cite(("1", "2", "3"), "Before defining closure:", line=5, column=26),
+                 cite("5", "The marker [5] names the fifth reference.", line=58, column=5)])
+    findings, _ = run(d, offline=True)
+    assert not of(findings, "dangling-marker")
+    (f,) = of(findings, "markers-without-list")
+    assert f.severity is Severity.INFO and (f.line, f.column) == (5, 26)
+    assert [m["line"] for m in f.evidence["markers"]] == [5, 58]
+
+
+def test_an_undefined_footnote_dangles_even_without_a_list() -> None:
+    footnote = Citation(("siphash",), "HashMap uses SipHash.", 7, 3, "[^siphash]")
+    findings, _ = run(doc([], [footnote]), offline=True)
+    (f,) = of(findings, "dangling-marker")
+    assert f.severity is Severity.ERROR and f.reference == "siphash"
+    assert not of(findings, "markers-without-list")
 
 
 def test_uncited_reference() -> None:

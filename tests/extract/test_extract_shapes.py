@@ -1,0 +1,447 @@
+"""The shapes real documents use, each on a small document written for the test.
+
+Each test names the shape it covers; the real documents of that shape are scored in
+`test_real_documents.py`.
+"""
+
+from __future__ import annotations
+
+from linkaudit.extract import extract_document
+from linkaudit.inputs import Source
+from linkaudit.model import Document, LinkKind
+
+
+def _doc(name: str, body: str, url: str | None = None) -> Document:
+    return extract_document(Source(name, body.encode(), url=url))
+
+
+def _refs(doc: Document) -> dict[str, str | None]:
+    return {r.id: r.url for r in doc.references}
+
+
+def _claims(doc: Document) -> list[tuple[tuple[str, ...], str]]:
+    return [(c.ids, c.claim) for c in doc.citations]
+
+
+# --- HTML reference lists written as paragraphs (the Hugo/Jekyll blog pattern) ---------------
+
+HUGO_POST = """<!doctype html><html><body><article>
+<h1>Batteries in 2024</h1>
+<p>Grid storage doubled last year [1]. Prices fell by a third [2].</p>
+<h2 id="references">References</h2>
+<p>[1] Smith, J. "Storage in 2024." <a href="https://energy.example.org/storage-2024">Energy
+Review</a>, 2024.</p>
+<p>[2] Doe, A. "Cheaper cells." <a href="https://cells.example.com/prices">Cells Weekly</a>.</p>
+<h2>Comments</h2>
+<p>First comment, with no link.</p>
+</article></body></html>
+"""
+
+
+def test_html_paragraph_reference_list_after_a_heading() -> None:
+    doc = _doc("post.html", HUGO_POST)
+    assert _refs(doc) == {
+        "1": "https://energy.example.org/storage-2024",
+        "2": "https://cells.example.com/prices",
+    }
+    assert doc.references[0].text.startswith('Smith, J. "Storage in 2024."')
+    assert (doc.references[0].line, doc.references[1].line) == (5, 7)
+    assert _claims(doc) == [
+        (("1",), "Grid storage doubled last year."),
+        (("2",), "Prices fell by a third."),
+    ]
+
+
+def test_html_paragraph_entries_split_at_line_breaks_and_without_heading() -> None:
+    brs = _doc(
+        "post.html",
+        "<p>Fact one [1]. Fact two [2].</p><p><strong>Sources:</strong></p>"
+        '<p>[1] First <a href="https://a.example/one">one</a><br>'
+        '[2] Second <a href="https://b.example/two">two</a></p>',
+    )
+    assert _refs(brs) == {"1": "https://a.example/one", "2": "https://b.example/two"}
+    headless = _doc(
+        "forum.html",
+        "<p>You can use a triangle filter [1].</p>"
+        '<p>[1] <a href="https://docs.example.org/filter">https://docs.example.org/filter</a></p>',
+    )
+    assert _refs(headless) == {"1": "https://docs.example.org/filter"}
+    assert headless.dangling_markers == ()
+
+
+def test_jekyll_post_writes_html_inside_markdown() -> None:
+    """A Jekyll post in HTML blocks inside a `.md` file: the HTML rules apply to each block."""
+    doc = _doc(
+        "post.md",
+        "---\nlayout: post\n---\n\n<p>Separation was proven optimal by Shannon [1].</p>\n\n"
+        '<h2 class="section-heading">References</h2>\n'
+        "<p>[1] C. E. Shannon, A mathematical theory of communication, 1948</p>\n",
+    )
+    assert _refs(doc) == {"1": None}
+    assert doc.references[0].line == 8
+    assert _claims(doc) == [(("1",), "Separation was proven optimal by Shannon.")]
+    assert (doc.citations[0].line, doc.citations[0].column) == (5, 45)
+
+
+# --- MediaWiki / Wikipedia HTML, and pandoc conversions of it ---------------------------------
+
+WIKI = """<html><head><link rel="canonical" href="https://en.wikipedia.org/wiki/Widget"></head>
+<body><p>Widgets are small.<sup class="reference"><a href="#cite_note-1">[1]</a></sup>
+They were named in 1994.<sup class="reference"><a href="#cite_note-2">[2]</a></sup></p>
+<ol class="references">
+<li id="cite_note-1"><span class="mw-cite-backlink"><a href="#cite_ref-1">^</a></span>
+<span class="reference-text"><a href="/wiki/Jane_Doe" title="Jane Doe">Doe, Jane</a> (2004).
+<a class="external text" href="https://books.example.com/widgets">Widgets</a>.
+<a href="/wiki/Acme_Press">Acme Press</a>.</span></li>
+<li id="cite_note-2"><span class="mw-cite-backlink"><a href="#cite_ref-2">^</a></span>
+<span class="reference-text">Roe, R. (2010). <i>Small things</i>. Acme.
+<a href="/wiki/ISBN_(identifier)">ISBN</a>
+<a href="/wiki/Special:BookSources/978-0-306-40615-7">978-0-306-40615-7</a>.</span></li>
+</ol></body></html>
+"""
+
+
+def test_wiki_reference_url_is_the_external_link_never_a_wiki_page() -> None:
+    doc = _doc("widget.html", WIKI)
+    assert _refs(doc) == {"1": "https://books.example.com/widgets", "2": None}
+    assert dict(doc.references[1].identifiers) == {"isbn": "9780306406157"}
+    assert [c.ids for c in doc.citations] == [("1",), ("2",)]
+
+
+def test_pandoc_conversion_of_a_wiki_page() -> None:
+    """pandoc's Markdown of a wiki page: no References heading, markers `<sup>[\\[1\\]](...)`."""
+    doc = _doc(
+        "page.md",
+        "Sites using https are preferred<sup>[\\[1\\]](#cite_note-1)</sup>. Forms\n"
+        "without https are flagged<sup>[\\[2\\]](#cite_note-2)</sup>\n\n"
+        '1.  <span id="cite_note-1">[↑](#cite_ref-1) <a\n'
+        '    href="https://blog.example.com/2014/https-ranking.html"\n'
+        '    class="external free">https://blog.example.com/2014/https-ranking.html</a></span>\n'
+        '2.  <span id="cite_note-2">[↑](#cite_ref-2) Roe, R. <a href="/wiki/Roe">Roe</a>.\n'
+        "    ISBN 0-306-40615-2</span>\n",
+    )
+    assert _refs(doc) == {"1": "https://blog.example.com/2014/https-ranking.html", "2": None}
+    assert dict(doc.references[1].identifiers) == {"isbn": "0306406152"}
+    assert _claims(doc) == [
+        (("1",), "Sites using https are preferred."),
+        (("2",), "Forms without https are flagged"),
+    ]
+    assert doc.dangling_markers == () and doc.uncited_references == ()
+
+
+def test_wiki_list_written_all_ones_is_numbered_by_position() -> None:
+    doc = _doc(
+        "board.md",
+        'Uses an array <a id="cite-note-1" href="#cite-ref-1">[1]</a> '
+        '<a id="cite-note-2" href="#cite-ref-2">[2]</a>.\n\n## References\n\n'
+        '1. <a id="cite-ref-1" href="#cite-note-1">↑</a> [Jan Roe](Jan_Roe "Jan Roe"). '
+        "[Listing](https://a.example/listing.asm)\n"
+        '1. <a id="cite-ref-2" href="#cite-note-2">↑</a> [Board](https://b.example/board.c)\n',
+    )
+    assert _refs(doc) == {
+        "1": "https://a.example/listing.asm",
+        "2": "https://b.example/board.c",
+    }
+    assert _claims(doc) == [(("1", "2"), "Uses an array.")]
+
+
+# --- Markdown namespaces ------------------------------------------------------------------------
+
+
+def test_footnotes_and_link_definitions_are_different_things() -> None:
+    doc = _doc(
+        "notes.md",
+        "Rust has [stable releases][1] every six weeks.[^1]\n\n"
+        "[^1]: See https://blog.example.org/release-train\n\n"
+        "[1]: https://releases.example.org/\n",
+    )
+    assert _refs(doc) == {"1": "https://blog.example.org/release-train"}
+    assert [(k.url, k.text) for k in doc.links] == [
+        ("https://releases.example.org/", "stable releases")
+    ]
+    assert [c.ids for c in doc.citations] == [("1",)]
+    assert doc.problems == ()  # no "reference [1] is listed again": they are not one thing
+
+
+def test_numeric_definitions_used_as_links_are_hyperlinks() -> None:
+    """An mdBook page: `[2]: ch05-00-structs.html` is a link, not a numbered reference."""
+    doc = _doc(
+        "structs.md",
+        "* **[In second edition: Structs][2]**\n"
+        "* [In the first edition: Structs][1]\n\n"
+        "[1]: https://doc.example.org/1.30.0/book/first-edition/structs.html\n"
+        "[2]: ch05-00-structs.html\n",
+    )
+    assert doc.references == () and doc.citations == ()
+    assert "https://doc.example.org/1.30.0/book/first-edition/structs.html" in {
+        k.url for k in doc.links
+    }
+
+
+def test_numeric_definitions_cited_as_markers_stay_references() -> None:
+    doc = _doc("answer.md", "Sales rose [1].\n\n[1]: https://a.example/sales\n")
+    assert _refs(doc) == {"1": "https://a.example/sales"}
+
+
+def test_a_note_without_a_url_is_a_reference_wherever_it_stands() -> None:
+    for name in ("notes.md", "notes.txt"):
+        doc = _doc(
+            name,
+            "Array lengths must be constants[0].\n\n"
+            "[0] required to be compile-time constants.\n\n"
+            "More prose follows here, long enough to be a paragraph of its own.\n",
+        )
+        assert _refs(doc) == {"0": None}, name
+        assert doc.references[0].text == "required to be compile-time constants."
+        assert _claims(doc) == [(("0",), "Array lengths must be constants.")], name
+
+
+def test_text_reference_in_a_list_in_mid_document() -> None:
+    doc = _doc(
+        "article.md",
+        "PayPal added the feature in 2018 [2].\n\n"
+        '- [2] Gagliordi, Natalie (April 26, 2018). "PayPal adds bank transfers". ZDNet\n\n'
+        "The rest of the article goes on here.\n",
+    )
+    assert _refs(doc) == {"2": None}
+    assert doc.dangling_markers == ()
+
+
+def test_text_references_in_a_run_of_entries_and_a_combined_heading() -> None:
+    """`[6] Rozanski, N. ...` without a URL among `[N] ... URL` entries is a reference, not a
+    marker; a heading naming several kinds of notes still opens the list."""
+    run = _doc(
+        "chapter.md",
+        "React grew fast [1].\n\n## Team\n\nMore prose.\n\n"
+        "[1] Facebook. Our History. https://newsroom.example.com/history\n\n"
+        "[2] Rozanski, N. and Woods, E. Software Systems Architecture. 2012.\n\n"
+        "[3] https://github.example.com/react\n",
+    )
+    assert _refs(run) == {"1": "https://newsroom.example.com/history", "2": None,
+                          "3": "https://github.example.com/react"}
+    assert run.dangling_markers == ()
+    combined = _doc(
+        "chapter.md",
+        "A claim [1].\n\n# References, Footnotes, & Works Cited\n\n"
+        "[1] Meyer, Bertrand (1988). *Object-Oriented Software Construction*.\n",
+    )
+    assert _refs(combined) == {"1": None}
+
+
+def test_a_heading_swallowed_by_an_html_block_and_a_bulleted_list() -> None:
+    """`<div id="ref">` right above `## References` (no blank line) makes the heading part of
+    the HTML block; the bulleted entries after it are numbered by their place."""
+    doc = _doc(
+        "chapter.md",
+        "Guava is popular [1] and well tested [2].\n\n<div id=\"ref\">\n## References\n\n"
+        '1. <div id="guava"/> "Guava", GitHub. https://github.example.com/guava\n\n'
+        '* <div id="wiki"/> "Guava wiki", GitHub. https://github.example.com/guava/wiki\n',
+    )
+    assert _refs(doc) == {"1": "https://github.example.com/guava",
+                          "2": "https://github.example.com/guava/wiki"}
+    notes = _doc("readme.md", "## Stalled\n\n**Notes**:\n\n* Tell us.\n* See the guide.\n")
+    assert notes.references == ()  # a bulleted "Notes" list no marker cites is not a list
+
+
+def test_templates_and_link_syntax_read_as_text_are_not_broken_urls() -> None:
+    doc = _doc(
+        "footer.html",
+        '<a href="https://github.com/{{ site.repo }}/blob/main/{{ page.path }}">edit</a>'
+        "<p>[7] [https://d3js.org](https://d3js.org) and "
+        "[CouchDB](https://github.com/apache/couchdb)'deki @janl</p>",
+    )
+    assert sorted(k.url for k in doc.links) == [
+        "https://d3js.org/",
+        "https://github.com/apache/couchdb",
+    ]
+
+
+# --- Things that look like markers and are not ---------------------------------------------
+
+
+def test_intervals_and_indices_are_not_markers() -> None:
+    doc = _doc(
+        "notes.txt",
+        "Scores lie in the interval [0, 1] and the first item is v[0]; set "
+        "callbacks[1]->url before use, as the guide says [1].\n\n"
+        "References\n[1] https://guide.example.org/callbacks\n",
+    )
+    assert [c.marker for c in doc.citations] == ["[1]"]
+    assert doc.citations[0].column == 115
+
+
+def test_markers_inside_hidden_html_are_not_citations() -> None:
+    markdown = _doc(
+        "answer.md",
+        "A claim.[^1_1]\n<span style=\"display:none\">[^1_1][^1_2]</span>\n\n"
+        "[^1_1]: https://a.example/1\n\n[^1_2]: https://a.example/2\n",
+    )
+    assert [c.ids for c in markdown.citations] == [("1_1",)]
+    assert markdown.uncited_references == ("1_2",)
+    html = _doc(
+        "page.html",
+        '<p>Seen [1]. <span hidden>[2]</span> <span aria-hidden="true">[2]</span> '
+        '<span style="visibility: hidden">[2]</span></p><ol class="references">'
+        '<li><a href="https://a.example/1">1</a></li><li><a href="https://a.example/2">2</a></li>'
+        "</ol>",
+    )
+    assert [c.ids for c in html.citations] == [("1",)]
+
+
+# --- Links the walk misses ----------------------------------------------------------------
+
+
+def test_links_in_headings_html_blocks_and_inline_html() -> None:
+    doc = _doc(
+        "readme.md",
+        "# Project [docs](https://docs.example.org/)\n\n"
+        '<p align="center"><a href="https://ci.example.org/build">build</a>\n'
+        "see https://bare.example.org/page</p>\n\n"
+        'Text with <a href="https://inline.example.org/x">inline html</a> in it.\n',
+    )
+    where = {k.url: (k.line, k.column) for k in doc.links}
+    assert where == {
+        "https://docs.example.org/": (1, 11),
+        "https://ci.example.org/build": (3, 19),
+        "https://bare.example.org/page": (4, 5),
+        "https://inline.example.org/x": (6, 11),
+    }
+
+
+def test_every_link_of_a_footnote_is_kept() -> None:
+    doc = _doc(
+        "post.md",
+        "A claim.[^a]\n\n[^a]: Smith, [report](https://a.example/report), "
+        "[data](https://b.example/data) and https://c.example/notes\n",
+    )
+    assert _refs(doc) == {"a": "https://a.example/report"}
+    assert sorted(k.url for k in doc.links) == [
+        "https://b.example/data",
+        "https://c.example/notes",
+    ]
+
+
+def test_malformed_schemes_are_kept_for_invalid_url() -> None:
+    markdown = _doc("a.md", "See [the spec](hhttps://spec.example.org/v1) today.\n")
+    assert [k.url_as_written for k in markdown.links] == ["hhttps://spec.example.org/v1"]
+    html = _doc("a.html", '<p><a href="htp:/broken.example.org">x</a></p>')
+    assert [k.url_as_written for k in html.links] == ["htp:/broken.example.org"]
+    text = _doc("a.txt", "Claim [1].\n\nReferences\n[1] htp:/broken\n")
+    assert _refs(text) == {"1": "htp:/broken"}
+
+
+def test_a_bare_www_host_in_markdown_is_a_web_link() -> None:
+    doc = _doc("a.md", "Point www.example.com at the server, then visit www.example.com/admin.\n")
+    assert [(k.url, k.url_as_written) for k in doc.links] == [
+        ("https://www.example.com/", "www.example.com"),
+        ("https://www.example.com/admin", "www.example.com/admin"),
+    ]
+
+
+def test_dot_segments_are_resolved() -> None:
+    doc = _doc(
+        "page.html",
+        '<a href="guide/../../book/x.html">a</a> <a href="https://h.example/book/x.html">b</a>'
+        '<a href="https://h.example/docs/./guide/../../book/x.html">c</a>',
+        url="https://h.example/docs/page.html",
+    )
+    assert {k.url for k in doc.links} == {"https://h.example/book/x.html"}
+
+
+# --- Broken URLs in a reference list ------------------------------------------------------
+
+
+def test_stray_space_and_wrap_inside_a_path_are_joined() -> None:
+    url = "https://learn.example.com/en-us/windows-hardware/drivers/ddi/wdm/nf-wdm-mmmaplockedpages"
+    spaced = url.replace("mmmap", "mmm ap")
+    for body in (
+        f"Maps pages [1].\n\nReferences\n[1] {spaced}\n",
+        f"Maps pages [1].\n\nReferences\n[1] {spaced.replace(' ', chr(10))}\n",
+        f"Maps pages [1].\n\n## Sources\n\n1. {spaced}\n",
+    ):
+        for name in ("a.txt", "a.md"):
+            doc = _doc(name, body)
+            assert _refs(doc) == {"1": url}, (name, body)
+            assert doc.references[0].repaired
+            assert [p.kind for p in doc.problems] == ["repaired-url"]
+
+
+def test_a_title_after_a_url_is_not_joined() -> None:
+    doc = _doc("a.txt", "Claim [1].\n\nReferences\n[1] https://x.example/a/report PDF\n")
+    assert _refs(doc) == {"1": "https://x.example/a/report"}
+
+
+# --- Claims ---------------------------------------------------------------------------------
+
+
+def test_a_quotation_with_full_stops_is_one_claim() -> None:
+    doc = _doc(
+        "poll.txt",
+        'The poll moved, stating, "Trump picked up 4.0 points. Clinton picked up less" [5]. '
+        "Turnout was high [6].\n\nSources\n[5] https://a.example/5\n[6] https://a.example/6\n",
+    )
+    assert _claims(doc) == [
+        (("5",), 'The poll moved, stating, "Trump picked up 4.0 points. Clinton picked up less".'),
+        (("6",), "Turnout was high."),
+    ]
+
+
+def test_a_table_cell_claim_opens_with_its_row_header() -> None:
+    markdown = _doc(
+        "vol.md",
+        "| Ticker | Signal |\n|---|---|\n| XLE (Energy) | Highest sector IV [1] |\n"
+        "| XLU | Yes [2] |\n\n[1]: https://a.example/1\n[2]: https://a.example/2\n",
+    )
+    assert _claims(markdown) == [
+        (("1",), "XLE (Energy): Highest sector IV"),
+        (("2",), "XLU: Yes"),
+    ]
+    html = _doc(
+        "vol.html",
+        "<table><tr><th>XLE (Energy)</th><td>Highest sector IV [1]</td></tr></table>"
+        '<ol class="references"><li><a href="https://a.example/1">x</a></li></ol>',
+    )
+    assert _claims(html) == [(("1",), "XLE (Energy): Highest sector IV")]
+
+
+def test_a_list_item_claim_is_its_whole_text() -> None:
+    for name, body in (
+        ("a.md", "- **Revenue**: up 5%. Margins: flat [1].\n\n[1]: https://a.example/1\n"),
+        ("a.html", '<ul><li>Revenue: up 5%. Margins: flat [1].</li></ul><ol class="references">'
+                   '<li><a href="https://a.example/1">x</a></li></ol>'),
+        ("a.txt", "\u2022 Revenue: up 5%. Margins: flat [1].\n\nSources\n[1] https://a.example/1\n"),
+    ):
+        doc = _doc(name, body)
+        assert _claims(doc) == [(("1",), "Revenue: up 5%. Margins: flat.")], name
+
+
+def test_a_citing_word_at_the_end_of_a_line_cites_the_statement_before() -> None:
+    doc = _doc(
+        "notes.txt",
+        "The API returns 404 for unknown keys. #Not sure about this. Reference [1]\n\n"
+        "Sources\n[1] https://api.example.org/errors\n",
+    )
+    assert _claims(doc) == [(("1",), "The API returns 404 for unknown keys.")]
+
+
+# --- Duplicated body ------------------------------------------------------------------------
+
+
+def test_one_repeated_sentence_is_not_a_duplicated_body() -> None:
+    note = "Note: this page is updated automatically every night by our build system."
+    body = f"{note}\n\n" + "\n\n".join(
+        f"Paragraph {n} says something different about the topic at hand, at length." * 3
+        for n in range(8)
+    )
+    once = _doc("page.txt", f"{body}\n\n{note}\n")
+    assert not once.duplicated_body
+    assert not any(p.kind == "duplicated-body" for p in once.problems)
+    twice = _doc("page.txt", f"{body}\n\n{body}\n")
+    assert twice.duplicated_body
+
+
+def test_images_are_links_of_their_own_kind() -> None:
+    doc = _doc("a.md", "See ![chart](https://img.example.org/c.png) here.\n")
+    assert [(k.url, k.kind, k.column) for k in doc.links] == [
+        ("https://img.example.org/c.png", LinkKind.IMAGE, 5)
+    ]
