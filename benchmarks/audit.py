@@ -207,11 +207,12 @@ class Run:
     stderr: str
 
 
-def run_process(argv: list[str], stdout: Path | None = None, cwd: Path | None = None) -> Run:
+def run_process(argv: list[str], stdout: Path | None = None, cwd: Path | None = None,
+                env: dict[str, str] | None = None) -> Run:
     """Run `argv` to its end, sampling its process tree's memory."""
     out = stdout.open("wb") if stdout is not None else subprocess.DEVNULL
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE, cwd=cwd)
+    proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE, cwd=cwd, env=env)
     peak = 0
     done = threading.Event()
 
@@ -374,11 +375,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--slope-files", type=int, default=40,
                     help="also audit this many files (at the first setting, linkaudit alone) "
                     "to state the memory per link (0: skip)")
+    ap.add_argument("--linkaudit-src", metavar="DIR", type=Path,
+                    help="also run the linkaudit of this source tree (a checkout of an older "
+                    "commit, its dependencies installed), as the row `linkaudit (DIR)`")
     ap.add_argument("--py-spy", metavar="FILE", type=Path,
                     help="record linkaudit's process with py-spy (raw format) into FILE; "
                     "its wall and CPU then include the sampler's cost")
     args = ap.parse_args(argv)
     tools = args.tools.split(",")
+    if args.linkaudit_src:
+        tools.append("linkaudit-src")
     linkinator = find_linkinator(args.linkinator) if "linkinator" in tools else None
     if "linkinator" in tools and linkinator is None:
         print("linkinator: not found (give --linkinator PATH or set LINKINATOR; install it with "
@@ -409,7 +415,14 @@ def main(argv: list[str] | None = None) -> int:
             web = SimWeb(port, tmp / f"stats-{tool}-{per_host}.json", args.latency_ms)
             out = tmp / f"{tool}-{per_host}.json"
             try:
-                if tool == "linkaudit":
+                if tool == "linkaudit-src":
+                    # From the tree itself: `python -m` puts the working folder first on the
+                    # path, before PYTHONPATH.
+                    src = args.linkaudit_src.resolve()
+                    env = {**os.environ, "PYTHONPATH": str(src)}
+                    run = run_process(linkaudit_argv(corpus, out, per_host, concurrency),
+                                      cwd=src, env=env)
+                elif tool == "linkaudit":
                     argv = linkaudit_argv(corpus, out, per_host, concurrency)
                     if args.py_spy:
                         argv = ["py-spy", "record", "--rate", "200", "--format", "raw",
@@ -425,13 +438,21 @@ def main(argv: list[str] | None = None) -> int:
                                       cwd=corpus.parent)
             finally:
                 served = web.stop()
-            name = tool if tool == "linkaudit" else f"{tool} {versions[tool]}"
+            name = (tool if tool == "linkaudit" else f"linkaudit ({args.linkaudit_src})"
+                    if tool == "linkaudit-src" else f"{tool} {versions[tool]}")
             rows.append(
                 f"| {name}, {per_host}/{concurrency} | {run.wall:.1f} s | "
                 f"{run.wall / bound:.2f} | {run.cpu:.1f} s | {run.tree_peak_mib:.0f} MiB "
                 f"({run.maxrss_mib:.0f}) | {served.get('peak_per_host', '?')} | "
                 f"{served.get('requests', '?'):,} |")
-            if tool == "linkaudit":
+            if tool in ("linkaudit", "linkaudit-src"):
+                if tool == "linkaudit-src":
+                    verdicts = linkaudit_verdicts(out, pages) if run.exit in (0, 1) else {}
+                    notes.append(f"linkaudit ({args.linkaudit_src}) {per_host}/{concurrency}: "
+                                 f"exit {run.exit}, wrong classes "
+                                 f"{sum(verdicts.get('wrong', {}).values()) if verdicts else '?'},"
+                                 f" {run.cpu * 1000 / len(pages):.2f} ms CPU per distinct URL")
+                    continue
                 full_peaks.setdefault("tree", run.tree_peak_mib)
                 full_peaks.setdefault("main", run.maxrss_mib)
                 full_peaks.setdefault("links", links)
