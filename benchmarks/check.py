@@ -11,8 +11,9 @@ the class it should.
 
 The lower bound. Let L be the base latency, p the per-host limit, c the global limit, T the
 request timeout, w the retry base wait and r the retries. Each URL u costs *service* time s(u)
-(time holding a request slot: L per response, plus the extra delay of a slow page, T per attempt
-that hangs) and has a *critical path* t(u) = s(u) + the waits between its attempts (at least
+(time holding a request slot: L per response, plus the extra delay of a slow page, T for a URL
+that hangs: one timeout, since a clairvoyant checker would not try it again) and has a *critical
+path* t(u) = s(u) + the waits between its attempts (at least
 w * 2^(k-1) before retry k; Retry-After for a 429). Per host h, with W_h = sum of s(u) and P_h
 the Retry-After pauses of its 429s (the host is asked nothing while paused):
 
@@ -118,8 +119,13 @@ def make_corpus(n_urls: int, n_hosts: int, port: int, seed: int = 7) -> list[Ent
     return corpus
 
 
-def service_and_path(e: Entry, lim: Limits) -> tuple[float, float, float]:
-    """(slot time, critical path, host pause) of one URL under `lim`."""
+def service_and_path(
+    e: Entry, lim: Limits, timeout_attempts: int | None = None
+) -> tuple[float, float, float]:
+    """(slot time, critical path, host pause) of one URL under `lim`.
+
+    A hanging URL costs `timeout_attempts` timeouts (default: every attempt, `retries + 1`,
+    with the backoff between them; 1: a single timeout and no wait)."""
     L = lim.latency_s
     waits = sum(lim.retry_wait_s * 2**k for k in range(lim.retries))
     match e.kind:
@@ -134,6 +140,9 @@ def service_and_path(e: Entry, lim: Limits) -> tuple[float, float, float]:
             s = (lim.retries + 1) * L
             return s, s + waits, 0.0
         case "hang":
+            if timeout_attempts is not None:
+                s = timeout_attempts * lim.timeout_s
+                return s, s + sum(lim.retry_wait_s * 2**k for k in range(timeout_attempts - 1)), 0
             s = (lim.retries + 1) * lim.timeout_s
             return s, s + waits, 0.0
         case "rl":
@@ -142,15 +151,18 @@ def service_and_path(e: Entry, lim: Limits) -> tuple[float, float, float]:
             return L, L, 0.0
 
 
-def lower_bound(corpus: list[Entry], lim: Limits) -> dict[str, float]:
-    """The bound of the module docstring, with its parts."""
+def lower_bound(
+    corpus: list[Entry], lim: Limits, timeout_attempts: int | None = None
+) -> dict[str, float]:
+    """The bound of the module docstring, with its parts (`timeout_attempts`: see
+    `service_and_path`)."""
     by_host: dict[str, list[Entry]] = {}
     for e in corpus:
         by_host.setdefault(e.host, []).append(e)
     host_bounds = []
     total = 0.0
     for entries in by_host.values():
-        parts = [service_and_path(e, lim) for e in entries]
+        parts = [service_and_path(e, lim, timeout_attempts) for e in entries]
         work = sum(p[0] for p in parts)
         total += work
         host_bounds.append(max(work / lim.per_host + sum(p[2] for p in parts),
@@ -280,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
 
     port = free_port(args.hosts)
     corpus = make_corpus(args.urls, args.hosts, port)
-    bound = lower_bound(corpus, lim)
+    bound = lower_bound(corpus, lim, timeout_attempts=1)
     tmp = Path(tempfile.mkdtemp(prefix="linkaudit-bench-"))
     corpus_json, corpus_md = tmp / "corpus.json", tmp / "corpus.md"
     corpus_json.write_text(json.dumps({"urls": [e.url for e in corpus]}))

@@ -2,4 +2,5 @@
 
 from linkaudit.cli import main
 
-main()
+if __name__ == "__main__":  # a worker process (`linkaudit.workers`) imports this module again
+    main()

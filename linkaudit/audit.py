@@ -16,9 +16,9 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol, assert_never
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import ArchiveMode, AuditConfig
 from linkaudit.errors import InputError, StoreError
 from linkaudit.http import FetchError, HttpClient
 from linkaudit.model import (
@@ -26,17 +26,28 @@ from linkaudit.model import (
     AuditResult,
     DocFormat,
     Document,
+    Finding,
     LinkCheck,
     Problem,
+    RuleSkip,
     Severity,
 )
 from linkaudit.store import Store
-from linkaudit.urls import redact_url
+from linkaudit.urls import normalize_url, redact_url
+from linkaudit.workers import CpuPool, worker_count
 
 if TYPE_CHECKING:
+    from linkaudit.archive import WaybackArchive
+    from linkaudit.check import KnownAnswer
+    from linkaudit.check.fetch import Chain, Fetcher
     from linkaudit.crawl import CrawledPage, CrawlOptions, CrawlResult
     from linkaudit.inputs import Source
+    from linkaudit.stages import Stages
 
+POOL_FILES = 16
+"""From this many inputs on, documents are extracted in worker processes (`linkaudit.workers`)."""
+POOL_URLS = 500
+"""From this many URLs on, pages are read and documents analysed in worker processes."""
 MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
 """Most bytes read of an article page given as a URL input (a page, not a source, so more than
 the checker's cap)."""
@@ -77,32 +88,34 @@ def cited_urls(documents: Iterable[Document]) -> list[str]:
     return list(seen)
 
 
-async def fetch_page(client: HttpClient, url: str, cfg: AuditConfig) -> tuple[str, bytes]:
-    """GET an article page, following redirects by hand; returns (final URL, body).
+async def fetch_page(fetcher: Fetcher, url: str, cfg: AuditConfig) -> tuple[str, bytes]:
+    """GET an article page through the run's network layer; returns (final URL, body).
 
-    Raises `FetchError` (or `InputError` for a status that is not 2xx), so the caller can say
-    which URL input failed and go on with the others.
+    Raises `FetchError` (or `InputError` for a status that is not 2xx, or a redirect chain that
+    cannot be followed), so the caller can say which URL input failed and go on with the others.
     """
-    from urllib.parse import urljoin
+    from linkaudit.check.fetch import Stop
 
-    from linkaudit.check.classify import REDIRECT_STATUSES
-
-    current = url
-    for _ in range(cfg.max_redirects + 1):
-        resp = await client.fetch("GET", current, max_body=MAX_DOCUMENT_BYTES)
-        location = resp.header("location")
-        if resp.status in REDIRECT_STATUSES and location:
-            try:
-                current = urljoin(current, location)
-            except ValueError:
-                raise InputError(
-                    f"{redact_url(url)}: redirect to an unparsable location {location[:80]!r}"
-                ) from None
-            continue
-        if not 200 <= resp.status < 300:
-            raise InputError(f"{redact_url(url)}: HTTP {resp.status}")
-        return current, resp.body
-    raise InputError(f"{redact_url(url)}: more than {cfg.max_redirects} redirects")
+    chain: Chain[None] = await fetcher.follow(url, max_body=MAX_DOCUMENT_BYTES)
+    if chain.error is not None:
+        raise chain.error
+    response = chain.response
+    assert response is not None
+    match chain.stop:
+        case None:
+            if not 200 <= response.status < 300:
+                raise InputError(f"{redact_url(url)}: HTTP {response.status}")
+            return chain.final, response.body
+        case Stop.UNPARSABLE | Stop.NOT_HTTP:
+            raise InputError(
+                f"{redact_url(url)}: redirect to an unparsable location {chain.location[:80]!r}"
+            )
+        case Stop.LOOP:
+            raise InputError(f"{redact_url(url)}: redirect loop at {redact_url(chain.final)}")
+        case Stop.TOO_MANY | Stop.VETOED:
+            raise InputError(f"{redact_url(url)}: more than {cfg.max_redirects} redirects")
+        case _ as unreachable:
+            assert_never(unreachable)
 
 
 async def run_audit(
@@ -138,10 +151,19 @@ async def run_audit(
         from linkaudit.check import make_client
 
         client = make_client(cfg)
+    fetcher: Fetcher | None = None
+    if client is not None:
+        from linkaudit.check.fetch import Fetcher
+
+        # One network layer for the whole run: URL inputs, the crawl, the checks and the
+        # archive share its host limits, pauses and pacing.
+        fetcher = Fetcher(client, cfg)
     checks: dict[str, LinkCheck] = {}
     archives: dict[str, ArchiveLookup] = {}
+    analysed: dict[int, tuple[list[Finding], list[RuleSkip]]] = {}
     documents: list[Document] = []
     crawled: list[Document] = []
+    pool = CpuPool(0)  # CPU work stays in the process unless the run is big (see below)
     crawl_result: CrawlResult | None = None
     interrupted = False
     try:
@@ -152,14 +174,14 @@ async def run_audit(
                 for u in url_inputs
             )
             url_inputs = []
-        if crawl is not None and client is not None:
-            crawl_sources, crawl_result = await _crawl(client, cfg, crawl, store, problems)
+        if crawl is not None and fetcher is not None:
+            crawl_sources, crawl_result = await _crawl(fetcher, cfg, crawl, store, problems)
             sources.extend(crawl_sources)
             url_inputs = []
         for url in url_inputs:
-            assert client is not None
+            assert fetcher is not None
             try:
-                final, body = await fetch_page(client, url, cfg)
+                final, body = await fetch_page(fetcher, url, cfg)
             except (FetchError, InputError) as exc:
                 message = str(exc) or type(exc).__name__
                 if not message.startswith(redact_url(url)):
@@ -167,7 +189,12 @@ async def run_audit(
                 problems.append(Problem("fetch", message, origin=url))
                 continue
             sources.append(Source(origin=url, data=body, format=DocFormat.HTML, url=final))
-        documents = [extract_document(s, as_of=cfg.as_of) for s in sources]
+        if len(sources) >= POOL_FILES:
+            pool = CpuPool(worker_count())
+            pool.start()  # the workers start while the last inputs are read
+        documents = list(await asyncio.gather(
+            *(pool.run(extract_document, s, as_of=cfg.as_of) for s in sources)
+        ))
         resolver = Resolver.from_config(cfg, inputs)
         documents, local_targets = resolve_links(documents, resolver)
         if crawl_result is not None:
@@ -183,38 +210,57 @@ async def run_audit(
         urls = cited_urls(documents)
         plan = plan_checks(urls, documents, local_targets, resolver, cfg)
         checks.update(plan.ready)  # local files, mail, other schemes: no network needed
-        if client is not None:
-            from linkaudit.archive import lookup_requests
+        if not pool.workers and len(plan.web) >= POOL_URLS:
+            pool = CpuPool(worker_count())
+        if client is not None and fetcher is not None:
             from linkaudit.scale import check_urls
+            from linkaudit.stages import Stages
 
             if progress:
                 progress.stage("check")
                 progress.urls(len(plan.web))
+            archive = _archive(fetcher, cfg, store)
+            lookups_shown: list[bool] = []
+            stages = Stages(
+                documents, cfg, archive, pool=pool,
+                on_lookup=lambda _: progress.looked_up() if progress and lookups_shown else None,
+            )  # fmt: skip
+            for ready in plan.ready.values():
+                stages.on_check(ready)
 
             def on_result(check: LinkCheck) -> None:
                 for restored in plan.restore(check):
-                    checks[restored.url] = restored
+                    stages.on_check(restored)
                 if progress:
                     progress.checked(check)
 
-            # In this process, worker processes or a Dask cluster (`--workers`, `--scheduler`).
-            stage = await check_urls(plan.web, cfg, client=client, store=store,
-                                     on_result=on_result, anchors_for=plan.anchors_for)
-            for check in stage.checks.values():
-                checks.update((c.url, c) for c in plan.restore(check))
-            problems.extend(stage.problems)
-
-            targets = lookup_requests(documents, checks, cfg)
-            if targets:
-                if progress:
+            references = {r.url for d in documents for r in d.references if r.url}
+            known, known_key = _crawled_answers(crawl_result)
+            try:
+                # In this process, worker processes or a Dask cluster (`--workers`,
+                # `--scheduler`); results go to the stages as they arrive.
+                stage = await check_urls(
+                    plan.web, cfg, client=client, store=store, on_result=on_result,
+                    anchors_for=plan.anchors_for, fetcher=fetcher, pool=pool,
+                    known=known, known_key=known_key, collect=False,
+                    sources_for={
+                        normalize_url(web) for web in plan.web
+                        if any(u in references for u in plan.sources.get(web, [web]))
+                    },
+                )  # fmt: skip
+                problems.extend(stage.problems)
+                if stages.looking_up and progress:
                     progress.stage("archive")
                     # A replayed run is not paced (see `WaybackArchive.from_config`).
                     rate = 0 if cfg.replay is not None else cfg.archive_rate_per_min
-                    progress.archive(len(targets), rate)
-                archives, archive_problems = await _lookup_archives(
-                    client, cfg, store, targets, checks, progress
-                )
-                problems.extend(archive_problems)
+                    progress.archive(stages.lookups_left, rate)
+                    lookups_shown.append(True)
+                await stages.settled()
+                if archive is not None:
+                    problems.extend(await _after_lookups(archive, cfg, stages))
+            finally:
+                stages.cancel()
+                checks, archives, analysed = stages.checks, stages.archives, stages.analysed
     except asyncio.CancelledError:
         interrupted = True
     except BaseException:
@@ -222,6 +268,7 @@ async def run_audit(
             store.close()  # the run is failing: release the store now (it is not written)
         raise
     finally:
+        pool.close()
         if own_client and client is not None:
             with contextlib.suppress(Exception):
                 await asyncio.shield(client.close())
@@ -238,6 +285,7 @@ async def run_audit(
         elapsed_s=time.monotonic() - t0,
         interrupted=interrupted,
         progress=progress,
+        analysed=analysed,
     )
     if crawl_result is not None:
         result = dataclasses.replace(result, site=_site_view(crawl_result, crawled, result))
@@ -267,8 +315,13 @@ def finish(
     elapsed_s: float = 0.0,
     interrupted: bool = False,
     progress: Progress | None = None,
+    analysed: Mapping[int, tuple[Sequence[Finding], Sequence[RuleSkip]]] | None = None,
 ) -> AuditResult:
-    """Date the sources, run the rules, drop ignored and baselined findings, build the result."""
+    """Date the sources, run the rules, drop ignored and baselined findings, build the result.
+
+    `analysed` holds what `rules.analyse` gave for documents (by index) analysed already, as
+    their links came in (`linkaudit.stages`); the others are analysed here.
+    """
     from linkaudit.ignore import apply_ignores, filter_baseline, load_baseline
     from linkaudit.rules import analyse
     from linkaudit.sourcedates import source_published
@@ -279,7 +332,9 @@ def finish(
     for url, check in checks.items():
         published = source_published(url, check, archives.get(url))
         dated[url] = dataclasses.replace(check, published=published)
-    found, skips = analyse(documents, dated, archives, cfg, offline=cfg.offline)
+    found, skips = analyse(
+        documents, dated, archives, cfg, offline=cfg.offline, precomputed=analysed
+    )
     findings, ignored = apply_ignores(found, documents)
     baselined = 0
     if cfg.baseline is not None:
@@ -318,26 +373,24 @@ def _open_store(cfg: AuditConfig, problems: list[Problem]) -> Store | None:
         return None
 
 
-async def _lookup_archives(
-    client: HttpClient,
-    cfg: AuditConfig,
-    store: Store | None,
-    targets: Mapping[str, dt.date | None],
-    checks: Mapping[str, LinkCheck],
-    progress: Progress | None = None,
-) -> tuple[dict[str, ArchiveLookup], list[Problem]]:
-    """Look every target up in the Wayback Machine, concurrently under its shared rate limit."""
-    from linkaudit.archive import WaybackArchive, save_unarchived
-    from linkaudit.archive.batch import lookup_batched
+def _archive(fetcher: Fetcher, cfg: AuditConfig, store: Store | None) -> WaybackArchive | None:
+    """The run's archive client (None with `--archive none`), sending through the run's layer."""
+    if cfg.archive is ArchiveMode.NONE:
+        return None
+    from linkaudit.archive import WaybackArchive
 
-    archive = WaybackArchive.from_config(client, cfg, store)
-    # Many dead links of one site share one CDX prefix query where that is cheaper.
-    lookups = await lookup_batched(
-        archive, targets, on_result=(lambda _lookup: progress.looked_up()) if progress else None
-    )
+    return WaybackArchive.from_config(fetcher.client, cfg, store, fetcher=fetcher)
+
+
+async def _after_lookups(
+    archive: WaybackArchive, cfg: AuditConfig, stages: Stages
+) -> list[Problem]:
+    """The archive's run-level problems, and Save Page Now for the unarchived live sources."""
+    from linkaudit.archive import save_unarchived
+
     problems = list(archive.problems)
     if cfg.save_unarchived:
-        for saved in await save_unarchived(archive, lookups, checks):
+        for saved in await save_unarchived(archive, stages.archives, stages.checks):
             where = f": {saved.snapshot_url}" if saved.snapshot_url else ""
             problems.append(
                 Problem(
@@ -347,11 +400,11 @@ async def _lookup_archives(
                     origin=saved.url,
                 )
             )
-    return lookups, problems
+    return problems
 
 
 async def _crawl(
-    client: HttpClient,
+    fetcher: Fetcher,
     cfg: AuditConfig,
     options: CrawlOptions,
     store: Store | None,
@@ -360,7 +413,7 @@ async def _crawl(
     """Discover the article pages of a site; return them as sources, with the crawl's counts."""
     from linkaudit.crawl import crawl_site
 
-    result = await crawl_site(client, cfg, options, store=store)
+    result = await crawl_site(fetcher.client, cfg, options, store=store, fetcher=fetcher)
     problems.extend(result.problems)
     if not any(_reached(page) for page in result.pages):
         # Nothing of the site answered: "no findings" would be a false green (RUN_ERROR).
@@ -384,6 +437,36 @@ def _reached(page: CrawledPage) -> bool:
     if page.state is PageState.FETCHED:
         return True
     return page.state is PageState.SKIPPED and page.status is not None and page.status < 400
+
+
+def _crawled_answers(
+    crawl: CrawlResult | None,
+) -> tuple[dict[str, KnownAnswer] | None, Callable[[str], str] | None]:
+    """The answers the crawl got for its articles, by the crawl's page identity, and that
+    identity: a link to a page the crawl read (`/a?utm_source=x#top` for `/a` too) is judged
+    from that answer instead of fetching the page again. Only answers fetched in this run
+    count (an unchanged page's kept body has no headers to judge it by)."""
+    if crawl is None:
+        return None, None
+    from linkaudit.check import KnownAnswer
+    from linkaudit.crawl.urlkey import crawl_url, page_key
+    from linkaudit.http import HttpResponse
+
+    known: dict[str, KnownAnswer] = {}
+    for page in crawl.articles:
+        if page.body is None or page.fetched_url is None or not page.headers:
+            continue
+        if page.status is None or not 200 <= page.status < 300:
+            continue
+        answer = HttpResponse(page.fetched_url, page.status, page.headers, page.body)
+        known.setdefault(page_key(page.fetched_url), KnownAnswer(answer))
+        if page.requested_url:
+            known.setdefault(page_key(page.requested_url), KnownAnswer(answer, page.redirects))
+
+    def key(url: str) -> str:
+        return page_key(crawl_url(url) or url)
+
+    return known, key
 
 
 def _site_view(
@@ -411,7 +494,9 @@ def audit(
     marked `interrupted` with the signal in `stop_signal` (the CLI exits 130 or 143 on it). A
     second signal is not caught: it stops the process at once (Python's default)."""
 
-    async def main() -> AuditResult:
+    done: list[AuditResult] = []
+
+    async def main() -> None:
         task = asyncio.current_task()
         loop = asyncio.get_running_loop()
         stopped: list[int] = []
@@ -436,10 +521,15 @@ def audit(
                 loop.remove_signal_handler(sig)
         if stopped:
             result = dataclasses.replace(result, interrupted=True, stop_signal=stopped[0])
-        return result
+        done.append(result)
 
+    # NOTE: the result is handed over beside the task, not as its result: on leaving, Python
+    # 3.11's Runner restores the SIGINT handler and `signal.signal` formats the old handler's
+    # repr, which names the main task and so `repr()`s its whole result (half a second for a
+    # 10,000-link audit, then thrown away).
     with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
-        return runner.run(main())
+        runner.run(main())
+    return done[0]
 
 
 def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:

@@ -590,16 +590,54 @@ def _emit(
 ) -> None:
     """Write the main format to stdout (or `--output`) and each `--report` file (each file
     confirmed on stderr with its findings)."""
-    from linkaudit.report import OutputFormat, render, render_table
+    from linkaudit.report import OutputFormat, render_table
 
     what = _findings_phrase(result)
     if fmt is OutputFormat.TABLE and output is None:
         render_table(result, cfg, Console(highlight=False), verbosity=verbosity)
     else:
         # Files get every format as plain text (the table without colour), written atomically.
-        _write_output(render(result, fmt, cfg, verbosity=verbosity), output, what, quiet)
+        _write_report(result, fmt, cfg, output, verbosity, what, quiet)
     for extra_fmt, path in extra:
-        _write_output(render(result, extra_fmt, cfg, verbosity=verbosity), path, what, quiet)
+        _write_report(result, extra_fmt, cfg, path, verbosity, what, quiet)
+
+
+def _write_report(
+    result: AuditResult,
+    fmt: Any,
+    cfg: AuditConfig,
+    output: Path | None,
+    verbosity: int = 0,
+    what: str = "",
+    quiet: bool = False,
+) -> None:
+    """`report.write` to `output` atomically (a crash leaves the old file), or to stdout (the
+    JSON report is streamed: never built whole in memory); a file written is confirmed on
+    stderr, as `_write_output` does."""
+    from linkaudit.report import write
+
+    if output is None or str(output) == "-":
+        write(result, fmt, cfg, sys.stdout, verbosity=verbosity)
+        return
+    tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with tmp.open("w", encoding="utf-8") as fh:
+            write(result, fmt, cfg, fh, verbosity=verbosity)
+        os.replace(tmp, output)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()  # never leave the half-written file behind
+        raise OutputError(f"{output}: cannot write: {exc.strerror or exc}") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    if not quiet:
+        from linkaudit.report._text import visible
+
+        note = f"wrote {output}" + (f": {what}" if what else "")
+        _err_console().print(visible(note), markup=False, highlight=False)
 
 
 def _crawl_options(

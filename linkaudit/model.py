@@ -250,6 +250,17 @@ class Hop:
     """The absolute URL it redirected to."""
 
 
+class PageRead(StrEnum):
+    """How much of a live HTML page the checker read (`LinkCheck.read`)."""
+
+    SOURCE = "source"
+    """A cited source: title, dates (htmldate's search too, unless the URL is dated) and the
+    text excerpt the claim rules read."""
+    LINK = "link"
+    """Any other hyperlink: what its verdict needs (title, headings, a short text for the
+    soft-404 test) and the dates its markup states; no excerpt is kept."""
+
+
 @dataclass(frozen=True, slots=True)
 class LinkCheck:
     """The outcome of checking one URL. A broken link is a value of this type, not an error."""
@@ -293,6 +304,8 @@ class LinkCheck:
     with_extension: str | None = None
     """For a missing local file: the file the same path names with a page's extension added
     (`docs/guide` is missing, `docs/guide.md` is there), the target of a page-name link."""
+    read: PageRead = PageRead.SOURCE
+    """How much of the page was read (a cached `LINK` read does not serve a source)."""
 
 
 class SnapshotKind(StrEnum):

@@ -4,77 +4,28 @@ The order follows htmldate's `find_date` (and `shared/reference/dates-and-claims
 the URL path first, then the page's metadata (meta tags, JSON-LD, `<time>`), then a visible
 dateline or other page text, and last the first archive capture, which only bounds the truth
 from above ("published no later than", `DatedFact.upper_bound`). Modified dates are never used
-as published dates.
-
-URL dates are read with care, because URLs are full of numbers that are not dates:
-- `/2024/09/17/` (also `-` or `_` between the parts) is a day;
-- `/2024/09/` is a month: the value is the 1st and `detail` says "month precision" (the rules
-  then treat it as the whole month, reports show `2024-09`); a precise date in the page's
-  metadata (meta tags, JSON-LD, `<time>`) wins over it;
-- `20240917` counts only as a whole path segment or a token set apart by `-`, `_` or `.`, and
-  only when it is a real calendar date between 1995 and next year;
-- `-2508` (a 4-digit id) and yahoo-style `-144131404.html` (9 digits) are not dates; a year alone
-  (`/2024/`) is too vague to date a page.
+as published dates. The dates themselves are read by `linkaudit.pagedates` (URL dates with
+care: see `date_from_url`). A URL date known only to the month (`/2024/09/`) loses to a precise
+date in the page's metadata (meta tags, JSON-LD, `<time>`); reports show it as `2024-09`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from urllib.parse import unquote, urlsplit
 
 from linkaudit.model import ArchiveLookup, DatedFact, DateOrigin, LinkCheck, SnapshotKind
+from linkaudit.pagedates import MONTH_PRECISION, date_from_url
 
-MONTH_PRECISION = "month precision"
-"""Marker in `DatedFact.detail` of a date known only to the month (the value is the 1st)."""
-
-_FIRST_YEAR = 1995  # before the web had dated news URLs; older-looking numbers are ids
-_YMD = re.compile(
-    r"(?<![0-9A-Za-z])((?:19|20)\d{2})([/_-])(0?[1-9]|1[0-2])\2(0?[1-9]|[12]\d|3[01])(?![0-9])"
-)
-_YM = re.compile(r"/((?:19|20)\d{2})/(0[1-9]|1[0-2])(?:/|$)")
-_COMPACT = re.compile(r"(?:^|[/_.-])((?:19|20)\d{6})(?=$|[/_.-])")
+__all__ = [
+    "MONTH_PRECISION",
+    "date_from_url",
+    "earliest_possible",
+    "is_month_precision",
+    "latest_possible",
+    "source_published",
+]
 
 _META_ORIGINS = frozenset({DateOrigin.HTML_META, DateOrigin.JSON_LD, DateOrigin.TIME_TAG})
-
-
-def _plausible(year: int) -> bool:
-    return _FIRST_YEAR <= year <= dt.date.today().year + 1
-
-
-def _make(year: int, month: int, day: int) -> dt.date | None:
-    if not _plausible(year):
-        return None
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
-
-
-def date_from_url(url: str) -> DatedFact | None:
-    """The publication date written in `url`'s path, or None (see the module docstring)."""
-    try:
-        path = unquote(urlsplit(url).path)
-    except ValueError:
-        return None
-    for match in _YMD.finditer(path):
-        value = _make(int(match[1]), int(match[3]), int(match[4]))
-        if value is not None:
-            return DatedFact(value, DateOrigin.URL_PATH, detail=f"{match[0]} in the URL path")
-    for match in _COMPACT.finditer(path):
-        digits = match[1]
-        value = _make(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
-        if value is not None:
-            return DatedFact(value, DateOrigin.URL_PATH, detail=f"{digits} in the URL path")
-    for match in _YM.finditer(path):
-        value = _make(int(match[1]), int(match[2]), 1)
-        if value is not None:
-            return DatedFact(
-                value,
-                DateOrigin.URL_PATH,
-                detail=f"/{match[1]}/{match[2]}/ in the URL path ({MONTH_PRECISION})",
-            )
-    return None
 
 
 def is_month_precision(fact: DatedFact) -> bool:

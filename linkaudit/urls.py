@@ -20,6 +20,7 @@ def _psl() -> PublicSuffixList:
     return PublicSuffixList()
 
 
+@functools.lru_cache(maxsize=8192)  # asked several times per URL by every stage
 def host_of(url: str) -> str:
     """The lower-cased host name of `url` (no port, no brackets), or `""`."""
     try:
@@ -47,6 +48,7 @@ def same_site(a: str, b: str) -> bool:
     return bool(da) and da == db
 
 
+@functools.lru_cache(maxsize=8192)  # the key of every lookup of a check, many per URL
 def normalize_url(url: str) -> str:
     """Lower-case scheme and host, drop the fragment and a default port, resolve `.` and `..`
     path segments; keep the rest of the path and the query.

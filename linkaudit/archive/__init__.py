@@ -17,13 +17,13 @@ from linkaudit.archive.interface import (
     lookup_to_dict,
 )
 from linkaudit.archive.plan import (
+    lookup_dates,
     lookup_many,
     lookup_requests,
     save_candidates,
     save_unarchived,
     wants_lookup,
 )
-from linkaudit.archive.ratelimit import TokenBucket
 from linkaudit.archive.savepagenow import SavePageNow, keys_from_env
 from linkaudit.archive.wayback import WaybackArchive
 
@@ -32,10 +32,10 @@ __all__ = [
     "SavePageNow",
     "SaveResult",
     "SaveState",
-    "TokenBucket",
     "WaybackArchive",
     "keys_from_env",
     "lookup_from_dict",
+    "lookup_dates",
     "lookup_many",
     "lookup_requests",
     "lookup_to_dict",

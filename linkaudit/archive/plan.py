@@ -34,6 +34,28 @@ def wants_lookup(mode: ArchiveMode, check: LinkCheck | None) -> bool:
             raise AssertionError(unreachable)
 
 
+def lookup_dates(documents: Sequence[Document], cfg: AuditConfig) -> dict[str, dt.date | None]:
+    """Every web URL of the documents (references, then links, document by document, first seen
+    first) -> the date to look near: the earliest date of the documents citing it (`--as-of`
+    when given), None when none of them has a date."""
+    dates: dict[str, dt.date | None] = {}
+    for doc in documents:
+        date = cfg.as_of or (doc.date.value if doc.date else None)
+        urls: Iterable[str] = [r.url for r in doc.references if r.url] + [
+            link.url for link in doc.links
+        ]
+        for url in urls:
+            if not url.lower().startswith(("http://", "https://")):
+                continue  # local files, mail and other schemes are not archived
+            if url in dates:
+                known = dates[url]
+                if date is not None and (known is None or date < known):
+                    dates[url] = date
+            else:
+                dates[url] = date
+    return dates
+
+
 def lookup_requests(
     documents: Sequence[Document],
     checks: Mapping[str, LinkCheck],
@@ -43,27 +65,12 @@ def lookup_requests(
 
     A URL with no check at all (not checked) is asked about only with `--archive all`.
     """
-    wanted: dict[str, dt.date | None] = {}
-    for doc in documents:
-        date = cfg.as_of or (doc.date.value if doc.date else None)
-        urls: Iterable[str] = [r.url for r in doc.references if r.url] + [
-            link.url for link in doc.links
-        ]
-        for url in urls:
-            if not url.lower().startswith(("http://", "https://")):
-                continue  # local files, mail and other schemes are not archived
-            check = checks.get(url)
-            if check is None and cfg.archive is not ArchiveMode.ALL:
-                continue
-            if not wants_lookup(cfg.archive, check):
-                continue
-            if url in wanted:
-                known = wanted[url]
-                if date is not None and (known is None or date < known):
-                    wanted[url] = date
-            else:
-                wanted[url] = date
-    return wanted
+    return {
+        url: date
+        for url, date in lookup_dates(documents, cfg).items()
+        if (url in checks or cfg.archive is ArchiveMode.ALL)
+        and wants_lookup(cfg.archive, checks.get(url))
+    }
 
 
 async def lookup_many(

@@ -10,7 +10,9 @@ NOTE: errors such as `error:too-many-daily-captures` may come with HTTP 200, so 
 `status_ext` is read, not only the HTTP status. The keys come from the environment only
 (`LINKAUDIT_IA_ACCESS_KEY`/`LINKAUDIT_IA_SECRET_KEY`, else `IA_ACCESS_KEY`/`IA_SECRET_KEY`) and
 are sent to the archive's own host only: the status URL is built from `base_url`, never taken
-from an answer. Every request takes a token from the shared archive `TokenBucket`.
+from an answer. Every request goes through the run's network layer, so it takes a token from
+the archive's `TokenBucket` and waits out the archive's pauses; it is never retried (a capture
+asked twice is two captures).
 """
 
 from __future__ import annotations
@@ -21,8 +23,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from linkaudit.archive.interface import SaveResult, SaveState, clean_text, parse_timestamp
-from linkaudit.archive.ratelimit import Sleep, TokenBucket
-from linkaudit.http import FetchError, HttpClient
+from linkaudit.check.fetch import Fetcher
+from linkaudit.check.limits import Sleep
+from linkaudit.check.retry import RetryPolicy
+from linkaudit.http import FetchError
+
+_NO_RETRY = RetryPolicy(retries=0)
 
 ENV_KEYS = (
     ("LINKAUDIT_IA_ACCESS_KEY", "LINKAUDIT_IA_SECRET_KEY"),
@@ -41,25 +47,22 @@ def keys_from_env(env: Mapping[str, str]) -> tuple[str, str] | None:
 
 
 class SavePageNow:
-    """A Save Page Now 2 client over the shared `HttpClient` and archive rate limit."""
+    """A Save Page Now 2 client over the run's network layer (and so the archive's rate limit)."""
 
     def __init__(
         self,
-        client: HttpClient,
+        fetcher: Fetcher,
         *,
         base_url: str,
         keys: tuple[str, str] | None,
-        limiter: TokenBucket,
         sleep: Sleep = asyncio.sleep,
         poll_interval_s: float = 5.0,
         max_polls: int = 24,
     ) -> None:
-        self.client = client
-        """The HTTP seam."""
+        self.fetcher = fetcher
+        """The network layer (the archive's host is paced by its rate limit there)."""
         self.base_url = base_url.rstrip("/")
         """The archive's root."""
-        self.limiter = limiter
-        """The run's archive rate limit."""
         self.poll_interval_s = poll_interval_s
         """Wait between status polls."""
         self.max_polls = max_polls
@@ -73,9 +76,8 @@ class SavePageNow:
         return {"Authorization": f"LOW {access}:{secret}", "Accept": "application/json"}
 
     async def _call(self, method: str, url: str, data: Mapping[str, str] | None = None) -> Any:
-        await self.limiter.acquire()
-        response = await self.client.fetch(
-            method, url, headers=self._headers(), data=data, max_body=64 * 1024
+        response, _ = await self.fetcher.request(
+            method, url, policy=_NO_RETRY, headers=self._headers(), data=data, max_body=64 * 1024
         )
         if response.status == 429:
             raise _SaveFailed("error:too-many-requests", "the archive asked to slow down (429)")

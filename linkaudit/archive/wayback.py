@@ -18,8 +18,12 @@ What it asks, and why (formats in `shared/reference/archive-apis.md`):
   `AdministrativeAccessControlException`) become `EXCLUDED`; anything else unparseable, a 5xx
   or an unreachable server sends the question to the availability API
   (`/wayback/available?...&closest=before`) as a second opinion.
-- 429: the Retry-After (or a backoff) pauses the shared `TokenBucket` for every archive call;
-  after `retries` the URL is `UNKNOWN` ("rate-limited"). A Retry-After longer than
+- Every request goes through the run's network layer (`linkaudit.check.fetch.Fetcher`): the
+  archive's host is paced by one `TokenBucket` (the per-minute budget of every archive call,
+  Save Page Now included), and retried by the one retry decision with the archive's own policy
+  (a backoff base of 2 s; exclusion notices are never retried, whatever their status).
+- 429: the Retry-After (or a backoff) pauses the archive's host for every archive call; after
+  `retries` the URL is `UNKNOWN` ("rate-limited"). A Retry-After longer than
   `retry_after_cap_s` stops archive lookups for the rest of the run (said once in `problems`).
 - When both APIs are unreachable the archive is marked unreachable: one `Problem` is added to
   `problems` and every later lookup answers `UNKNOWN` at once, without a request, so the audit
@@ -63,21 +67,21 @@ from linkaudit.archive.interface import (
     lookup_to_dict,
     parse_timestamp,
 )
-from linkaudit.archive.ratelimit import Clock, Sleep, TokenBucket
 from linkaudit.archive.savepagenow import SavePageNow, keys_from_env
-from linkaudit.check.retry import parse_retry_after
-from linkaudit.config import DEFAULT_ARCHIVE_RATE_PER_MIN, DEFAULT_ARCHIVE_URL, AuditConfig
-from linkaudit.errors import StoreError
-from linkaudit.http import (
-    FetchError,
-    FetchTimeout,
-    HttpClient,
-    HttpResponse,
-    NotInCassette,
-    ResetError,
+from linkaudit.check.fetch import Fetcher
+from linkaudit.check.limits import Clock, PacerClosed, Sleep, TokenBucket
+from linkaudit.check.retry import RetryPolicy, parse_retry_after
+from linkaudit.config import (
+    DEFAULT_ARCHIVE_RATE_PER_MIN,
+    DEFAULT_ARCHIVE_URL,
+    DEFAULT_TIMEOUT_S,
+    AuditConfig,
 )
+from linkaudit.errors import StoreError
+from linkaudit.http import FetchError, HttpClient, HttpResponse, NotInCassette
 from linkaudit.model import ArchiveLookup, ArchiveState, Problem, Snapshot, SnapshotKind
 from linkaudit.store import Store
+from linkaudit.urls import host_of
 
 ARCHIVED_TTL_S = 7 * 24 * 3600
 """How long an archived (or excluded) answer is reused."""
@@ -165,7 +169,9 @@ class WaybackArchive:
         retries: int = 2,
         retry_after_cap_s: float = 60.0,
         backoff_s: float = 2.0,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
         env: Mapping[str, str] | None = None,
+        fetcher: Fetcher | None = None,
     ) -> None:
         self.client = client
         """The HTTP seam every archive request goes through (so cassettes cover them)."""
@@ -175,8 +181,16 @@ class WaybackArchive:
         """Which API paths and parameters this archive speaks."""
         self.store = store
         """The cache, if any."""
+        self.fetcher = fetcher or Fetcher(client, AuditConfig(), sleep=sleep, clock=clock)
+        """The network layer (the run's own, shared with the checker, when one is given)."""
         self.limiter = TokenBucket(rate_per_min, sleep=sleep, clock=clock)
-        """The one rate limit of every archive call of this run."""
+        """The one rate limit of every archive call of this run (paces the archive's host)."""
+        self.fetcher.limits.pace(host_of(self.base_url), self.limiter)
+        self.policy = RetryPolicy(
+            retries=retries, wait_s=backoff_s, retry_after_cap_s=retry_after_cap_s,
+            timeout_retry_s=max(2.0, timeout_s / 4), final_when=_is_exclusion_response,
+        )  # fmt: skip
+        """How archive requests are retried."""
         self.problems: list[Problem] = []
         """Run-level problems: the archive being unreachable is said once here."""
         self.requests = 0
@@ -192,18 +206,23 @@ class WaybackArchive:
         self._failures = 0
         self._inflight: dict[tuple[str, str], asyncio.Future[ArchiveLookup]] = {}
         self._saver = SavePageNow(
-            client,
+            self.fetcher,
             base_url=self.base_url,
             keys=keys_from_env(os.environ if env is None else env),
-            limiter=self.limiter,
             sleep=sleep,
         )
 
     @classmethod
     def from_config(
-        cls, client: HttpClient, cfg: AuditConfig, store: Store | None = None
+        cls,
+        client: HttpClient,
+        cfg: AuditConfig,
+        store: Store | None = None,
+        *,
+        fetcher: Fetcher | None = None,
     ) -> WaybackArchive:
-        """The archive as the run's configuration describes it (`--archive-url`, the rate)."""
+        """The archive as the run's configuration describes it (`--archive-url`, the rate),
+        sending through the run's `fetcher` when one is given."""
         return cls(
             client,
             base_url=cfg.archive_url,
@@ -212,6 +231,8 @@ class WaybackArchive:
             store=store if cfg.cache else None,
             retries=cfg.retries,
             retry_after_cap_s=cfg.retry_after_cap_s,
+            timeout_s=cfg.timeout_s,
+            fetcher=fetcher or Fetcher(client, cfg),
         )
 
     @property
@@ -356,9 +377,8 @@ class WaybackArchive:
         if self._unreachable is not None:
             return
         self._unreachable = f"archive {reason}"
-        # Lookups queued for a token would otherwise wait out the rate limit only to send
-        # nothing: let them through at once, to stop at the check in `_get`.
-        self.limiter.rate_per_min = 0
+        # Lookups queued for a token must not be sent after all: they fail at once.
+        self.limiter.close(self._unreachable)
         self.problems.append(
             Problem(
                 kind=kind,
@@ -434,54 +454,37 @@ class WaybackArchive:
         )
 
     async def _get(self, url: str, max_body: int = _MAX_BODY) -> HttpResponse:
-        """One GET through the limiter, retrying 429/5xx/timeouts; raises `_Failure`."""
-        attempt = 0
-        while True:
-            await self.limiter.acquire()
-            if self._unreachable is not None:
-                # Given up while this call queued for a token: do not ask any more.
-                raise _Failure(_FailKind.UNREACHABLE, self._unreachable)
+        """One GET through the run's network layer (paced, retried); raises `_Failure`."""
+        if self._unreachable is not None:
+            raise _Failure(_FailKind.UNREACHABLE, self._unreachable)
+        try:
+            response, tries = await self.fetcher.request(
+                "GET", url, policy=self.policy, max_body=max_body
+            )
+        except PacerClosed as exc:  # given up while this call queued for a token
+            raise _Failure(_FailKind.UNREACHABLE, str(exc)) from exc
+        except NotInCassette as exc:
             self.requests += 1
-            try:
-                response = await self.client.fetch("GET", url, max_body=max_body)
-            except NotInCassette as exc:
-                raise _Failure(_FailKind.GARBAGE, f"not in the cassette ({exc})") from exc
-            except (FetchTimeout, ResetError) as exc:
-                if attempt < self.retries:
-                    attempt += 1
-                    await self._sleep(self.backoff_s * 2 ** (attempt - 1))
-                    continue
-                raise _Failure(_FailKind.UNREACHABLE, _describe(exc)) from exc
-            except FetchError as exc:
-                raise _Failure(_FailKind.UNREACHABLE, _describe(exc)) from exc
-            if response.status == 429:
-                wait = parse_retry_after(response.header("retry-after"))
-                if wait is None:
-                    wait = self.backoff_s * 2**attempt
-                if wait > self.retry_after_cap_s:
-                    # Waiting that long would stall the audit, and asking again before then
-                    # gets the IP blocked: stop asking for the rest of the run, said once.
-                    self._give_up(
-                        "archive-rate-limited",
-                        f"rate-limited: Retry-After {wait:g} s is longer than "
-                        f"{self.retry_after_cap_s:g} s",
-                    )
-                    raise _Failure(_FailKind.RATE_LIMITED, f"rate-limited (Retry-After {wait:g} s)")
-                # Pause every archive call, even when giving up: ignoring 429s gets an IP blocked.
-                self.limiter.pause(wait)
-                if attempt < self.retries:
-                    attempt += 1
-                    continue
-                raise _Failure(
-                    _FailKind.RATE_LIMITED, f"rate-limited (HTTP 429) after {attempt + 1} tries"
+            raise _Failure(_FailKind.GARBAGE, f"not in the cassette ({exc})") from exc
+        except FetchError as exc:
+            self.requests += int(getattr(exc, "attempts", 1))
+            raise _Failure(_FailKind.UNREACHABLE, _describe(exc)) from exc
+        self.requests += tries
+        if response.status == 429:
+            wait = parse_retry_after(response.header("retry-after"))
+            if wait is not None and wait > self.retry_after_cap_s:
+                # Waiting that long would stall the audit, and asking again before then
+                # gets the IP blocked: stop asking for the rest of the run, said once.
+                self._give_up(
+                    "archive-rate-limited",
+                    f"rate-limited: Retry-After {wait:g} s is longer than "
+                    f"{self.retry_after_cap_s:g} s",
                 )
-            if response.status >= 500 and not _is_exclusion(response.body):
-                if attempt < self.retries:
-                    attempt += 1
-                    await self._sleep(self.backoff_s * 2 ** (attempt - 1))
-                    continue
-                raise _Failure(_FailKind.UNREACHABLE, f"HTTP {response.status}")
-            return response
+                raise _Failure(_FailKind.RATE_LIMITED, f"rate-limited (Retry-After {wait:g} s)")
+            raise _Failure(_FailKind.RATE_LIMITED, f"rate-limited (HTTP 429) after {tries} tries")
+        if response.status >= 500 and not _is_exclusion(response.body):
+            raise _Failure(_FailKind.UNREACHABLE, f"HTTP {response.status}")
+        return response
 
     # -- batched lookups (`linkaudit.archive.batch` plans them) ---------------------------------
 
@@ -582,6 +585,11 @@ def _usable(row: _Capture, url: str) -> _Capture:
 def _describe(exc: FetchError) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{exc.kind}: {text}" if text else exc.kind
+
+
+def _is_exclusion_response(response: HttpResponse) -> bool:
+    """An exclusion notice is the archive's final word, whatever its status: never retried."""
+    return _is_exclusion(response.body)
 
 
 def _is_exclusion(body: bytes) -> bool:

@@ -10,7 +10,7 @@ import dataclasses
 import sqlite3
 
 from linkaudit.config import AuditConfig
-from linkaudit.model import LinkCheck, LinkStatus
+from linkaudit.model import LinkCheck, LinkStatus, PageRead
 from linkaudit.store import Store
 
 
@@ -23,11 +23,12 @@ def cache_ttl(check: LinkCheck, cfg: AuditConfig) -> float | None:
 
 
 def cached_check(
-    store: Store, key: str, url: str, *, wants_anchors: bool = False
+    store: Store, key: str, url: str, *, wants_anchors: bool = False, wants_source: bool = False
 ) -> LinkCheck | None:
     """The unexpired cached check under `key`, spelt as `url` and marked `from_cache`; an
     unreadable row (or cache) is a miss, and so is a check without the page's anchors when
-    they are wanted (`--check-fragments`)."""
+    they are wanted (`--check-fragments`), or a hyperlink's light read (`PageRead.LINK`) when
+    the URL is now a cited source (`wants_source`: its text and dates are wanted)."""
     from linkaudit.check.checker import check_from_dict
 
     try:
@@ -36,5 +37,7 @@ def cached_check(
     except (KeyError, ValueError, TypeError, AttributeError, sqlite3.Error):
         return None
     if hit is None or (wants_anchors and hit.anchors is None):
+        return None
+    if wants_source and hit.read is not PageRead.SOURCE:
         return None
     return dataclasses.replace(hit, url=url, from_cache=True)

@@ -1,22 +1,21 @@
-"""The link checker: every distinct URL once, politely, with redirects followed by hand.
+"""The link checker: every distinct URL once, politely, with every redirect hop recorded.
 
-For one URL: filters (`--include`/`--exclude`), then the cache, then GET with retries of transient
-failures (`linkaudit.check.retry`) inside the global and per-host limits
-(`linkaudit.check.limits`), redirects followed one hop at a time (each hop recorded, re-checked
-by the guard in the transport, at most `max_redirects`, loops detected), a HEAD fallback when
-the server answers 405/501 to GET, then the class (`linkaudit.check.classify`) and, for a live
-HTML page, its title, dates and excerpt (`linkaudit.check.page`). The whole URL runs under
-`url_deadline_s`.
+For one URL: filters (`--include`/`--exclude`), then the cache, then GET through the run's
+`Fetcher` (`linkaudit.check.fetch`: retries of transient failures, the global and per-host limits,
+redirects followed one hop at a time, each re-checked by the guard in the transport, at most
+`max_redirects`, loops detected), a HEAD fallback when the server answers 405/501 to GET, then the
+class (`linkaudit.check.classify`) and, for a live HTML page, its title, dates and excerpt
+(`linkaudit.check.page`). The whole URL runs under `url_deadline_s`.
 
 Configured headers (`cfg.headers`, host policy headers, the GitHub token) go only to the host
 the URL names: once a redirect leaves that host, none is sent again, even if the chain comes
-back. The GitHub token goes only to GitHub's own hosts, and only over HTTPS.
+back (the fetcher's `host_headers`). The GitHub token goes only to GitHub's own hosts, and only
+over HTTPS.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import datetime as dt
 import email.utils
@@ -26,25 +25,28 @@ import re
 import time
 from collections import deque
 from collections.abc import Callable, Collection, Coroutine, Iterable, Mapping, Sequence
-from typing import Any
-from urllib.parse import urljoin, urlsplit
+from dataclasses import dataclass
+from typing import Any, assert_never
+from urllib.parse import urlsplit
 
 from linkaudit.check.cache import cache_ttl, cached_check
-from linkaudit.check.classify import REDIRECT_STATUSES, classify_error, classify_response
+from linkaudit.check.classify import SHORT_PAGE_CHARS, classify_error, classify_response
+from linkaudit.check.fetch import Chain, Fetcher, Stop
 from linkaudit.check.limits import HostLimits, Sleep
-from linkaudit.check.page import is_html, read_page
-from linkaudit.check.retry import is_transient, retry_after_of, retrying
+from linkaudit.check.page import decode_body, is_html, read_body
 from linkaudit.config import AuditConfig
 from linkaudit.errors import ConfigError, StoreError
-from linkaudit.http import FetchError, HttpClient, HttpResponse
+from linkaudit.http import HttpClient, HttpResponse
 from linkaudit.local.anchors import html_anchors
-from linkaudit.model import DatedFact, DateOrigin, Hop, LinkCheck, LinkStatus
+from linkaudit.model import DatedFact, DateOrigin, Hop, LinkCheck, LinkStatus, PageRead
+from linkaudit.pagedates import date_from_url
 from linkaudit.store import Store
 from linkaudit.urls import host_of, invalid_url_reason, normalize_url
-
-host_of = functools.lru_cache(maxsize=1 << 16)(host_of)  # called several times per URL
+from linkaudit.workers import CpuPool
 
 GITHUB_HOSTS = frozenset({"github.com", "api.github.com", "raw.githubusercontent.com"})
+_CACHE_BATCH = 256
+"""Checks written to the store's cache at once."""
 
 
 def filter_reason(
@@ -63,22 +65,17 @@ def _github_host(host: str) -> bool:
     return host in GITHUB_HOSTS or host.endswith(".github.com")
 
 
-def _decode(response: HttpResponse) -> str:
-    """The body as text: the declared charset, else UTF-8, else charset detection."""
-    ctype = response.header("content-type") or ""
-    m = re.search(r"charset=[\"']?([\w.:-]+)", ctype, re.IGNORECASE)
-    if m:
-        try:
-            return response.body.decode(m.group(1), "replace")
-        except LookupError:
-            pass
-    try:
-        return response.body.decode("utf-8")
-    except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
+@dataclass(frozen=True, slots=True)
+class KnownAnswer:
+    """The final answer for a URL that the run fetched already (a page the crawl read): a link
+    to it is judged from this answer instead of being fetched again."""
 
-        best = from_bytes(response.body[:200_000]).best()
-        return str(best) if best is not None else response.body.decode("latin-1")
+    response: HttpResponse
+    """The final response, body included."""
+    hops: tuple[Hop, ...] = ()
+    """The redirects that led to it."""
+    attempts: int = 1
+    """Tries of the first request."""
 
 
 class Checker:
@@ -92,16 +89,17 @@ class Checker:
         store: Store | None = None,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
+        fetcher: Fetcher | None = None,
+        pool: CpuPool | None = None,
         anchors_for: Collection[str] = frozenset(),
     ) -> None:
         self._cfg = cfg
         self._anchors_for = frozenset(anchors_for)  # normalised URLs whose ids are wanted
-        self._client = client
         self._store = store
-        self._sleep = sleep
         self._clock = clock
-        self.limits = HostLimits(cfg, sleep=sleep, clock=clock)
-        """The concurrency limits (exposed for progress displays and tests)."""
+        self._pool = pool or CpuPool(0)
+        self.fetcher = fetcher or Fetcher(client, cfg, sleep=sleep, clock=clock)
+        """The network layer (shared with the rest of the run when one is given)."""
         self.store_error: str | None = None
         """Why the cache could not be written, if it could not (the checks are still returned)."""
         try:
@@ -110,52 +108,94 @@ class Checker:
         except re.error as exc:
             raise ConfigError(f"--include/--exclude: bad regular expression: {exc}") from exc
 
+    @property
+    def limits(self) -> HostLimits:
+        """The concurrency limits (exposed for progress displays and tests)."""
+        return self.fetcher.limits
+
     # -- public ---------------------------------------------------------------------------------
 
     async def check_all(
         self,
         urls: Iterable[str],
         on_result: Callable[[LinkCheck], None] | None = None,
+        *,
+        known: Mapping[str, KnownAnswer] | None = None,
+        known_key: Callable[[str], str] | None = None,
+        sources: Collection[str] | None = None,
+        collect: bool = True,
     ) -> dict[str, LinkCheck]:
         """Check every distinct URL once (concurrently within the limits), keyed by URL as given.
 
         Fresh results are written to the store's cache in batches; cached ones are reused when
-        `cfg.cache` is on. `on_result` is called as each result arrives (progress display).
+        `cfg.cache` is on. `on_result` is called as each result arrives (progress display). A
+        URL whose `known_key` is in `known` is judged from that answer, without a request.
+        `sources` are the URLs cited as sources (as given, or normalised): their pages are read
+        whole (`PageRead.SOURCE`),
+        the others only as far as their verdict needs (`PageRead.LINK`); None reads every page
+        as a source. `on_result` sees every URL as given (each spelling of one page); with
+        `collect=False` the results are handed to it alone and the returned dict stays empty
+        (the caller keeps what it needs, for as long as it needs it).
         """
         groups: dict[str, list[str]] = {}
         for u in urls:
             spellings = groups.setdefault(normalize_url(u), [])
             if u not in spellings:
                 spellings.append(u)
+        link_only = (
+            set() if sources is None
+            else {k for k, spellings in groups.items()
+                  if k not in sources and not any(u in sources for u in spellings)}
+        )  # fmt: skip
         results: dict[str, LinkCheck] = {}
         pending_cache: list[tuple[str, dict[str, Any], float]] = []
         caching = self._store is not None and self._cfg.cache
 
         def done(key: str, spellings: list[str], check: LinkCheck) -> None:
-            for n, spelling in enumerate(spellings):
-                results[spelling] = check if n == 0 else _replace(check, url=spelling)
             ttl = cache_ttl(check, self._cfg) if caching else None
             if ttl is not None:
                 pending_cache.append((key, check_to_dict(check), ttl))
-            if on_result is not None:
-                on_result(check)
+                if len(pending_cache) >= _CACHE_BATCH:
+                    self._write_cache(pending_cache)
+            for n, spelling in enumerate(spellings):
+                each = check if n == 0 else _replace(check, url=spelling)
+                if collect:
+                    results[spelling] = each
+                if on_result is not None:
+                    on_result(each)
 
         async def one(key: str) -> None:
             spellings = groups[key]
-            done(key, spellings, await self.check(spellings[0]))
+            url = spellings[0]
+            read = PageRead.LINK if key in link_only else PageRead.SOURCE
+            answer = known.get(known_key(url) if known_key else url) if known else None
+            if answer is not None and self._filtered(url) is None:
+                check = await self._finish(
+                    url, answer.response, list(answer.hops), answer.attempts, read
+                )
+                done(key, spellings, _replace(check, checked_at=_now()))
+            else:
+                done(key, spellings, await self.check(url, read=read))
 
         try:
             await self._schedule(list(groups), one)
         finally:
-            if self._store is not None and pending_cache:
-                try:
-                    self._store.put_checks(pending_cache)
-                except StoreError as exc:
-                    # A full disk or a read-only store costs the cache, not the run's results
-                    # (the history write that follows reports the store in the run's problems).
-                    self.store_error = str(exc)
-                    logging.getLogger(__name__).warning("%s", exc)
+            self._write_cache(pending_cache)
         return results
+
+    def _write_cache(self, pending: list[tuple[str, dict[str, Any], float]]) -> None:
+        """Write `pending` to the store's cache and empty it (a batch: memory stays flat)."""
+        if self._store is None or not pending or self.store_error is not None:
+            pending.clear()
+            return
+        try:
+            self._store.put_checks(pending)
+        except StoreError as exc:
+            # A full disk or a read-only store costs the cache, not the run's results (the
+            # history write that follows reports the store in the run's problems).
+            self.store_error = str(exc)
+            logging.getLogger(__name__).warning("%s", exc)
+        pending.clear()
 
     async def _schedule(
         self, keys: list[str], one: Callable[[str], Coroutine[Any, Any, None]]
@@ -209,20 +249,22 @@ class Checker:
             if running:
                 await asyncio.gather(*running, return_exceptions=True)
 
-    async def check(self, url: str) -> LinkCheck:
-        """Check one URL (filters, cache, network) within the per-URL deadline."""
+    async def check(self, url: str, *, read: PageRead = PageRead.SOURCE) -> LinkCheck:
+        """Check one URL (filters, cache, network) within the per-URL deadline, reading its
+        page as `read` says."""
         started = self._clock()
         reason = self._filtered(url)
         if reason is not None:
             return LinkCheck(url=url, status=LinkStatus.SKIPPED, error=reason, checked_at=_now())
         if self._store is not None and self._cfg.cache:
             hit = cached_check(self._store, normalize_url(url), url,
-                               wants_anchors=self._wants_anchors(url))
+                               wants_anchors=self._wants_anchors(url),
+                               wants_source=read is PageRead.SOURCE)
             if hit is not None:
                 return hit
         try:
             async with asyncio.timeout(self._cfg.url_deadline_s):
-                result = await self._check(url)
+                result = await self._check(url, read)
         except TimeoutError:
             result = LinkCheck(
                 url=url,
@@ -240,10 +282,10 @@ class Checker:
     def _filtered(self, url: str) -> str | None:
         return filter_reason(url, self._include, self._exclude)
 
-    def _headers_for(self, url: str, origin_host: str, crossed: bool) -> dict[str, str]:
+    def _headers_for(self, url: str) -> dict[str, str]:
+        """The configured headers for `url`'s host (the fetcher sends them only while a chain
+        stays on the host it started on)."""
         host = host_of(url)
-        if crossed or host != origin_host:
-            return {}
         headers = dict(self._cfg.headers)
         policy = self._cfg.host_policy(host)
         if policy is not None:
@@ -252,55 +294,7 @@ class Checker:
             headers["Authorization"] = f"Bearer {self._cfg.github_token}"
         return headers
 
-    async def _fetch(self, method: str, url: str, headers: Mapping[str, str]) -> HttpResponse:
-        """One request inside the limits; a 429/503 Retry-After pauses that host alone."""
-        host = host_of(url)
-        async with self.limits.slot(host):
-            response = await self._client.fetch(method, url, headers=headers)
-        if response.status in (429, 503):
-            wait = retry_after_of(response, self._cfg.retry_after_cap_s)
-            if wait is None and response.status == 429:
-                wait = self._cfg.retry_wait_s
-            if wait is not None:
-                self.limits.pause(host, wait)
-        return response
-
-    async def _fetch_retrying(
-        self, method: str, url: str, headers: Mapping[str, str]
-    ) -> tuple[HttpResponse, int]:
-        """`_fetch` with retries of transient failures; returns the response and attempts."""
-        # The first attempt runs outside tenacity: most answers are final, and tenacity's
-        # per-call machinery costs more CPU than the request itself on a fast network.
-        first: HttpResponse | FetchError
-        try:
-            first = await self._fetch(method, url, headers)
-        except FetchError as exc:
-            if not is_transient(exc) or self._cfg.retries <= 0:
-                exc.attempts = 1  # type: ignore[attr-defined]
-                raise
-            first = exc
-        else:
-            if not is_transient(first) or self._cfg.retries <= 0:
-                return first, 1
-        attempts = 0
-
-        async def attempt() -> HttpResponse:
-            nonlocal attempts
-            attempts += 1
-            if attempts == 1:  # tenacity sees the first outcome again, then waits and retries
-                if isinstance(first, FetchError):
-                    raise first
-                return first
-            return await self._fetch(method, url, headers)
-
-        try:
-            response: HttpResponse = await retrying(self._cfg, sleep=self._sleep)(attempt)
-        except FetchError as exc:
-            exc.attempts = attempts  # type: ignore[attr-defined]
-            raise
-        return response, attempts
-
-    async def _check(self, url: str) -> LinkCheck:
+    async def _check(self, url: str, read: PageRead) -> LinkCheck:
         try:
             scheme = urlsplit(url).scheme.lower()
         except ValueError as exc:  # `http://[::1` and the like: a value, never a crash
@@ -312,59 +306,42 @@ class Checker:
         if scheme not in ("http", "https"):
             return LinkCheck(url=url, status=LinkStatus.INVALID,
                              error=f"not an http(s) URL: {url[:200]}")
-        origin_host = host_of(url)
-        if not origin_host:
+        if not host_of(url):
             return LinkCheck(url=url, status=LinkStatus.INVALID, error="no host in URL")
-        hops: list[Hop] = []
-        seen = {normalize_url(url)}
-        current = url
-        crossed = False
-        attempts = 0
-        while True:
-            headers = self._headers_for(current, origin_host, crossed)
-            try:
-                response, n = await self._fetch_retrying("GET", current, headers)
-                if response.status in (405, 501):
-                    # A failing HEAD must not hide that the server answered the GET.
-                    with contextlib.suppress(FetchError):
-                        head, _ = await self._fetch_retrying("HEAD", current, headers)
-                        if head.status < 400:
-                            response = head
-            except FetchError as exc:
-                status, reason = classify_error(exc)
-                if hops and status is LinkStatus.SKIPPED:
-                    reason = f"redirect to {current} refused: {reason}"
-                return LinkCheck(
-                    url=url, status=status, redirects=tuple(hops),
-                    final_url=current if hops else None, error=reason,
-                    attempts=attempts or int(getattr(exc, "attempts", 1)),
-                )
-            attempts = attempts or n
-            location = response.header("location")
-            if response.status not in REDIRECT_STATUSES or not location:
-                break
-            try:
-                target = urljoin(current, location.strip())
-                target_scheme = urlsplit(target).scheme.lower()
-            except ValueError:  # a hostile Location (`http://[::1`) ends this URL, not the run
-                hops.append(Hop(response.status, location.strip()[:200]))
-                return self._stop(url, hops, response, attempts, LinkStatus.INVALID,
-                                  f"redirect to an unparsable URL: {location.strip()[:200]!r}")
-            hops.append(Hop(response.status, target))
-            if target_scheme not in ("http", "https"):
-                return self._stop(url, hops, response, attempts, LinkStatus.INVALID,
-                                  f"redirect to a non-http URL: {target[:200]}")
-            key = normalize_url(target)
-            if key in seen:
-                return self._stop(url, hops, response, attempts, LinkStatus.NETWORK_ERROR,
-                                  f"redirect loop at {target[:200]}")
-            if len(hops) > self._cfg.max_redirects:
-                return self._stop(url, hops, response, attempts, LinkStatus.NETWORK_ERROR,
-                                  f"more than {self._cfg.max_redirects} redirects")
-            seen.add(key)
-            crossed = crossed or host_of(target) != origin_host
-            current = target
-        return self._finish(url, response, hops, attempts)
+        chain: Chain[None] = await self.fetcher.follow(
+            url, host_headers=self._headers_for, head_fallback=True
+        )
+        hops = list(chain.hops)
+        if chain.error is not None:
+            status, reason = classify_error(chain.error)
+            if hops and status is LinkStatus.SKIPPED:
+                reason = f"redirect to {chain.final} refused: {reason}"
+            return LinkCheck(
+                url=url, status=status, redirects=chain.hops,
+                final_url=chain.final if hops else None, error=reason, attempts=chain.attempts,
+            )
+        response = chain.response
+        assert response is not None
+        match chain.stop:
+            case None:
+                return await self._finish(url, response, hops, chain.attempts, read)
+            case Stop.UNPARSABLE:
+                status = LinkStatus.INVALID
+                reason = f"redirect to an unparsable URL: {chain.location[:200]!r}"
+            case Stop.NOT_HTTP:
+                status = LinkStatus.INVALID
+                reason = f"redirect to a non-http URL: {chain.final[:200]}"
+            case Stop.LOOP:
+                status = LinkStatus.NETWORK_ERROR
+                reason = f"redirect loop at {chain.final[:200]}"
+            case Stop.TOO_MANY:
+                status = LinkStatus.NETWORK_ERROR
+                reason = f"more than {self._cfg.max_redirects} redirects"
+            case Stop.VETOED:  # the checker vetoes nothing (the guard sits in the transport)
+                raise AssertionError("the checker's chain was vetoed")
+            case _ as unreachable:
+                assert_never(unreachable)
+        return self._stop(url, hops, response, chain.attempts, status, reason)
 
     def _stop(
         self, url: str, hops: list[Hop], response: HttpResponse, attempts: int,
@@ -374,9 +351,15 @@ class Checker:
                          redirects=tuple(hops), final_url=hops[-1].location, error=reason,
                          attempts=attempts)
 
-    def _finish(
-        self, url: str, response: HttpResponse, hops: list[Hop], attempts: int
+    async def _finish(
+        self, url: str, response: HttpResponse, hops: list[Hop], attempts: int,
+        read: PageRead = PageRead.SOURCE,
     ) -> LinkCheck:
+        """The class of the final answer and what its page says, read as far as `read` needs:
+        a hyperlink's page no further than the soft-404 test looks, and htmldate's search only
+        for a source whose URL carries no date (`linkaudit.sourcedates` puts a URL date
+        first: a date found in the page would never be used). The page is read in a worker
+        process when the run has them (`linkaudit.workers`)."""
         final_url = hops[-1].location if hops else None
         policy = self._cfg.host_policy(host_of(final_url or url))
         accept = (policy.accept if policy is not None else frozenset()) | self._cfg.accept
@@ -387,16 +370,25 @@ class Checker:
         headings: tuple[str, ...] = ()
         text = ""
         anchors = None
+        source = read is PageRead.SOURCE
+        chars = self._cfg.excerpt_chars if source else SHORT_PAGE_CHARS
         if is_html(ctype) and response.body and 200 <= response.status < 300:
-            page = _decode(response)
-            facts = read_page(page, excerpt_chars=self._cfg.excerpt_chars)
-            if not response.truncated and self._wants_anchors(url):  # --check-fragments all
-                anchors = frozenset(html_anchors(page))
+            dated = date_from_url(url) or (final_url is not None and date_from_url(final_url))
+            facts = await self._pool.run(
+                read_body, response.body, response.header("content-type") or "",
+                excerpt_chars=chars, use_htmldate=source and not dated,
+            )  # fmt: skip
             title, headings, text = facts.title, facts.headings, facts.excerpt
-            published, modified, excerpt = facts.published, facts.modified, facts.excerpt or None
+            published, modified = facts.published, facts.modified
+            excerpt = facts.excerpt or None
+            if not response.truncated and self._wants_anchors(url):  # --check-fragments all
+                ctype_header = response.header("content-type") or ""
+                anchors = frozenset(html_anchors(decode_body(response.body, ctype_header)))
         elif ctype.startswith("text/plain") and response.body and 200 <= response.status < 300:
-            text = _decode(response)[: self._cfg.excerpt_chars]
+            text = decode_body(response.body, response.header("content-type") or "")[:chars]
             excerpt = text or None
+        if not source:
+            excerpt = None  # no rule reads a hyperlink's text
         status, reason = classify_response(url, response, hops, accept=accept, title=title,
                                            headings=headings, text=text)
         if not status.is_ok:
@@ -413,7 +405,7 @@ class Checker:
             final_url=final_url, content_type=ctype or None, title=title,
             published=published if status.is_ok else None,
             modified=modified if status.is_ok else None, excerpt=excerpt, error=reason,
-            attempts=attempts, anchors=anchors,
+            attempts=attempts, anchors=anchors, read=read,
         )
 
 
@@ -461,6 +453,7 @@ def check_to_dict(c: LinkCheck) -> dict[str, Any]:
         "checked_at": c.checked_at.isoformat() if c.checked_at else None,
         "from_cache": c.from_cache,
         "anchors": sorted(c.anchors) if c.anchors is not None else None,
+        "read": c.read.value,
     }
 
 
@@ -484,4 +477,5 @@ def check_from_dict(d: Mapping[str, Any]) -> LinkCheck:
         checked_at=dt.datetime.fromisoformat(checked_at) if checked_at else None,
         from_cache=bool(d.get("from_cache", False)),
         anchors=frozenset(map(str, d["anchors"])) if d.get("anchors") is not None else None,
+        read=PageRead(d.get("read", PageRead.SOURCE.value)),
     )

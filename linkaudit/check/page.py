@@ -1,17 +1,15 @@
 """What a live HTML page says about itself: title, published/modified dates, main text excerpt.
 
 Dates are looked for in htmldate's order of trust (see `shared/reference/dates-and-claims.md`):
-meta tags, then JSON-LD, then `<time datetime>`, then htmldate's extensive text search; each
-keeps where it came from (`DateOrigin`). Modified dates are kept apart from published ones. A
-date in the URL path is deliberately not read here: `linkaudit.sourcedates` owns URL dates and
-how the evidence is combined. Everything here is untrusted text: callers escape before display.
+meta tags, then microdata and JSON-LD, then `<time datetime>` (all read by `linkaudit.pagedates`),
+then htmldate's search of the page; each keeps where it came from (`DateOrigin`). Modified dates
+are kept apart from published ones. A date in the URL path is deliberately not read here:
+`linkaudit.sourcedates` combines it with these. Everything here is untrusted text: callers
+escape before display.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import email.utils
-import json
 import logging
 import re
 from collections.abc import Iterator
@@ -22,29 +20,22 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from linkaudit.model import DatedFact, DateOrigin
-
-PUBLISHED_META = (
-    "article:published_time",
-    "og:published_time",
-    "parsely-pub-date",
-    "sailthru.date",
-    "citation_publication_date",
-    "dc.date.issued",
-    "pubdate",
-    "publish_date",
-    "date",
-    "datepublished",
+from linkaudit.pagedates import (
+    MODIFIED_META,
+    PUBLISHED_META,
+    itemprop_fact,
+    json_ld_fact,
+    meta_fact,
+    parse_date,
+    time_fact,
 )
-"""Meta names/properties (lower-case) that carry a published date, most trusted first."""
-MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified")
-"""Meta names/properties that carry a modified date."""
 
 _STRIP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "svg",
                "iframe", "template", "button", "select")
 _BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figcaption",
                "td", "dd")
 _TITLE_CHARS = 500
-_DATE_RE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})|\b(\d{4})(\d{2})(\d{2})\b")
+_CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,30 +54,6 @@ class PageFacts:
     """Plain text of the main content, paragraphs split by blank lines, bounded."""
 
 
-def parse_date(value: str) -> dt.date | None:
-    """A calendar date from an ISO timestamp, `2024/09/17`, `20240917` or an RFC 2822 date."""
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
-    except ValueError:
-        pass
-    m = _DATE_RE.search(value)
-    if m:
-        y, mo, d = (int(g) for g in (m.group(1, 2, 3) if m.group(1) else m.group(4, 5, 6)))
-        try:
-            day = dt.date(y, mo, d)
-        except ValueError:
-            day = None
-        if day is not None and 1990 <= day.year <= dt.date.today().year + 1:
-            return day
-    try:
-        return email.utils.parsedate_to_datetime(value).date()
-    except (TypeError, ValueError, IndexError):
-        return None
-
-
 def _clean(text: str) -> str:
     return " ".join(text.split())
 
@@ -102,65 +69,44 @@ def _metas(doc: HtmlElement) -> dict[str, str]:
     return found
 
 
-def _meta_dates(found: dict[str, str], names: tuple[str, ...]) -> DatedFact | None:
-    for name in names:
-        if name in found and (day := parse_date(found[name])) is not None:
-            return DatedFact(day, DateOrigin.HTML_META, detail=name)
-    return None
-
-
-def _itemprop_date(doc: HtmlElement, prop: str) -> DatedFact | None:
-    """`<time itemprop="datePublished" datetime=...>` and friends (microdata outside meta)."""
+def _itemprop_values(doc: HtmlElement, prop: str) -> Iterator[str]:
+    """Values of `itemprop=prop` elements other than meta tags (microdata in the body)."""
     for tag in doc.xpath("//*[@itemprop=$p]", p=prop):
         if tag.tag != "meta":
-            value = tag.get("datetime") or tag.get("content") or tag.text_content()
-            if value and (day := parse_date(value)) is not None:
-                return DatedFact(day, DateOrigin.HTML_META, detail=f"itemprop={prop}")
-    return None
+            yield tag.get("datetime") or tag.get("content") or tag.text_content()
 
 
-def _json_ld_objects(doc: HtmlElement) -> Iterator[dict[str, object]]:
+def _json_ld_blocks(doc: HtmlElement) -> Iterator[str]:
     for script in doc.xpath('//script[@type="application/ld+json"]'):
-        try:
-            data = json.loads(script.text_content() or "null")
-        except ValueError:
-            continue
-        stack: list[object] = [data]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, list):
-                stack.extend(item)
-            elif isinstance(item, dict):
-                yield item
-                if "@graph" in item:
-                    stack.append(item["@graph"])
+        yield script.text_content() or ""
 
 
-def _json_ld_date(doc: HtmlElement, key: str) -> DatedFact | None:
-    for obj in _json_ld_objects(doc):
-        value = obj.get(key)
-        if isinstance(value, str) and (day := parse_date(value)) is not None:
-            return DatedFact(day, DateOrigin.JSON_LD, detail=key)
-    return None
-
-
-def _time_tag_date(doc: HtmlElement) -> DatedFact | None:
+def _time_values(doc: HtmlElement) -> Iterator[str]:
     for tag in doc.iter("time"):
-        value = tag.get("datetime")
-        if value and (day := parse_date(value)) is not None:
-            return DatedFact(day, DateOrigin.TIME_TAG, detail="time[datetime]")
-    return None
+        yield tag.get("datetime") or ""
 
 
 # htmldate logs every page it cannot date; one setting at import, not one per page.
 logging.getLogger("htmldate").setLevel(logging.ERROR)
 
 
-def _htmldate(html: str) -> DatedFact | None:
+def _htmldate(doc: HtmlElement) -> DatedFact | None:
+    """htmldate's search of the page in its fast mode (`extensive_search=False`).
+
+    The fast mode reads what the structured sources above may have missed: date-like elements
+    (a byline, a `class="date"`), the title and headings, timestamps and known phrasings. Its
+    extensive mode adds a search of the whole page text that cost about 3 ms per undated page
+    (ten times the rest of reading the page; see benchmarks/README.md) and whose findings are
+    guesses: the copyright year or a lone year taken as January 1st, any date-shaped string
+    anywhere on the page (a "related stories" list). A source dated by a guess makes
+    stale-source and source-after-document fire wrongly; undated is the honest answer (the
+    temporal rules skip and say why). htmldate works on a copy of the parsed tree: the page is
+    parsed once.
+    """
     try:
         from htmldate import find_date
 
-        found = find_date(html, original_date=True, extensive_search=True)
+        found = find_date(doc, original_date=True, extensive_search=False)
     except Exception:  # htmldate may choke on odd markup; a missing date is the honest answer
         return None
     day = parse_date(found) if isinstance(found, str) else None
@@ -207,8 +153,10 @@ def _parse(html: str) -> HtmlElement | None:
 def read_page(html: str, *, excerpt_chars: int, use_htmldate: bool = True) -> PageFacts:
     """Read title, headings, dates and an excerpt from an HTML page (any markup, never raises).
 
-    Parsed with lxml directly (about 40x faster than BeautifulSoup on article pages, which
-    matters when thousands of pages are checked on one event loop).
+    Parsed once, with lxml directly (about 40x faster than BeautifulSoup on article pages, which
+    matters when thousands of pages are checked). `use_htmldate=False` skips htmldate's search
+    (a hyperlink's page, or a source whose URL is dated: nothing would use its finding); the
+    excerpt stops at `excerpt_chars`.
     """
     doc = _parse(html)
     if doc is None:
@@ -223,19 +171,47 @@ def read_page(html: str, *, excerpt_chars: int, use_htmldate: bool = True) -> Pa
     has_itemprop = "itemprop" in html
     has_json_ld = "ld+json" in html
     published = (
-        _meta_dates(metas, PUBLISHED_META)
-        or (_itemprop_date(doc, "datePublished") if has_itemprop else None)
-        or (_json_ld_date(doc, "datePublished") if has_json_ld else None)
-        or _time_tag_date(doc)
+        meta_fact(metas, PUBLISHED_META)
+        or (itemprop_fact(_itemprop_values(doc, "datePublished"), "datePublished")
+            if has_itemprop else None)
+        or (json_ld_fact(_json_ld_blocks(doc), "datePublished") if has_json_ld else None)
+        or time_fact(_time_values(doc))
     )
     modified = (
-        _meta_dates(metas, MODIFIED_META)
-        or (_itemprop_date(doc, "dateModified") if has_itemprop else None)
-        or (_json_ld_date(doc, "dateModified") if has_json_ld else None)
+        meta_fact(metas, MODIFIED_META)
+        or (itemprop_fact(_itemprop_values(doc, "dateModified"), "dateModified")
+            if has_itemprop else None)
+        or (json_ld_fact(_json_ld_blocks(doc), "dateModified") if has_json_ld else None)
     )
     if published is None and use_htmldate:
-        published = _htmldate(html)
+        published = _htmldate(doc)  # before the excerpt, which prunes the tree
     return PageFacts(title, headings, published, modified, _excerpt(doc, excerpt_chars))
+
+
+def decode_body(body: bytes, content_type: str) -> str:
+    """A body as text: the charset the Content-Type declares, else UTF-8, else detection."""
+    m = _CHARSET.search(content_type)
+    if m:
+        try:
+            return body.decode(m.group(1), "replace")
+        except LookupError:
+            pass
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(body[:200_000]).best()
+        return str(best) if best is not None else body.decode("latin-1")
+
+
+def read_body(
+    body: bytes, content_type: str, *, excerpt_chars: int, use_htmldate: bool = True
+) -> PageFacts:
+    """`read_page` of an HTML body as the server sent it (decoded here: a worker process gets
+    the bytes, not a second copy of the text)."""
+    return read_page(decode_body(body, content_type), excerpt_chars=excerpt_chars,
+                     use_htmldate=use_htmldate)
 
 
 def is_html(content_type: str) -> bool:

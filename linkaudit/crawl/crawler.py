@@ -11,11 +11,14 @@ caller extracts and audits them. The order of discovery:
 3. feeds: those given, and the RSS/Atom feeds the start page advertises;
 4. links of fetched pages, breadth-first (lowest depth first) up to `depth`.
 
-Every HTTP request goes through `HttpClient.fetch`, which never follows redirects: they are
-followed here, hop by hop, re-checking scope and robots.txt on every hop. Politeness: robots.txt
-is obeyed per origin, Crawl-delay spaces the starts of requests to that origin (the wait is
-computed with the injected `clock` and taken with the injected `sleep`), and at most
-`cfg.per_host` requests (or the host's policy) are in flight per origin.
+Every HTTP request goes through the run's network layer (`linkaudit.check.fetch.Fetcher`), which
+follows redirects hop by hop and asks the crawler's veto before each one: a hop off the site,
+disallowed by robots.txt, or onto a page that is fetched already (or being fetched) is refused.
+Politeness is the layer's, shared with the checker: robots.txt is obeyed per origin, its
+Crawl-delay paces the starts of requests to that host (a `TokenBucket`; the wait is computed
+with the injected `clock` and taken with the injected `sleep`), at most `cfg.per_host` requests
+(or the host's policy) are in flight per host, a 429 or 503 pauses the host (its Retry-After),
+and transient failures are retried by the run's policy.
 
 Each article is fetched once: URLs are normalised (`crawl_url`, `page_key`) before queueing, a
 redirect target or `rel=canonical` URL is marked fetched when its page is read, and crawler traps
@@ -37,9 +40,11 @@ import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import assert_never
 
 from linkaudit.check.classify import REDIRECT_STATUSES
-from linkaudit.check.limits import per_host_limit
+from linkaudit.check.fetch import Chain, Fetcher, Stop
+from linkaudit.check.limits import TokenBucket, per_host_limit
 from linkaudit.config import AuditConfig
 from linkaudit.crawl.interface import (
     MAX_CRAWL_DELAY_S,
@@ -63,7 +68,7 @@ from linkaudit.crawl.traps import TrapGuard
 from linkaudit.crawl.urlkey import crawl_url, netloc_of, origin_of, page_key
 from linkaudit.errors import ConfigError
 from linkaudit.http import FetchError, HttpClient, HttpResponse
-from linkaudit.model import Problem
+from linkaudit.model import Hop, Problem
 from linkaudit.report._text import plural
 from linkaudit.store import Store
 from linkaudit.urls import host_of, redact_url, registrable_domain
@@ -82,28 +87,13 @@ _ROBOTS_REDIRECTS = 5
 
 
 class _Host:
-    """One origin: its robots.txt, its request slots and its Crawl-delay pacing."""
+    """One origin: its robots.txt (read once) and its request limit."""
 
-    def __init__(self, origin: str, limit: int, sleep: Sleep, clock: Clock) -> None:
+    def __init__(self, origin: str, limit: int) -> None:
         self.origin = origin
         self.limit = limit
-        self.slots = asyncio.Semaphore(max(1, limit))
         self.robots: Robots | None = None
         self.robots_lock = asyncio.Lock()
-        self.delay = 0.0
-        self._next_start: float | None = None
-        self._sleep = sleep
-        self._clock = clock
-
-    async def pace(self) -> None:
-        """Wait until `delay` seconds after the previous request to this origin started."""
-        if self.delay <= 0:
-            return
-        now = self._clock()
-        start = now if self._next_start is None else max(now, self._next_start)
-        self._next_start = start + self.delay
-        if start > now:
-            await self._sleep(start - now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +105,7 @@ class _Fetched:
     refused: SkipReason | None = None
     failure: str | None = None
     requests: int = 0
+    hops: tuple[Hop, ...] = ()
 
 
 class Crawler:
@@ -130,6 +121,7 @@ class Crawler:
         sleep: Sleep = asyncio.sleep,
         clock: Clock = time.monotonic,
         today: dt.date | None = None,
+        fetcher: Fetcher | None = None,
     ) -> None:
         start = crawl_url(crawl.start)
         if start is None:
@@ -140,6 +132,8 @@ class Crawler:
         """HTTP and politeness options."""
         self.crawl = crawl
         """What to crawl."""
+        self.fetcher = fetcher or Fetcher(client, cfg, sleep=sleep, clock=clock)
+        """The network layer (the run's, shared with the checker, when one is given)."""
         self._start = start
         self._start_key = page_key(start)
         self._domains = {registrable_domain(start)} | {
@@ -155,7 +149,6 @@ class Crawler:
         self._queue: asyncio.PriorityQueue[tuple[int, int, str]] = asyncio.PriorityQueue()
         self._seq = 0
         self._hosts: dict[str, _Host] = {}
-        self._global = asyncio.Semaphore(max(1, cfg.concurrency))
         self._guard = TrapGuard(crawl.traps, today or dt.date.today())
         self._listings_seen: set[str] = set()
         self._robots_sitemaps: tuple[str, ...] = ()
@@ -413,6 +406,8 @@ class Crawler:
         charset: str | None = None,
         unchanged: bool = False,
         date: dt.date | None = None,
+        redirects: tuple[Hop, ...] = (),
+        headers: tuple[tuple[str, str], ...] = (),
     ) -> None:
         entry.state = state
         if state is PageState.FAILED:
@@ -449,11 +444,14 @@ class Crawler:
             unchanged=unchanged,
             lastmod=dt.date.fromisoformat(entry.lastmod) if entry.lastmod else None,
             date=date,
+            requested_url=entry.url if fetched_url else None,
+            redirects=redirects,
+            headers=headers if body is not None else (),
         )
         if self._on_page is not None:
             self._on_page(page)
         if body is not None and not self.crawl.keep_bodies:
-            page = dataclasses.replace(page, body=None)
+            page = dataclasses.replace(page, body=None, headers=())
         self._pages.append(page)
 
     async def _visit(self, entry: Entry, key: str) -> bool:
@@ -570,6 +568,8 @@ class Crawler:
             charset=charset,
             unchanged=unchanged and reason is None,
             date=scan.date,
+            redirects=got.hops,
+            headers=response.headers,
         )
         return True
 
@@ -616,17 +616,9 @@ class Crawler:
         host = self._hosts.get(origin)
         if host is None:
             limit = per_host_limit(self.cfg, host_of(url))  # `[::1]:8080` -> `::1`
-            host = _Host(origin, limit, self._sleep, self._clock)
+            host = _Host(origin, limit)
             self._hosts[origin] = host
         return host
-
-    async def _send(
-        self, host: _Host, url: str, headers: dict[str, str] | None, max_body: int
-    ) -> HttpResponse:
-        async with self._global, host.slots:
-            await host.pace()
-            self._requests += 1
-            return await self.client.fetch("GET", url, headers=headers or None, max_body=max_body)
 
     async def _get(
         self,
@@ -639,54 +631,53 @@ class Crawler:
         max_redirects: int | None = None,
         hops: list[Entry] | None = None,
     ) -> _Fetched:
-        """GET `url`, following redirects by hand with scope and robots checked on every hop."""
-        limit = self.cfg.max_redirects if max_redirects is None else max_redirects
-        seen = {url}
-        current = url
-        requests = 0
-        last: HttpResponse | None = None
-        for hop in range(limit + 1):
-            if scope and not self._in_scope(current):
-                return _Fetched(
-                    current, last, refused=SkipReason.OFF_SITE, requests=requests,
-                    failure=f"redirects off the site to {redact_url(current)}",
-                )  # fmt: skip
-            host = self._host(current)
+        """GET `url` through the network layer, with scope, robots.txt and the pages fetched
+        already checked before every hop. Raises the `FetchError` of a request that failed."""
+
+        async def veto(target: str, hop: int) -> tuple[SkipReason, str] | None:
+            if hop and hops is not None:
+                taken = self._take_hop(target, hops)
+                if taken is not None:
+                    return taken, f"redirects to {redact_url(target)}, {self._fate(target)}"
+            if scope and not self._in_scope(target):
+                return SkipReason.OFF_SITE, f"redirects off the site to {redact_url(target)}"
             if robots:
+                host = self._host(target)
                 await self._ensure_robots(host)
                 assert host.robots is not None
-                if not host.robots.allowed(current):
-                    return _Fetched(
-                        current, last, refused=SkipReason.ROBOTS, requests=requests,
-                        failure=f"{redact_url(current)} disallowed by robots.txt",
-                    )  # fmt: skip
-            response = last = await self._send(
-                host, current, headers if hop == 0 else None, max_body
-            )
-            requests += 1
-            location = response.header("location")
-            if response.status not in REDIRECT_STATUSES or not location:
-                return _Fetched(current, response=response, requests=requests)
-            target = crawl_url(location, current)
-            if target is None:
-                return _Fetched(
-                    current, response=response, requests=requests,
-                    failure=f"HTTP {response.status} to an unusable location {location[:200]!r}",
-                )  # fmt: skip
-            if target in seen:
-                return _Fetched(
-                    current, response=response, requests=requests,
-                    failure=f"redirect loop at {redact_url(target)}",
-                )  # fmt: skip
-            refusal = None if hops is None else self._take_hop(target, hops)
-            if refusal is not None:
-                return _Fetched(
-                    target, last, refused=refusal, requests=requests,
-                    failure=f"redirects to {redact_url(target)}, {self._fate(target)}",
-                )  # fmt: skip
-            seen.add(target)
-            current = target
-        return _Fetched(current, last, requests=requests, failure=f"more than {limit} redirects")
+                if not host.robots.allowed(target):
+                    return SkipReason.ROBOTS, f"{redact_url(target)} disallowed by robots.txt"
+            return None
+
+        limit = self.cfg.max_redirects if max_redirects is None else max_redirects
+        chain: Chain[tuple[SkipReason, str]] = await self.fetcher.follow(
+            url, max_redirects=limit, veto=veto, headers=headers, max_body=max_body,
+            canonical=crawl_url,
+        )  # fmt: skip
+        self._requests += chain.requests
+        if chain.error is not None:
+            raise chain.error
+        response = chain.response
+        match chain.stop:
+            case None:
+                return _Fetched(chain.final, response=response, requests=chain.requests,
+                                hops=chain.hops)
+            case Stop.VETOED:
+                assert chain.vetoed is not None
+                reason, failure = chain.vetoed
+                return _Fetched(chain.final, response, refused=reason, failure=failure,
+                                requests=chain.requests)
+            case Stop.UNPARSABLE | Stop.NOT_HTTP:
+                assert response is not None
+                failure = (f"HTTP {response.status} to an unusable location "
+                           f"{chain.location[:200]!r}")
+            case Stop.LOOP:
+                failure = f"redirect loop at {redact_url(chain.final)}"
+            case Stop.TOO_MANY:
+                failure = f"more than {limit} redirects"
+            case _ as unreachable:
+                assert_never(unreachable)
+        return _Fetched(chain.final, response, failure=failure, requests=chain.requests)
 
     async def _ensure_robots(self, host: _Host) -> None:
         if host.robots is not None:
@@ -716,7 +707,9 @@ class Crawler:
             return ALLOW_ALL
         robots = parse_robots(response.body.decode("utf-8", "replace"), self.cfg.user_agent)
         if robots.crawl_delay:
-            host.delay = min(robots.crawl_delay, MAX_CRAWL_DELAY_S)
+            delay = min(robots.crawl_delay, MAX_CRAWL_DELAY_S)
+            pacer = TokenBucket.spacing(delay, sleep=self._sleep, clock=self._clock)
+            self.fetcher.limits.pace(host_of(host.origin), pacer)
             if robots.crawl_delay > MAX_CRAWL_DELAY_S:
                 self._problem(
                     "crawl-delay",
@@ -871,7 +864,10 @@ async def crawl_site(
     on_page: OnPage | None = None,
     sleep: Sleep = asyncio.sleep,
     clock: Clock = time.monotonic,
+    fetcher: Fetcher | None = None,
 ) -> CrawlResult:
-    """Crawl the site of `options.start` and return its pages (see `Crawler`)."""
-    crawler = Crawler(client, cfg, options, store=store, sleep=sleep, clock=clock)
+    """Crawl the site of `options.start` and return its pages (see `Crawler`); through the
+    run's `fetcher` when one is given."""
+    crawler = Crawler(client, cfg, options, store=store, sleep=sleep, clock=clock,
+                      fetcher=fetcher)
     return await crawler.run(on_page)

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from linkaudit.crawl.traps import TrapLimits
-from linkaudit.model import DocFormat, Problem
+from linkaudit.model import DocFormat, Hop, Problem
 
 if TYPE_CHECKING:
     from linkaudit.inputs import Source
@@ -149,6 +149,13 @@ class CrawledPage:
     """The sitemap lastmod or feed date, if listed."""
     date: dt.date | None = None
     """The latest date the page states about itself."""
+    requested_url: str | None = None
+    """The URL requested for it (before redirects), when fetched."""
+    redirects: tuple[Hop, ...] = ()
+    """The redirect hops from `requested_url` to `fetched_url`."""
+    headers: tuple[tuple[str, str], ...] = ()
+    """The response headers of `fetched_url`, with `body` the whole answer: a link to a page
+    the crawl fetched is judged from this answer by the checker, not fetched again."""
 
     @property
     def is_article(self) -> bool:

@@ -5,48 +5,33 @@ broken markup and about five times faster than `html.parser`, which mattered in 
 Reference extraction is not done here: that is `linkaudit.extract`'s job on the `Source` the
 crawler hands over.
 
-The page's date, used by `--since`, is the latest of the dates it states about itself
-(`article:published_time`, `article:modified_time`, `og:updated_time`, `itemprop=datePublished`
-and `dateModified`, JSON-LD `datePublished`/`dateModified`, the first `<time datetime>`) and,
-failing all of those, a date in the URL path (`/2024/09/17/`). The latest, so that an article
-updated after `--since` is still audited.
+The page's date, used by `--since`, is the latest of the dates it states about itself (its
+published and modified meta tags, `itemprop=datePublished` and `dateModified`, JSON-LD
+`datePublished`/`dateModified`, the first `<time datetime>`) and, failing all of those, a date
+in the URL path (`/2024/09/17/`), each read by `linkaudit.pagedates`. The latest, so that an
+article updated after `--since` is still audited.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import lxml.html  # type: ignore[import-untyped]
 from lxml import etree
 
-from linkaudit.crawl.sitemaps import parse_date
-
-_DATE_META = frozenset(
-    {
-        "article:published_time",
-        "article:modified_time",
-        "og:published_time",
-        "og:updated_time",
-        "datepublished",
-        "datemodified",
-        "date",
-        "dc.date",
-        "dc.date.issued",
-        "dcterms.date",
-        "dcterms.modified",
-        "pubdate",
-        "publish_date",
-        "publishdate",
-    }
+from linkaudit.pagedates import (
+    MODIFIED_META,
+    PUBLISHED_META,
+    date_from_url,
+    json_ld_fact,
+    parse_date,
 )
+
+_DATE_META = frozenset(PUBLISHED_META) | frozenset(MODIFIED_META)
 _FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/feed+xml"})
-_JSONLD_DATE = re.compile(r'"date(?:Published|Modified)"\s*:\s*"([^"]{4,40})"')
 _PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, no_network=True)
-_URL_DATE = re.compile(r"/((?:19|20)[0-9]{2})/([01]?[0-9])/([0-3]?[0-9])(?:/|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,13 +122,12 @@ def scan_html(text: str, url: str) -> PageScan:
             scan.element(el.tag, el.attrib, el.text)
     scanner = scan
     dates = list(scanner.dates)
-    for blob in scanner.jsonld:
-        dates.extend(d for m in _JSONLD_DATE.finditer(blob) if (d := parse_date(m.group(1))))
+    dates += [f.value for k in ("datePublished", "dateModified")
+              if (f := json_ld_fact(scanner.jsonld, k)) is not None]
     if not dates and scanner.time_date:
         dates.append(scanner.time_date)
-    if not dates and (m := _URL_DATE.search(url)):
-        with contextlib.suppress(ValueError):  # /2024/13/45/ is not a date
-            dates.append(dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+    if not dates and (fact := date_from_url(url)) is not None:
+        dates.append(fact.value)
     return PageScan(
         links=tuple(scanner.links),
         base=scanner.base or url,

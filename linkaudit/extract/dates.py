@@ -10,13 +10,15 @@ time zones are not converted.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from linkaudit.model import DatedFact, DateOrigin
 from linkaudit.months import MONTHS
+from linkaudit.pagedates import PUBLISHED_META, json_ld_fact, meta_fact, parse_date
+
+__all__ = ["find_dateline", "front_matter_date", "json_ld_date", "meta_date", "parse_date"]
 
 _HEAD_LINES = 40
 _MONTHS = MONTHS
@@ -25,23 +27,9 @@ _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _MDY = re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r",?\s+(?P<year>\d{4})\b", re.I)
 _DMY = re.compile(r"\b" + _DAY + r"\s+" + _MONTH + r",?\s+(?P<year>\d{4})\b", re.I)
 _ISO = re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?![\d])")
-_SLASHED = re.compile(r"\b(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})\b")
 _CITED = re.compile(r"\b(?:accessed|retrieved|archived)\b", re.I)
 """A date on such a line belongs to a reference, not to the document."""
 _LABEL = re.compile(r"^\W*(published|posted|updated|last updated|date|dated|on)\b", re.I)
-
-
-def parse_date(text: str) -> dt.date | None:
-    """The first calendar date written in `text` (ISO, `Sep 1, 2025`, `1 September 2025`)."""
-    best: tuple[int, dt.date] | None = None
-    for pattern in (_ISO, _MDY, _DMY, _SLASHED):
-        match = pattern.search(text)
-        if match is None:
-            continue
-        value = _to_date(match)
-        if value is not None and (best is None or match.start() < best[0]):
-            best = (match.start(), value)
-    return best[1] if best else None
 
 
 def _to_date(match: re.Match[str]) -> dt.date | None:
@@ -106,62 +94,12 @@ def _coerce(value: Any) -> dt.date | None:
     return None
 
 
-_META_NAMES = (
-    "article:published_time",
-    "og:published_time",
-    "datepublished",
-    "date",
-    "pubdate",
-    "publish-date",
-    "publishdate",
-    "dc.date",
-    "dc.date.issued",
-    "dcterms.created",
-    "citation_publication_date",
-    "sailthru.date",
-)
-
-
 def meta_date(metas: Mapping[str, str]) -> DatedFact | None:
-    """A published date from HTML meta tags, keyed by lower-cased `property`/`name`/`itemprop`."""
-    for name in _META_NAMES:
-        content = metas.get(name)
-        if content:
-            value = parse_date(content)
-            if value is not None:
-                return DatedFact(value, DateOrigin.HTML_META, detail=name)
-    return None
+    """A published date from HTML meta tags, keyed by lower-cased `property`/`name`/`itemprop`
+    (the names and their order are `linkaudit.pagedates.PUBLISHED_META`)."""
+    return meta_fact(metas, PUBLISHED_META)
 
 
 def json_ld_date(blocks: Iterable[str]) -> DatedFact | None:
-    """`datePublished` from JSON-LD script blocks (objects, lists and `@graph` are searched)."""
-    for block in blocks:
-        try:
-            data = json.loads(block)
-        except (ValueError, RecursionError):
-            continue
-        found = _find_key(data, "datePublished", depth=0)
-        if found is not None:
-            value = parse_date(found)
-            if value is not None:
-                return DatedFact(value, DateOrigin.JSON_LD, detail="datePublished")
-    return None
-
-
-def _find_key(data: Any, key: str, depth: int) -> str | None:
-    if depth > 8:
-        return None
-    if isinstance(data, dict):
-        value = data.get(key)
-        if isinstance(value, str):
-            return value
-        items: Iterable[Any] = data.values()
-    elif isinstance(data, list):
-        items = data
-    else:
-        return None
-    for item in items:
-        found = _find_key(item, key, depth + 1)
-        if found is not None:
-            return found
-    return None
+    """`datePublished` from JSON-LD script blocks (`linkaudit.pagedates.json_ld_fact`)."""
+    return json_ld_fact(blocks, "datePublished")

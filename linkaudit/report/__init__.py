@@ -1,14 +1,15 @@
 """Reports: every output format of an audit, and the choice between them.
 
 `OutputFormat` owns its mapping to a formatter (matched exhaustively; a test proves every format
-has one). `render` is the one entry point the CLI and the Action use; `render_table` prints the rich
-table straight to a console (colours, terminal width). Counting and the exit code live in `summary`.
+has one). `render` is the one entry point the CLI and the Action use (`write` streams the same
+text to a file); `render_table` prints the rich table straight to a console (colours, terminal
+width). Counting and the exit code live in `summary`.
 """
 
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING, assert_never
+from typing import TYPE_CHECKING, TextIO, assert_never
 
 from linkaudit.config import AuditConfig
 from linkaudit.model import AuditResult
@@ -94,6 +95,21 @@ def render(
     return formatter.render(scrub_secrets(result), cfg)
 
 
+def write(
+    result: AuditResult, fmt: OutputFormat, cfg: AuditConfig, fh: TextIO, *, verbosity: int = 0
+) -> None:
+    """Write `result` in format `fmt` to `fh`, ending in a newline: what `render` gives, but
+    streamed where the format can (JSON), so that the report is never built whole beside the
+    result."""
+    if fmt is OutputFormat.JSON:
+        from linkaudit.report.json_v1 import JsonV1Format
+
+        JsonV1Format().write(result, cfg, fh)
+        return
+    text = render(result, fmt, cfg, verbosity=verbosity)
+    fh.write(text if text.endswith("\n") else text + "\n")
+
+
 def render_table(
     result: AuditResult, cfg: AuditConfig, console: Console, *, verbosity: int = 0
 ) -> None:
@@ -104,4 +120,4 @@ def render_table(
     print_table(scrub_secrets(result), cfg, console, verbosity)
 
 
-__all__ = ["OutputFormat", "ReportFormat", "render", "render_table"]
+__all__ = ["OutputFormat", "ReportFormat", "render", "render_table", "write"]

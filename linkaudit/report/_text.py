@@ -19,10 +19,12 @@ from typing import Any
 from linkaudit.model import (
     AuditResult,
     DatedFact,
+    Document,
     Finding,
     LinkCheck,
     LinkStatus,
     Problem,
+    RuleSkip,
     Severity,
 )
 from linkaudit.urls import redact_text, redact_url
@@ -177,43 +179,56 @@ def _scrub_check(c: LinkCheck) -> LinkCheck:
     return dataclasses.replace(c, error=redact_text(c.error))
 
 
+def scrub_finding(f: Finding) -> Finding:
+    """`f` with the URLs in its document origin, message, fix and evidence redacted."""
+    return dataclasses.replace(
+        f,
+        document=_scrub_origin(f.document),
+        message=redact_text(f.message),
+        fix=redact_text(f.fix) if f.fix else f.fix,
+        evidence=_scrub_value(dict(f.evidence)),
+    )
+
+
+def scrub_document(d: Document) -> Document:
+    """`d` with the URLs in its origin and problems redacted."""
+    if not d.problems and "://" not in d.origin:
+        return d
+    return dataclasses.replace(
+        d, origin=_scrub_origin(d.origin), problems=tuple(_scrub_problem(p) for p in d.problems)
+    )
+
+
+def scrub_skip(s: RuleSkip) -> RuleSkip:
+    """`s` with a URL document origin redacted."""
+    return dataclasses.replace(s, document=_scrub_origin(s.document)) if "://" in s.document else s
+
+
+def scrub_problem(p: Problem) -> Problem:
+    """`p` with the URLs in its message redacted."""
+    return _scrub_problem(p)
+
+
+def scrub_check(c: LinkCheck) -> LinkCheck:
+    """`c` with the URLs in its error redacted."""
+    return _scrub_check(c)
+
+
 def scrub_secrets(result: AuditResult) -> AuditResult:
     """`result` with the URLs inside free text redacted: finding messages, fixes and evidence,
     problems, check errors (a redirect target or a fix suggestion may carry `?token=`), and
     document origins that are URLs.
 
     URL fields are redacted by each format where it shows them; identities (fingerprints, the
-    keys of `checks`) are left alone so that baselines and lookups still match.
+    keys of `checks`) are left alone so that baselines and lookups still match. A format that
+    streams (JSON) scrubs item by item instead (`scrub_finding` and its siblings), so that no
+    second copy of the result is built.
     """
-    findings = tuple(
-        dataclasses.replace(
-            f,
-            document=_scrub_origin(f.document),
-            message=redact_text(f.message),
-            fix=redact_text(f.fix) if f.fix else f.fix,
-            evidence=_scrub_value(dict(f.evidence)),
-        )
-        for f in result.findings
-    )
-    documents = tuple(
-        dataclasses.replace(
-            d,
-            origin=_scrub_origin(d.origin),
-            problems=tuple(_scrub_problem(p) for p in d.problems),
-        )
-        if d.problems or "://" in d.origin
-        else d
-        for d in result.documents
-    )
-    skips = tuple(
-        dataclasses.replace(s, document=_scrub_origin(s.document)) if "://" in s.document else s
-        for s in result.skips
-    )
     return dataclasses.replace(
         result,
-        documents=documents,
-        findings=findings,
-        skips=skips,
+        documents=tuple(scrub_document(d) for d in result.documents),
+        findings=tuple(scrub_finding(f) for f in result.findings),
+        skips=tuple(scrub_skip(s) for s in result.skips),
         problems=tuple(_scrub_problem(p) for p in result.problems),
         checks={url: _scrub_check(c) for url, c in result.checks.items()},
     )

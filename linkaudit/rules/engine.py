@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
+from typing import assert_never
 
 from linkaudit.config import AuditConfig
 from linkaudit.local.tree import judge_tree
@@ -58,41 +59,47 @@ def _reference_context(
 
 
 def _contexts(
-    rule: Rule, base: RuleContext, checks: Mapping[str, LinkCheck],
+    scope: Scope, base: RuleContext, checks: Mapping[str, LinkCheck],
     archives: Mapping[str, ArchiveLookup],
-) -> Iterator[RuleContext]:
+) -> list[RuleContext]:
+    """Every context of one scope for the document of `base` (see `Scope`)."""
     doc = base.document
-    match rule.scope:
+    match scope:
         case Scope.DOCUMENT:
-            yield base
+            return [base]
         case Scope.LINK:
             by_ref = _citations_by_reference(doc)
-            for info in base.sources.values():
-                yield _reference_context(base, info, by_ref)
-            for link in doc.links:
-                yield dataclasses.replace(
+            return [_reference_context(base, info, by_ref) for info in base.sources.values()] + [
+                dataclasses.replace(
                     base, link=link, url=link.url, check=checks.get(link.url),
                     archive=archives.get(link.url),
                 )
+                for link in doc.links
+            ]
         case Scope.REFERENCE:
             by_ref = _citations_by_reference(doc)
-            for info in base.sources.values():
-                yield _reference_context(base, info, by_ref)
+            return [_reference_context(base, info, by_ref) for info in base.sources.values()]
         case Scope.CITED_SOURCE:
+            out = []
             for citation in doc.citations:
                 for ref_id in dict.fromkeys(citation.ids):
                     cited = base.sources.get(ref_id)
                     if cited is None:
                         continue
-                    yield dataclasses.replace(
+                    out.append(dataclasses.replace(
                         base, reference=cited.reference, url=cited.reference.url,
                         check=cited.check, archive=cited.archive, source_date=cited.date,
                         citation=citation, citations=(citation,),
-                    )
+                    ))
+            return out
         case Scope.CITATION:
-            for citation in doc.citations:
-                if any(i in base.sources for i in citation.ids):
-                    yield dataclasses.replace(base, citation=citation, citations=(citation,))
+            return [
+                dataclasses.replace(base, citation=citation, citations=(citation,))
+                for citation in doc.citations
+                if any(i in base.sources for i in citation.ids)
+            ]
+        case _ as unreachable:
+            assert_never(unreachable)
 
 
 def _run(rule: Rule, ctx: RuleContext) -> Iterator[Finding | RuleSkip]:
@@ -126,12 +133,15 @@ def analyse(
     *,
     offline: bool = False,
     rules: Sequence[Rule] | None = None,
+    precomputed: Mapping[int, tuple[Sequence[Finding], Sequence[RuleSkip]]] | None = None,
 ) -> tuple[list[Finding], list[RuleSkip]]:
     """Every finding and skip of the enabled rules over `documents`.
 
     `checks` and `archives` are keyed by normalised URL (`Reference.url`, `Link.url`); a URL
     missing from `checks` was not checked (offline, or excluded). `rules` defaults to
-    `ALL_RULES`.
+    `ALL_RULES`. `precomputed` holds, by document index, what `analyse` already gave for that
+    document alone (an audit analyses a document as soon as its links are in): it is taken as
+    is, and ordered with the rest as if computed here.
     """
     from linkaudit.rules import ALL_RULES
 
@@ -151,6 +161,11 @@ def analyse(
         verdict = judge_tree(documents, checks)
         tree = verdict if verdict is not None and verdict.wall else None
     for index, doc in enumerate(documents):
+        if precomputed is not None and index in precomputed:
+            done_findings, done_skips = precomputed[index]
+            findings.extend((index, f) for f in done_findings)
+            skips.extend(done_skips)
+            continue
         sources = {}
         for ref in doc.references:
             if not ref.url or ref.id in sources:
@@ -164,13 +179,12 @@ def analyse(
             document_date=document_date(doc, cfg), sources=sources, tree=tree,
         )
         doc_skips: list[RuleSkip] = []
-        # The contexts of a scope do not depend on the rule: build each list once per document
-        # (a docs page has hundreds of links, and ten link rules read each).
-        built: dict[Scope, list[RuleContext]] = {}
+        # Contexts are values: built once per scope and document, shared by its rules.
+        contexts: dict[Scope, list[RuleContext]] = {}
         for rule in active:
-            if rule.scope not in built:
-                built[rule.scope] = list(_contexts(rule, base, checks, archives))
-            for ctx in built[rule.scope]:
+            if rule.scope not in contexts:
+                contexts[rule.scope] = _contexts(rule.scope, base, checks, archives)
+            for ctx in contexts[rule.scope]:
                 for result in _run(rule, ctx):
                     if isinstance(result, RuleSkip):
                         doc_skips.append(result)

@@ -15,7 +15,7 @@ from linkaudit.http import HttpClient
 from linkaudit.model import Problem
 from linkaudit.scale.interface import ResultSink
 from linkaudit.scale.plan import Shard
-from linkaudit.scale.work import check_shard
+from linkaudit.scale.work import LocalResources, check_shard
 
 
 class InProcessExecutor:
@@ -23,8 +23,9 @@ class InProcessExecutor:
 
     description = "this process"
 
-    def __init__(self, client: HttpClient) -> None:
+    def __init__(self, client: HttpClient, local: LocalResources | None = None) -> None:
         self._client = client
+        self._local = local
 
     async def start(self) -> int:
         """One slot."""
@@ -36,7 +37,8 @@ class InProcessExecutor:
         """Check each shard in turn; results reach `sink` as the checker gives them."""
         for shard in shards:
             emit = functools.partial(sink.checked, shard.index)
-            await check_shard(shard, cfg, self._client, emit)
+            # No pipe to spare: each result goes on at once (the run's stages start on it).
+            await check_shard(shard, cfg, self._client, emit, local=self._local, batch_s=0.0)
             sink.finished(shard.index)
         return []
 

@@ -75,6 +75,9 @@ class Shard:
     """Its expected time: `max(busiest host's floor, work / concurrency)`."""
     anchors_for: frozenset[str] = frozenset()
     """Normalised URLs of the shard whose page anchors are wanted (`--check-fragments`)."""
+    sources_for: frozenset[str] | None = None
+    """Normalised URLs of the shard cited as sources, read whole (`PageRead.SOURCE`); the
+    others are read as hyperlinks. None reads every page as a source."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ import statistics
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from linkaudit.check.cache import cache_ttl, cached_check
 from linkaudit.check.checker import check_to_dict
@@ -28,8 +28,14 @@ from linkaudit.http import HttpClient
 from linkaudit.model import LinkCheck, Problem
 from linkaudit.scale.interface import Executor
 from linkaudit.scale.plan import DEFAULT_LATENCY_S, HostWork, ShardPlan, plan_shards
+from linkaudit.scale.work import LocalResources
 from linkaudit.store import Store
 from linkaudit.urls import host_of, normalize_url
+
+if TYPE_CHECKING:
+    from linkaudit.check import KnownAnswer
+    from linkaudit.check.fetch import Fetcher
+    from linkaudit.workers import CpuPool
 
 CHECKPOINT_S = 2.0
 """Longest a result waits in the main process before it is written to the cache."""
@@ -80,9 +86,11 @@ def parse_scheduler(value: object) -> str:
     return f"{scheme}://{rest}"
 
 
-def make_executor(cfg: AuditConfig, client: HttpClient) -> Executor:
+def make_executor(
+    cfg: AuditConfig, client: HttpClient, local: LocalResources | None = None
+) -> Executor:
     """The home `cfg` asks for: a Dask cluster (`scheduler`), worker processes (`workers` > 1),
-    else this process with the run's own client."""
+    else this process with the run's own client (and its `local` resources)."""
     if cfg.record is not None and (cfg.scheduler or cfg.workers > 1):
         raise ConfigError(
             "--record writes one cassette from one process: drop --workers/--scheduler to record"
@@ -97,7 +105,7 @@ def make_executor(cfg: AuditConfig, client: HttpClient) -> Executor:
         return ProcessExecutor(cfg.workers)
     from linkaudit.scale.inprocess import InProcessExecutor
 
-    return InProcessExecutor(client)
+    return InProcessExecutor(client, local)
 
 
 def measured_latencies(store: Store | None) -> dict[str, float]:
@@ -177,25 +185,29 @@ class _Merge:
         results: dict[str, LinkCheck],
         checkpoint: _Checkpoint,
         on_result: Callable[[LinkCheck], None] | None,
+        collect: bool = True,
     ) -> None:
         self._keys = {names[0]: key for key, names in spellings.items()}
         self._spellings = spellings
         self._results = results
         self._checkpoint = checkpoint
         self._on_result = on_result
+        self._collect = collect
+        self._seen: set[str] = set()
 
     def checked(self, shard: int, checks: Sequence[LinkCheck]) -> None:
         for check in checks:
             key = self._keys.get(check.url)
-            if key is None or check.url in self._results:
+            if key is None or key in self._seen:
                 continue  # not asked for, or a re-run shard's repeat
-            for n, spelling in enumerate(self._spellings[key]):
-                self._results[spelling] = check if n == 0 else dataclasses.replace(
-                    check, url=spelling
-                )
+            self._seen.add(key)
             self._checkpoint.add(key, check)
-            if self._on_result is not None:
-                self._on_result(check)
+            for n, spelling in enumerate(self._spellings[key]):
+                each = check if n == 0 else dataclasses.replace(check, url=spelling)
+                if self._collect:
+                    self._results[spelling] = each
+                if self._on_result is not None:
+                    self._on_result(each)
 
     def finished(self, shard: int) -> None:
         self._checkpoint.flush()
@@ -210,12 +222,22 @@ async def check_urls(
     on_result: Callable[[LinkCheck], None] | None = None,
     executor: Executor | None = None,
     anchors_for: Collection[str] = frozenset(),
+    sources_for: Collection[str] | None = None,
+    fetcher: Fetcher | None = None,
+    pool: CpuPool | None = None,
+    known: Mapping[str, KnownAnswer] | None = None,
+    known_key: Callable[[str], str] | None = None,
+    collect: bool = True,
 ) -> CheckRun:
     """Check every distinct URL once, in the home `cfg` asks for (see the module docstring).
 
     `anchors_for` are the normalised URLs whose page anchors are wanted (`--check-fragments`);
-    `executor` replaces the one `cfg` asks for (tests). A cancelled run still writes what came
-    back to the cache, and stops its workers.
+    `sources_for` the normalised URLs cited as sources, whose pages are read whole (None: all);
+    `executor` replaces the one `cfg` asks for (tests). `fetcher`, `pool` and the `known`
+    answers (by `known_key`) are lent to a check in this process (see `LocalResources`).
+    `on_result` sees every spelling of every URL; with `collect=False` the results go to it
+    alone (`CheckRun.checks` stays empty). A cancelled run still writes what came back to the
+    cache, and stops its workers.
     """
     anchors = frozenset(anchors_for)
     spellings: dict[str, list[str]] = {}
@@ -225,11 +247,13 @@ async def check_urls(
             names.append(url)
     results: dict[str, LinkCheck] = {}
     checkpoint = _Checkpoint(store, cfg)
-    merge = _Merge(spellings, results, checkpoint, on_result)
+    merge = _Merge(spellings, results, checkpoint, on_result, collect)
+    sources = None if sources_for is None else frozenset(sources_for)
 
     fresh: list[str] = []
     for key, names in spellings.items():
-        hit = (cached_check(store, key, names[0], wants_anchors=key in anchors)
+        hit = (cached_check(store, key, names[0], wants_anchors=key in anchors,
+                            wants_source=sources is None or key in sources)
                if store is not None and cfg.cache else None)
         if hit is None:
             fresh.append(names[0])
@@ -240,7 +264,8 @@ async def check_urls(
     plan: ShardPlan | None = None
     home = "the cache"
     if fresh:
-        chosen = executor or make_executor(cfg, client)
+        local = LocalResources(fetcher, pool, known, known_key)
+        chosen = executor or make_executor(cfg, client, local)
         home = chosen.description
         try:
             slots = await chosen.start()
@@ -251,6 +276,12 @@ async def check_urls(
                 shards = tuple(
                     dataclasses.replace(s, anchors_for=frozenset(
                         k for k in map(normalize_url, s.urls) if k in anchors))
+                    for s in shards
+                )
+            if sources is not None:
+                shards = tuple(
+                    dataclasses.replace(s, sources_for=frozenset(
+                        k for k in map(normalize_url, s.urls) if k in sources))
                     for s in shards
                 )
             problems.extend(await chosen.run(shards, cfg, merge))

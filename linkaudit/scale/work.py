@@ -8,8 +8,9 @@ Dask task. Results leave in batches (every `BATCH_S` seconds or `BATCH_SIZE` res
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from linkaudit import __version__
 from linkaudit.config import AuditConfig
@@ -18,10 +19,31 @@ from linkaudit.model import LinkCheck
 from linkaudit.scale.interface import ExecutorError, shard_config
 from linkaudit.scale.plan import Shard
 
+if TYPE_CHECKING:
+    from linkaudit.check import KnownAnswer
+    from linkaudit.check.fetch import Fetcher
+    from linkaudit.workers import CpuPool
+
 BATCH_S = 0.25
 """Longest a result waits in a worker before it is sent."""
 BATCH_SIZE = 500
 """Most results in one message."""
+
+
+@dataclass(frozen=True, slots=True)
+class LocalResources:
+    """What a shard checked in the main process may share with the rest of the run (none of it
+    crosses to a worker process or a cluster)."""
+
+    fetcher: Fetcher | None = None
+    """The run's network layer: its host limits, pauses and pacing hold for the crawl and the
+    archive too."""
+    pool: CpuPool | None = None
+    """The run's worker processes for reading pages."""
+    known: Mapping[str, KnownAnswer] | None = None
+    """Answers the run already has (pages the crawl read), by `known_key`."""
+    known_key: Callable[[str], str] | None = None
+    """The identity `known` is keyed by."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +61,13 @@ async def check_shard(
     cfg: AuditConfig,
     client: HttpClient,
     emit: Callable[[Sequence[LinkCheck]], None],
+    *,
+    local: LocalResources | None = None,
+    batch_s: float = BATCH_S,
 ) -> None:
-    """Check every URL of `shard` with `client`, calling `emit` with batches of results."""
+    """Check every URL of `shard` with `client`, calling `emit` with batches of results (at
+    least every `batch_s` seconds: 0 sends each at once); `local` lends the main process's own
+    resources to a shard checked there."""
     from linkaudit.check import Checker
 
     batch: list[LinkCheck] = []
@@ -48,16 +75,23 @@ async def check_shard(
 
     def on_result(check: LinkCheck) -> None:
         nonlocal last
+        if batch_s <= 0:
+            emit((check,))
+            return
         batch.append(check)
         now = time.monotonic()
-        if len(batch) >= BATCH_SIZE or now - last >= BATCH_S:
+        if len(batch) >= BATCH_SIZE or now - last >= batch_s:
             emit(list(batch))
             batch.clear()
             last = now
 
-    checker = Checker(shard_config(cfg, shard), client, anchors_for=shard.anchors_for)
+    local = local or LocalResources()
+    checker = Checker(shard_config(cfg, shard), client, anchors_for=shard.anchors_for,
+                      fetcher=local.fetcher, pool=local.pool)
     try:
-        await checker.check_all(shard.urls, on_result=on_result)
+        await checker.check_all(shard.urls, on_result=on_result, known=local.known,
+                                known_key=local.known_key, sources=shard.sources_for,
+                                collect=False)
     finally:
         if batch:
             emit(list(batch))

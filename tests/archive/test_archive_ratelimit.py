@@ -1,12 +1,13 @@
-"""The shared archive token bucket, on an injected clock (no wall time)."""
+"""The token bucket that paces a host (the archive's budget, Crawl-delay), on an injected clock."""
 
 from __future__ import annotations
 
 import asyncio
 
+import pytest
 from archivekit import FakeClock
 
-from linkaudit.archive import TokenBucket
+from linkaudit.check.limits import PacerClosed, TokenBucket
 
 
 async def test_burst_then_the_rate() -> None:
@@ -33,17 +34,26 @@ async def test_twenty_a_minute_over_a_long_run() -> None:
     assert 65 / (minutes + 0.25) <= 20.0 + 1e-9  # never more than the rate plus the burst
 
 
-async def test_pause_holds_every_caller() -> None:
+async def test_a_closed_bucket_refuses_queued_and_later_callers() -> None:
     clock = FakeClock()
-    bucket = TokenBucket(60, burst=10, sleep=clock.sleep, clock=clock)
-    bucket.pause(30)
-    await asyncio.gather(*(bucket.acquire() for _ in range(3)))
-    assert clock.now >= 1030
-    bucket.pause(5)
-    bucket.pause(1)  # a shorter pause never shortens a longer one
-    before = clock.now
+    bucket = TokenBucket(20, burst=1, sleep=clock.sleep, clock=clock)
     await bucket.acquire()
-    assert clock.now - before >= 5
+    queued = asyncio.gather(*(bucket.acquire() for _ in range(3)), return_exceptions=True)
+    bucket.close("archive given up")
+    results = await queued
+    assert all(isinstance(r, PacerClosed) for r in results)
+    with pytest.raises(PacerClosed, match="given up"):
+        await bucket.acquire()
+    assert bucket.acquired == 1
+
+
+async def test_spacing_is_one_start_per_interval() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket.spacing(2.5, sleep=clock.sleep, clock=clock)
+    start = clock.now
+    for _ in range(4):
+        await bucket.acquire()
+    assert round(clock.now - start, 6) == 7.5  # the first at once, then one every 2.5 s
 
 
 async def test_zero_rate_is_unlimited() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from pathlib import Path
 
@@ -12,7 +13,15 @@ from linkaudit.check.classify import (
     is_gate_redirect,
     says_not_found,
 )
-from linkaudit.check.retry import is_transient, parse_retry_after, retry_after_of, retrying
+from linkaudit.check.fetch import Fetcher, Stop
+from linkaudit.check.retry import (
+    NextTry,
+    RetryPolicy,
+    is_transient,
+    next_try,
+    parse_retry_after,
+    retry_after_of,
+)
 from linkaudit.config import AuditConfig
 from linkaudit.http import (
     ConnectError,
@@ -56,77 +65,107 @@ def test_parse_retry_after() -> None:
     assert retry_after_of(resp(404, retry_after="5"), cap_s=60) is None
 
 
-async def test_retrying_backs_off_with_injected_sleep() -> None:
-    slept: list[float] = []
+class Scripted:
+    """An `HttpClient` answering from a list (a response, or an exception to raise); a `None`
+    entry never answers (the request hangs until cancelled)."""
+
+    def __init__(self, answers: list[HttpResponse | BaseException | None]) -> None:
+        self.answers = answers
+        self.calls = 0
+
+    async def fetch(self, method: str, url: str, **_: object) -> HttpResponse:
+        self.calls += 1
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if answer is None:
+            await asyncio.Event().wait()
+        if isinstance(answer, BaseException):
+            raise answer
+        assert answer is not None
+        return answer
+
+    async def close(self) -> None:
+        pass
+
+
+def _fetcher(client: Scripted, cfg: AuditConfig, slept: list[float]) -> Fetcher:
+    """A fetcher on a fake clock that its sleeps advance; `slept` records them."""
+    now = [1000.0]
 
     async def sleep(s: float) -> None:
         slept.append(s)
+        now[0] += s
 
+    return Fetcher(client, cfg, sleep=sleep, clock=lambda: now[0])  # type: ignore[arg-type]
+
+
+async def test_retries_transient_failures_with_exponential_backoff() -> None:
+    slept: list[float] = []
+    client = Scripted([ResetError("reset"), ResetError("reset"), resp(200)])
     cfg = AuditConfig(retries=3, retry_wait_s=0.5)
-    calls = 0
-
-    async def flaky() -> HttpResponse:
-        nonlocal calls
-        calls += 1
-        if calls < 3:
-            raise ResetError("reset")
-        return resp(200)
-
-    result = await retrying(cfg, sleep=sleep)(flaky)
-    assert result.status == 200 and calls == 3
+    response, tries = await _fetcher(client, cfg, slept).request("GET", "https://a.example/")
+    assert response.status == 200 and tries == 3 and client.calls == 3
     assert len(slept) == 2 and all(0.5 <= s <= 0.5 * 16 + 0.5 for s in slept)
     assert slept[1] >= 1.0  # exponential: the second wait starts from twice the base
 
 
-async def test_retrying_gives_up_and_returns_last_response() -> None:
+async def test_gives_up_and_returns_the_last_transient_response() -> None:
     slept: list[float] = []
-
-    async def sleep(s: float) -> None:
-        slept.append(s)
-
-    calls = 0
-
-    async def always_503() -> HttpResponse:
-        nonlocal calls
-        calls += 1
-        return resp(503)
-
-    result = await retrying(AuditConfig(retries=2), sleep=sleep)(always_503)
-    assert result.status == 503 and calls == 3 and len(slept) == 2
+    client = Scripted([resp(503)])
+    response, tries = await _fetcher(client, AuditConfig(retries=2), slept).request(
+        "GET", "https://a.example/")
+    assert response.status == 503 and tries == 3 and len(slept) == 2
 
 
-async def test_retrying_does_not_retry_final_errors_and_honours_retry_after() -> None:
+async def test_final_errors_are_not_retried_and_retry_after_is_honoured() -> None:
     slept: list[float] = []
+    dns = Scripted([DnsError("nx")])
+    with pytest.raises(DnsError) as err:
+        await _fetcher(dns, AuditConfig(retries=5), slept).request("GET", "https://a.example/")
+    assert dns.calls == 1 and slept == [] and getattr(err.value, "attempts", None) == 1
 
-    async def sleep(s: float) -> None:
-        slept.append(s)
-
-    calls = 0
-
-    async def dns() -> HttpResponse:
-        nonlocal calls
-        calls += 1
-        raise DnsError("nx")
-
-    with pytest.raises(DnsError):
-        await retrying(AuditConfig(retries=5), sleep=sleep)(dns)
-    assert calls == 1 and slept == []
-
-    answers = [resp(429, retry_after="7"), resp(200)]
-
-    async def limited() -> HttpResponse:
-        return answers.pop(0)
-
-    assert (await retrying(AuditConfig(), sleep=sleep)(limited)).status == 200
+    fetcher = _fetcher(Scripted([resp(429, retry_after="7"), resp(200)]), AuditConfig(), slept)
+    assert (await fetcher.request("GET", "https://a.example/"))[0].status == 200
     assert slept == [7.0]
 
     slept.clear()
+    fetcher = _fetcher(Scripted([resp(429, retry_after="3600")]), AuditConfig(), slept)
+    assert (await fetcher.request("GET", "https://b.example/"))[0].status == 429
+    assert slept == [] and fetcher.limits.paused_for("b.example") == 0  # beyond the cap
 
-    async def too_long() -> HttpResponse:
-        return resp(429, retry_after="3600")
 
-    assert (await retrying(AuditConfig(), sleep=sleep)(too_long)).status == 429
-    assert slept == []  # a Retry-After above the cap is not waited for
+def test_timeouts_are_retried_once_and_only_while_the_host_answers() -> None:
+    policy = RetryPolicy.from_config(AuditConfig(timeout_s=10.0, retries=2))
+    timeout = FetchTimeout("t")
+    assert next_try(policy, timeout, retry=1, host_answered=False) is None
+    step = next_try(policy, timeout, retry=1, host_answered=True)
+    assert step == NextTry(0.0, 2.5)  # no backoff (the timeout was the wait), a quarter deadline
+    assert next_try(policy, timeout, retry=2, timeouts_retried=1, host_answered=True) is None
+    short = RetryPolicy.from_config(AuditConfig(timeout_s=1.0))
+    assert short.timeout_retry_s == 1.0  # never longer than the timeout itself
+    assert next_try(RetryPolicy(retries=0), timeout, retry=1, host_answered=True) is None
+    assert next_try(RetryPolicy(timeout_retry_s=None), timeout, retry=1,
+                    host_answered=True) is None
+
+
+async def test_a_hanging_url_costs_one_timeout_plus_a_short_retry_at_most() -> None:
+    slept: list[float] = []
+    cfg = AuditConfig(timeout_s=10.0, retries=2)
+    # The host answers nothing else: no retry at all.
+    alone = Scripted([FetchTimeout("t")])
+    with pytest.raises(FetchTimeout):
+        await _fetcher(alone, cfg, slept).request("GET", "https://hang.example/")
+    assert alone.calls == 1
+    # The host answered another request meanwhile: one retry, cut at its short deadline.
+    client = Scripted([FetchTimeout("t"), None])
+    fetcher = _fetcher(client, cfg, slept)
+    fetcher.policy = RetryPolicy(retries=2, timeout_retry_s=0.05)
+    real = fetcher.limits.now
+    fetcher.limits.now = lambda: real() - 1.0  # type: ignore[method-assign]
+    fetcher.limits.answered("hang.example")  # another request of the host, during this one
+    with pytest.raises(FetchTimeout) as err:
+        await fetcher.request("GET", "https://hang.example/")
+    assert client.calls == 2 and getattr(err.value, "attempts", None) == 2
+    assert "0.05 s" in str(err.value)
 
 
 URL = "https://news.example.com/2024/09/17/story.html"
@@ -267,3 +306,52 @@ async def test_failing_head_fallback_keeps_the_get_answer() -> None:
     checker = Checker(AuditConfig(retries=0), GetOnly())  # type: ignore[arg-type]
     result = await checker.check("https://example.com/x")
     assert result.http_status == 405 and result.status is not LinkStatus.NETWORK_ERROR
+
+
+async def test_a_paced_host_is_spaced_and_the_others_are_not() -> None:
+    from checkkit import FakeTime
+
+    from linkaudit.check.limits import HostLimits, TokenBucket
+
+    t = FakeTime()
+    limits = HostLimits(AuditConfig(per_host=4), sleep=t.sleep, clock=t.clock)
+    limits.pace("slow.example", TokenBucket.spacing(2.0, sleep=t.sleep, clock=t.clock))
+    starts: dict[str, list[float]] = {"slow.example": [], "fast.example": []}
+    for _ in range(3):
+        for host in starts:
+            async with limits.slot(host):
+                starts[host].append(t.now)
+    assert starts["slow.example"] == [1000.0, 1002.0, 1004.0]  # Crawl-delay: 2 s apart
+    assert t.slept == [2.0, 2.0]  # every wait was the paced host's: the other never waited
+
+
+async def test_follow_asks_the_veto_before_every_hop_and_keeps_credentials_home() -> None:
+    seen: list[tuple[str, dict[str, str]]] = []
+
+    class Redirecting:
+        async def fetch(self, method: str, url: str, **kw: object) -> HttpResponse:
+            seen.append((url, dict(kw.get("headers") or {})))  # type: ignore[call-overload]
+            hops = {"https://a.example/1": "https://b.example/2",
+                    "https://b.example/2": "https://a.example/3"}
+            if url in hops:
+                return HttpResponse(url, 301, (("Location", hops[url]),), b"")
+            return HttpResponse(url, 200, (), b"")
+
+        async def close(self) -> None:
+            pass
+
+    asked: list[tuple[str, int]] = []
+
+    async def veto(url: str, hop: int) -> str | None:
+        asked.append((url, hop))
+        return "off limits" if url.endswith("/3") and hop == 2 else None
+
+    fetcher = Fetcher(Redirecting(), AuditConfig())  # type: ignore[arg-type]
+    chain = await fetcher.follow("https://a.example/1", veto=veto,
+                                 host_headers=lambda url: {"Authorization": "secret"})
+    assert asked == [("https://a.example/1", 0), ("https://b.example/2", 1),
+                     ("https://a.example/3", 2)]
+    assert chain.stop is Stop.VETOED and chain.vetoed == "off limits"
+    assert [h.status for h in chain.hops] == [301, 301]
+    # The token went to the first host only, never after the chain left it.
+    assert [h for _, h in seen] == [{"Authorization": "secret"}, {}]

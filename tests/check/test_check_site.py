@@ -137,9 +137,24 @@ async def test_host_policy_accept_and_github_token(site: Site) -> None:
 
 
 async def test_hang_times_out(site: Site, fake_time: FakeTime) -> None:
+    # The host answers nothing else meanwhile: the timeout is not retried (it would only
+    # time out again, doubling the slowest URL's cost).
     result = await run(loopback_cfg(timeout_s=0.3, retries=1), site.url("/hang"), fake_time)
-    assert result.status is LinkStatus.TIMEOUT and result.attempts == 2
+    assert result.status is LinkStatus.TIMEOUT and result.attempts == 1
     assert result.http_status is None
+
+
+async def test_a_timeout_is_retried_once_while_its_host_answers_others(site: Site) -> None:
+    cfg = loopback_cfg(timeout_s=0.3, retries=2)
+    client = AiohttpClient(cfg)
+    try:
+        urls = [site.url("/hang")] + [site.url(f"/ok?n={n}") for n in range(6)]
+        results = await Checker(cfg, client).check_all(urls)
+    finally:
+        await client.close()
+    hang = results[site.url("/hang")]
+    assert hang.status is LinkStatus.TIMEOUT and hang.attempts == 2  # once more, not twice
+    assert site.state.hits["/hang"] == 2
 
 
 async def test_slowloris_body_is_cut_by_the_request_timeout(site: Site) -> None:
@@ -291,3 +306,68 @@ async def test_store_cache_round_trip(site: Site, tmp_path: Path) -> None:
     assert second[site.url("/missing")].status is LinkStatus.DEAD
     back = check_from_dict(check_to_dict(first[site.url("/ok")]))
     assert back == first[site.url("/ok")]
+
+
+async def test_hyperlinks_are_read_only_as_far_as_their_verdict_needs(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from linkaudit.check import page
+    from linkaudit.model import PageRead
+
+    searched: list[object] = []
+    real = page._htmldate
+    monkeypatch.setattr(page, "_htmldate", lambda doc: searched.append(doc) or real(doc))
+    cfg = loopback_cfg()
+    source, link, soft = site.url("/?as=source"), site.url("/?as=link"), site.url("/soft")
+    client = AiohttpClient(cfg)
+    try:
+        checks = await Checker(cfg, client).check_all([source, link, soft], sources={source})
+    finally:
+        await client.close()
+    assert checks[source].read is PageRead.SOURCE and checks[source].excerpt == "Latest stories"
+    assert checks[link].read is PageRead.LINK and checks[link].excerpt is None
+    assert checks[link].title == "Example News: home"  # still what a report shows
+    assert checks[soft].status is LinkStatus.SOFT_404  # the short text is still judged
+    assert len(searched) == 1  # htmldate searched the undated source's page only
+
+
+async def test_a_dated_url_spares_htmldate_and_a_cached_link_read_serves_no_source(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from linkaudit.check import checker, page
+    from linkaudit.http import HttpResponse
+    from linkaudit.model import PageRead
+
+    searched: list[object] = []
+    monkeypatch.setattr(page, "_htmldate", lambda doc: searched.append(doc))
+    body = b"<html><head><title>Story</title></head><body><p>Undated text.</p></body></html>"
+    answer = HttpResponse("u", 200, (("Content-Type", "text/html"),), body)
+    check = Checker(AuditConfig(), None)._finish  # type: ignore[arg-type]
+    await check("https://news.example/2024/09/17/story", answer, [], 1)
+    assert searched == []
+    await check("https://news.example/story", answer, [], 1)
+    assert len(searched) == 1
+    light = await check("https://news.example/story", answer, [], 1, PageRead.LINK)
+    restored = checker.check_from_dict(checker.check_to_dict(light))
+    assert restored.read is PageRead.LINK  # so `check` will not take it for a source's read
+
+
+async def test_a_cached_link_read_is_fetched_again_for_a_source(
+    site: Site, tmp_path: Path
+) -> None:
+    from linkaudit.model import PageRead
+    from linkaudit.store import Store
+
+    cfg = loopback_cfg(cache=True)
+    url = site.url("/")
+    with Store.open(tmp_path / "s.db") as store:
+        for read, expected_hits in ((PageRead.LINK, 1), (PageRead.LINK, 1),
+                                    (PageRead.SOURCE, 2), (PageRead.LINK, 2)):
+            client = AiohttpClient(cfg)
+            try:
+                checks = await Checker(cfg, client, store=store).check_all(
+                    [url], sources=set() if read is PageRead.LINK else {url})
+            finally:
+                await client.close()
+            assert site.state.hits["/"] == expected_hits, read
+            assert checks[url].read is read or checks[url].from_cache

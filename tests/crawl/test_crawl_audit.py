@@ -122,6 +122,36 @@ async def test_crawl_of_a_site_without_references_reports_its_site_view(tmp_path
     assert result.site["audited"] >= 2 and result.site["without_references"] >= 2
 
 
+async def test_a_page_the_crawl_read_is_not_fetched_again_when_an_article_links_to_it(
+    tmp_path: Path,
+) -> None:
+    """Articles link to each other under other spellings (`?utm_...`, `#top`, a trailing
+    slash), in the text and as references: the checker judges those links from the answers the
+    crawl already got, so every article is requested once in the whole audit."""
+    site = Site()
+    site.add("/robots.txt", Page("User-agent: *\nAllow: /\n", content_type="text/plain"))
+    posts = [f"/news/p{n}" for n in range(4)]
+    site.add("/", Page("<html><body>" + "".join(f'<a href="{p}">{p}</a>' for p in posts)
+                       + "</body></html>"))
+    for n, path in enumerate(posts):
+        other = posts[(n + 1) % len(posts)]
+        site.add(path, Page(
+            f"<!doctype html><html><head><title>Post {n}</title></head><body>"
+            f"<p>Post {n} follows up an earlier story [1]. See also "
+            f'<a href="{{base}}{other}/?utm_source=related#top">the previous one</a>.</p>'
+            '<h2>References</h2><ol class="references">'
+            f'<li><a href="{{base}}{other}?utm_medium=email">Earlier post</a></li>'
+            "</ol></body></html>"
+        ))
+    async with serve(site) as base:
+        result = await run_audit([base + "/"], config(tmp_path),
+                                 crawl=CrawlOptions(start=base + "/"))
+    assert {p: site.count(p) for p in posts} == dict.fromkeys(posts, 1)
+    linked = {u: c for u, c in result.checks.items() if "/news/p" in u}
+    assert len(linked) >= len(posts) and all(c.status is LinkStatus.ALIVE for c in linked.values())
+    assert all(c.title and c.title.startswith("Post ") for c in linked.values())
+
+
 async def test_a_second_crawl_still_checks_the_links_of_unchanged_articles(
     tmp_path: Path,
 ) -> None:

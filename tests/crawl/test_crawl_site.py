@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from aiohttp import web
 from crawl_helpers import (
     FakeTime,
     LoopbackClient,
@@ -386,3 +387,37 @@ async def test_a_canonical_naming_the_home_page_everywhere_is_ignored() -> None:
     assert pages["/x"].is_article and pages["/"].is_article
     assert pages["/y"].reason is SkipReason.DUPLICATE  # a real canonical is still honoured
     assert "its canonical" in pages["/y"].detail
+
+
+async def test_a_429_pauses_the_host_and_the_page_is_fetched_after_it() -> None:
+    site = Site()
+    site.add("/robots.txt", Page("User-agent: *\nAllow: /\n", content_type="text/plain"))
+    site.add("/", article("Home", refs=0, links=tuple(f"/p{n}" for n in range(4))))
+    for n in range(1, 4):
+        site.add(f"/p{n}", article(f"Post {n}"))
+    limited: list[int] = []
+
+    async def p0(request: web.Request) -> web.Response:
+        if not limited:
+            limited.append(1)
+            return web.Response(status=429, headers={"Retry-After": "3"})
+        return web.Response(text=article("Post 0"), content_type="text/html")
+
+    site.prefixes = {"/p0": p0}
+    time = FakeTime()
+    hits: list[tuple[float, str]] = []
+    site.on_hit = lambda path: hits.append((time.now, path))
+    client = LoopbackClient()
+    async with serve(site) as base:
+        try:
+            result = await crawl_site(client, AuditConfig(per_host=1),
+                                      CrawlOptions(start=f"{base}/"),
+                                      sleep=time.sleep, clock=time.clock)
+        finally:
+            await client.close()
+    fetched = sorted(p.url.rsplit("/", 1)[1] for p in result.articles)
+    assert fetched == ["", "p0", "p1", "p2", "p3"]
+    assert site.hits["/p0"] == 2  # the 429 was retried once the pause was over
+    (limited_at,) = [t for t, path in hits if path == "/p0"][:1]
+    later = [t for t, _ in hits[[p for _, p in hits].index("/p0") + 1:]]
+    assert later and all(t >= limited_at + 3 for t in later)  # the whole host waited

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from report_sample import ARTICLE, HOSTILE_TITLE, ROOT, SNAPSHOT_3, URLS, sample_result
 
 from linkaudit import __version__
@@ -43,6 +45,24 @@ def test_golden(fmt: OutputFormat, result: AuditResult) -> None:
         path.write_text(text, encoding="utf-8")
     assert path.is_file(), f"no golden file {path.name}; run with UPDATE_GOLDEN=1"
     assert text == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("site", [False, True])
+def test_streamed_json_is_the_rendered_json_byte_for_byte(result: AuditResult, site: bool) -> None:
+    import io
+
+    from linkaudit.report import write
+
+    if site:
+        result = dataclasses.replace(result, site={"pages": 3, "worst": [{"failing": 1}]})
+    streamed = io.StringIO()
+    write(result, OutputFormat.JSON, CFG, streamed)
+    assert streamed.getvalue() == render(result, OutputFormat.JSON, CFG)
+    empty = dataclasses.replace(result, documents=(), checks={}, findings=(), skips=(),
+                                problems=())
+    streamed = io.StringIO()
+    write(empty, OutputFormat.JSON, CFG, streamed)
+    assert streamed.getvalue() == render(empty, OutputFormat.JSON, CFG)
 
 
 def test_json_validates_against_the_documented_schema(result: AuditResult) -> None:
@@ -268,3 +288,19 @@ def test_sarif_finds_a_url_on_the_line_after_its_reference() -> None:
     assert url_region(doc, "1") == {
         "startLine": 4, "startColumn": 5, "endLine": 4, "endColumn": 5 + len(ref.url)
     }
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_JSON_VALUES, level=st.integers(0, 3))
+def test_the_streaming_encoder_writes_what_json_dumps_writes(value: object, level: int) -> None:
+    from linkaudit.report.json_v1 import _dumps
+
+    expected = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
+    assert _dumps(value, level) == expected

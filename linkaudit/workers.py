@@ -1,0 +1,119 @@
+"""CPU work off the event loop: a pool of worker processes when the machine has cores to spare.
+
+A large audit is bound by one core, not by the network: reading pages (lxml, htmldate),
+extracting documents and running the rules take most of its CPU, and while the event loop does
+them it sends no request. `CpuPool.run` hands such a job to a worker process and lets the loop
+wait on the network meanwhile; the job's result is the one the function gives in the process.
+
+When: only for a run big enough to repay starting the workers (half a second each, spent while
+the first files are read: the caller decides), and only with cores to spare: one per core that
+the machine's load average (over the last minute) leaves idle, less the one the event loop keeps.
+On a busy machine workers only add the cost of shipping pages and documents between processes
+(on this project's shared 2-core machine, with a load of 1 to 2 from other jobs, a 10,000-link
+audit took 38-42 s with a worker against 38 s without: benchmarks/README.md).
+`LINKAUDIT_CPU_WORKERS=0` keeps every job in the process, `=N` sets the number of workers.
+Workers are started with `spawn` (a fresh
+interpreter: forking a process that runs an event loop and resolver threads is unsafe), they
+import what the jobs need once, and they hold no state between jobs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+ENV = "LINKAUDIT_CPU_WORKERS"
+"""The environment variable that sets (or, at 0, switches off) the worker processes."""
+
+
+def worker_count(wanted: bool = True) -> int:
+    """How many worker processes a run gets: 0 (work in the process) unless `wanted`, else one
+    per idle core (the cores less the load average) but one (the event loop keeps a core for
+    the network); `LINKAUDIT_CPU_WORKERS` overrides the count (0 switches them off)."""
+    configured = os.environ.get(ENV, "").strip()
+    if configured:
+        try:
+            return max(0, int(configured)) if wanted else 0
+        except ValueError:
+            pass  # an unreadable value is the default
+    cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # not available (Windows): assume the cores are free
+        load = 0.0
+    idle = round(cores - load - 1)
+    return max(0, min(cores - 1, idle)) if wanted else 0
+
+
+def _warm_up() -> None:
+    # Ctrl-C reaches the whole process group: the main process stops the run (and the pool),
+    # a worker must not die printing a traceback of its own.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Import what the jobs use once per worker, while the main process reads its inputs.
+    import linkaudit.check.page  # noqa: F401
+    import linkaudit.extract  # noqa: F401
+    import linkaudit.rules  # noqa: F401
+
+
+class CpuPool:
+    """Runs CPU-bound jobs in worker processes, or in this process when there are none."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        """Worker processes (0: every job runs in this process)."""
+        self.broken = False
+        """True once the pool failed and its jobs went back to this process."""
+        self._pool: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        """Start the workers now (they warm up while the caller goes on)."""
+        if self.workers and self._pool is None:
+            import concurrent.futures
+            import multiprocessing
+
+            self._pool = concurrent.futures.ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_warm_up,
+            )
+            # Submitting starts the processes: their imports overlap the caller's work.
+            for _ in range(self.workers):
+                self._pool.submit(_warm_up)
+
+    async def run(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """`fn(*args, **kwargs)` in a worker (arguments and result are pickled), or here.
+
+        A pool that cannot work (a worker that died: no memory, or a program that starts an
+        audit when imported, which every `spawn`ed worker would re-import) is given up, and
+        its jobs run here: slower, never wrong.
+        """
+        if not self.workers:
+            return fn(*args, **kwargs)
+        from concurrent.futures.process import BrokenProcessPool
+
+        self.start()
+        assert self._pool is not None
+        try:
+            future = self._pool.submit(fn, *args, **kwargs)
+            return await asyncio.wrap_future(future, loop=asyncio.get_running_loop())
+        except BrokenProcessPool:
+            self.broken = True
+            self.close()
+            self.workers = 0
+            return fn(*args, **kwargs)
+
+    def close(self) -> None:
+        """Stop the workers (pending jobs are cancelled)."""
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            pool.shutdown(wait=not self.broken, cancel_futures=True)

@@ -1,0 +1,55 @@
+"""`linkaudit.workers`: CPU jobs in worker processes, and back in the process when they fail."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+import pytest
+
+from linkaudit.workers import ENV, CpuPool, worker_count
+
+
+def _where() -> int:
+    return os.getpid()
+
+
+def _die_in_a_worker() -> str:
+    if multiprocessing.parent_process() is not None:
+        os._exit(3)  # a worker that dies (out of memory, killed)
+    return "done here"
+
+
+def test_worker_count_follows_the_cores_and_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(ENV, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.1, 0.1, 0.1))
+    assert worker_count() == 3 and worker_count(wanted=False) == 0
+    monkeypatch.setattr(os, "getloadavg", lambda: (2.2, 1.0, 1.0))
+    assert worker_count() == 1  # two cores busy elsewhere, one for the event loop
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert worker_count() == 0  # no core to spare: the pages would only travel
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert worker_count() == 0  # one core: the event loop needs it
+    monkeypatch.setenv(ENV, "0")
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert worker_count() == 0
+    monkeypatch.setenv(ENV, "2")
+    assert worker_count() == 2
+    monkeypatch.setenv(ENV, "lots")
+    assert worker_count() == 7  # unreadable: the default (8 idle cores)
+
+
+async def test_jobs_run_in_a_worker_and_a_broken_pool_falls_back_to_the_process() -> None:
+    pool = CpuPool(1)
+    try:
+        assert await pool.run(_where) != os.getpid()
+        assert await pool.run(_die_in_a_worker) == "done here"
+        assert pool.broken and pool.workers == 0
+        assert await pool.run(_where) == os.getpid()
+    finally:
+        pool.close()
+    assert await CpuPool(0).run(_where) == os.getpid()
