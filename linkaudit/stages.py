@@ -203,4 +203,4 @@ def analyse_document(
     """`rules.analyse` of one document (a job a worker process can run)."""
     from linkaudit.rules import analyse
 
-    return analyse([document], checks, archives, cfg, offline=cfg.offline)
+    return analyse([document], checks, archives, cfg, offline=cfg.offline, whole_run=False)

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import assert_never
 
 from linkaudit.config import AuditConfig
+from linkaudit.local.resolve import Target, target_of
 from linkaudit.local.tree import judge_tree
 from linkaudit.model import (
     ArchiveLookup,
@@ -125,6 +126,34 @@ def _merge_skips(skips: list[RuleSkip]) -> list[RuleSkip]:
     return merged
 
 
+def _fold_tree(
+    documents: Sequence[Document],
+    checks: Mapping[str, LinkCheck],
+    active: Sequence[Rule],
+    overrides: Mapping[str, Severity],
+    findings: list[tuple[int, Finding]],
+) -> list[tuple[int, Finding]]:
+    """`findings` with the `dead` findings of local links folded into one `not-a-file-tree`
+    finding, when that rule is on and most of the run's local targets are missing."""
+    from linkaudit.rules.links import NotAFileTree
+
+    rule = next((r for r in active if isinstance(r, NotAFileTree)), None)
+    if rule is None:
+        return findings
+    verdict = judge_tree(documents, checks)
+    if verdict is None or not verdict.wall:
+        return findings
+    first = next(i for i, d in enumerate(documents) if d.origin == verdict.first[0])
+    folded = rule.summarize(verdict, documents[first])
+    if folded.rule in overrides:
+        folded = dataclasses.replace(folded, severity=overrides[folded.rule])
+    kept = [
+        (index, f) for index, f in findings
+        if not (f.rule == "dead" and f.url is not None and target_of(f.url) is Target.LOCAL)
+    ]
+    return [*kept, (first, folded)]
+
+
 def analyse(
     documents: Sequence[Document],
     checks: Mapping[str, LinkCheck],
@@ -134,6 +163,7 @@ def analyse(
     offline: bool = False,
     rules: Sequence[Rule] | None = None,
     precomputed: Mapping[int, tuple[Sequence[Finding], Sequence[RuleSkip]]] | None = None,
+    whole_run: bool = True,
 ) -> tuple[list[Finding], list[RuleSkip]]:
     """Every finding and skip of the enabled rules over `documents`.
 
@@ -141,7 +171,9 @@ def analyse(
     missing from `checks` was not checked (offline, or excluded). `rules` defaults to
     `ALL_RULES`. `precomputed` holds, by document index, what `analyse` already gave for that
     document alone (an audit analyses a document as soon as its links are in): it is taken as
-    is, and ordered with the rest as if computed here.
+    is, and ordered with the rest as if computed here. What only the whole run can tell
+    (`not-a-file-tree`: most of the run's local targets are missing) is judged when `whole_run`,
+    over `documents` and every finding; a document analysed on its own passes False.
     """
     from linkaudit.rules import ALL_RULES
 
@@ -156,10 +188,6 @@ def analyse(
             continue  # the config loader reports bad values; a bad one must not stop the run
     findings: list[tuple[int, Finding]] = []
     skips: list[RuleSkip] = []
-    tree = None
-    if any(r.ident == "not-a-file-tree" for r in active):
-        verdict = judge_tree(documents, checks)
-        tree = verdict if verdict is not None and verdict.wall else None
     for index, doc in enumerate(documents):
         if precomputed is not None and index in precomputed:
             done_findings, done_skips = precomputed[index]
@@ -176,7 +204,7 @@ def analyse(
             sources[ref.id] = SourceInfo(ref, check, lookup, date)
         base = RuleContext(
             document=doc, cfg=cfg, offline=offline,
-            document_date=document_date(doc, cfg), sources=sources, tree=tree,
+            document_date=document_date(doc, cfg), sources=sources,
         )
         doc_skips: list[RuleSkip] = []
         # Contexts are values: built once per scope and document, shared by its rules.
@@ -194,5 +222,7 @@ def analyse(
                         findings.append((index, result))
         skips.extend(_merge_skips(doc_skips))
     clear_caches()  # the per-source caches serve one run; do not hold page texts after it
+    if whole_run:
+        findings = _fold_tree(documents, checks, active, overrides, findings)
     findings.sort(key=lambda item: (item[0], item[1].line or 0, item[1].rule, item[1].column or 0))
     return [f for _, f in findings], skips

@@ -14,7 +14,6 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from linkaudit.config import AuditConfig
-from linkaudit.local.tree import TreeVerdict
 from linkaudit.model import (
     ArchiveLookup,
     Citation,
@@ -125,9 +124,6 @@ class RuleContext:
     """The citation this run is about (CITATION, CITED_SOURCE)."""
     citations: tuple[Citation, ...] = ()
     """The citations of `reference` (REFERENCE, CITED_SOURCE, LINK)."""
-    tree: TreeVerdict | None = None
-    """Set when most of the run's local link targets are missing (`TreeVerdict.wall`): the
-    documents are not a file tree of their own links, said once by `not-a-file-tree`."""
 
     @property
     def position(self) -> tuple[int | None, int | None]:

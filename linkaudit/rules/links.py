@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from linkaudit.config import AuditConfig
+from linkaudit.local.tree import TreeVerdict
 from linkaudit.model import (
     ArchiveLookup,
     ArchiveState,
+    Document,
     Finding,
     LinkCheck,
     LinkStatus,
@@ -128,8 +131,6 @@ class Dead(_LinkRule):
     statuses = frozenset({LinkStatus.DEAD})
 
     def judge(self, ctx: RuleContext, check: LinkCheck) -> Finding | None:
-        if not _is_web(check) and ctx.tree is not None:
-            return None  # most local links are missing: `not-a-file-tree` says it once
         if not _is_web(check):  # a local file: no archive to ask
             # `no such file: docs/x.md` names the link already, unless --remap changed it.
             who = _who(ctx) if ctx.reference is not None or check.checked_as else ""
@@ -161,10 +162,10 @@ class NotAFileTree(Rule):
     finding says so instead, at the first such link, with what would resolve them:
     `--fallback-extensions md` when the missing paths are there with a page's extension (how
     many, per extension), else `--base-url` or `--remap`. The `dead` findings of local links are
-    folded into it (each link's outcome stays in the JSON report's `links`); a few missing files
-    among many found ones are each reported by `dead`. Switching this rule off brings them back
-    one by one. Evidence: the counts, the extensions that would find the pages, a few of the
-    missing targets.
+    folded into it by `analyse` once the whole run is in (each link's outcome stays in the JSON
+    report's `links`); a few missing files among many found ones are each reported by `dead`.
+    Switching this rule off brings them back one by one. Evidence: the counts, the extensions
+    that would find the pages, a few of the missing targets.
     """
 
     ident = "not-a-file-tree"
@@ -174,11 +175,17 @@ class NotAFileTree(Rule):
     needs = frozenset({Evidence.LINK_CHECK})
 
     def run(self, ctx: RuleContext) -> Iterator[Finding | RuleSkip]:
-        tree = ctx.tree
-        if tree is None or ctx.document.origin != tree.first[0]:
-            return
+        """Nothing per document: only the whole run tells (`summarize`, called by `analyse`)."""
+        return iter(())
+
+    def summarize(self, tree: TreeVerdict, document: Document) -> Finding:
+        """The one finding of a run whose local links are not paths in its tree, at the first
+        link to a missing target (in `document`)."""
         _origin, line, column = tree.first
-        yield self.finding(
+        # (a context only to place the finding: it is about the run, not one of its links)
+        ctx = RuleContext(document=document, cfg=AuditConfig(), offline=True,
+                          document_date=None)
+        return self.finding(
             ctx,
             f"{tree.missing_links:,} links in {tree.documents:,} "
             f"{'document' if tree.documents == 1 else 'documents'} name "

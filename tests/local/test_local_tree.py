@@ -185,3 +185,27 @@ def test_a_generator_pages_links_are_routes_of_the_built_site(tmp_path: Path) ->
     route = next(c for u, c in result.checks.items() if u.endswith("EIPS/eip-190.md#motivation"))
     assert route.status is LinkStatus.ALIVE
     assert not _of(result, "missing-anchor")  # the fragment is judged against the page
+
+
+def test_the_fold_is_judged_over_the_whole_run_not_one_document(tmp_path: Path) -> None:
+    """An audit analyses a document as soon as its links are in; only the whole run can tell
+    that its tree is not a file tree. Documents analysed one by one keep their `dead` findings
+    until the run folds them; one document that alone looks like a wall is not folded."""
+    from linkaudit.rules import analyse
+
+    result = _run(_wiki(tmp_path))
+    cfg = AuditConfig(offline=True)
+    docs, checks = result.documents, result.checks
+    early = {i: analyse([d], checks, {}, cfg, whole_run=False) for i, d in enumerate(docs)}
+    assert sum(f.rule == "dead" for found, _ in early.values() for f in found) == 64
+    assert not [f for found, _ in early.values() for f in found if f.rule == "not-a-file-tree"]
+    findings, _ = analyse(docs, checks, {}, cfg, precomputed=early)
+    assert [f.rule for f in findings] == ["not-a-file-tree"]
+    # a tree of good pages with one page of 25 page-name links is no wall
+    good = tmp_path / "good"
+    good.mkdir()
+    for n in range(60):
+        (good / f"g{n}.md").write_text(f"[next](g{(n + 1) % 60}.md)\n")
+    (good / "wiki.md").write_text(" ".join(f"[p](Page_{n})" for n in range(25)) + "\n")
+    mixed = _run(good)
+    assert _of(mixed, "not-a-file-tree") == [] and len(_of(mixed, "dead")) == 25
