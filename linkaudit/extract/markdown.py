@@ -494,7 +494,8 @@ def _item_numbers(tokens: list[Token], position: int) -> list[str]:
     """The numbers written on the items of the list opening at `position` (its own level)."""
     numbers: list[str] = []
     depth = 0
-    for token in tokens[position:]:
+    for at in range(position, len(tokens)):  # never `tokens[position:]`: a copy of the rest
+        token = tokens[at]
         if token.type in ("ordered_list_open", "bullet_list_open"):
             depth += 1
         elif token.type in ("ordered_list_close", "bullet_list_close"):
