@@ -27,6 +27,7 @@ link destinations, container prefixes), and every marker and link gets its own l
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -103,7 +104,9 @@ drops the rest of the document: a genealogy tree of nested lists would hide the 
 after it. 64 levels cost a few hundred stack frames at most."""
 
 
+@functools.cache
 def _parser() -> MarkdownIt:
+    """One parser for every document (a parse keeps no state in it)."""
     return (
         MarkdownIt("commonmark", {"maxNesting": _MAX_NESTING})
         .use(footnote_plugin)
