@@ -74,6 +74,7 @@ from linkaudit.urls import same_site
 _LINK_MARKER = re.compile(r"\[?\^?([0-9][0-9 ,;\u2013\u2014\-]{0,40})\]?")
 _MAX_PUNCTUATION = 5000
 """More inline punctuation than this in one paragraph is not prose (see `_dense_blocks`)."""
+_PUNCTUATION = "[]*_!<`~"
 _DEFINITION = re.compile(r"[ \t]{0,3}\[([^\]]{1,100})\]:")
 _FOOTNOTE_DEFINITION = re.compile(r"[ \t]{0,3}\[\^([^\]\s]{1,100})\]:[ \t]*")
 _LABEL_USE = re.compile(r"\]\[([^\]\n]{1,100})\]|\[([^\]\n]{1,100})\]\[\]")
@@ -305,6 +306,9 @@ def _dense_blocks(lines: list[str]) -> list[tuple[int, int, int]]:
     which does not inline-parse them (and must keep them free of markers).
     """
     dense: list[tuple[int, int, int]] = []
+    whole = "".join(lines)
+    if sum(whole.count(c) for c in _PUNCTUATION) <= _MAX_PUNCTUATION:
+        return dense  # not enough in the whole document for one block
     fence = ""
     first, count, code_only = -1, 0, True
     for number, line in enumerate([*lines, ""]):
@@ -324,7 +328,7 @@ def _dense_blocks(lines: list[str]) -> list[tuple[int, int, int]]:
         if first < 0:
             first = number
         code_only = code_only and line.startswith(("    ", "\t"))
-        count += sum(line.count(c) for c in "[]*_!<`~")
+        count += sum(line.count(c) for c in _PUNCTUATION)
     return dense
 
 
