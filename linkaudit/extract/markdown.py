@@ -9,7 +9,7 @@ conversion of a wiki page), `[N] ... URL` lines with no heading, and a note line
 the HTML extractor, so a blog written in HTML inside Markdown has its paragraph reference lists.
 
 Two namespaces stay apart: a footnote `[^1]` and a link definition `[1]: url` are different
-things. A numeric definition used as an ordinary reference-style link (`[stable releases][1]`,
+things, and so are a footnote `[^1]` and entry 1 of a reference list (the footnote is `^1` then). A numeric definition used as an ordinary reference-style link (`[stable releases][1]`,
 mdBook's `[2]: ch13-01-closures.html`) is a hyperlink, not a numbered reference.
 
 Markers are footnote references (`[^1]`), bracketed numbers in text (`[1]`, `[1-3]`), shortcut
@@ -30,6 +30,8 @@ markers, links) in `markdown_inline`.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from linkaudit.extract.claims import citations_in
 from linkaudit.extract.dates import find_dateline, front_matter_date
@@ -103,7 +105,15 @@ class MarkdownExtractor:
                         if entry.repaired:
                             _repaired(entry.ref_id, entry.line, entry.url, state)
                 state.references.extend(listed)
-        state.references.extend(_footnotes(blocks, env, state))
+        footnotes = _footnotes(blocks, env, state)
+        # A footnote `[^1]` and entry 1 of a reference list are two references (the namespaces
+        # never merge): the footnote is `^1` then, and its markers cite that.
+        numbered = {r.id for r in state.references}
+        state.footnote_ids = {r.id: f"^{r.id}" for r in footnotes if r.id in numbered}
+        state.references.extend(
+            replace(r, id=state.footnote_ids[r.id]) if r.id in state.footnote_ids else r
+            for r in footnotes
+        )
         state.known = {r.id for r in state.references}
         state.glued = glues_citations(text, state.known)
         # Pass two: citations and links.

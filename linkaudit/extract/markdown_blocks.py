@@ -149,6 +149,8 @@ class _State:
     """The `id`s inside reference entries: an in-page link to one is a note link."""
     row_header: str = ""
     """The first cell of the table row being read: it opens the claims of the other cells."""
+    footnote_ids: dict[str, str] = field(default_factory=dict)
+    """Footnote labels whose number a reference list also has, and the id the footnote gets."""
 
 
 def _swallowed_heading(html: str) -> bool:

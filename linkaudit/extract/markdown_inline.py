@@ -306,7 +306,8 @@ def _read_inline(
             if hidden() or entry:
                 continue
             out.where[size] = state.index.position(at)
-            out.markers.append(Marker(size, size + len(written), (label,)))
+            ref_id = state.footnote_ids.get(label, label)
+            out.markers.append(Marker(size, size + len(written), (ref_id,)))
             add(written)
         elif kind == "link_open":
             autolink = child.markup == "autolink"
