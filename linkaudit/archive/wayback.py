@@ -79,7 +79,14 @@ from linkaudit.config import (
 )
 from linkaudit.errors import StoreError
 from linkaudit.http import FetchError, HttpClient, HttpResponse, NotInCassette
-from linkaudit.model import ArchiveLookup, ArchiveState, Problem, Snapshot, SnapshotKind
+from linkaudit.model import (
+    ArchiveLookup,
+    ArchiveState,
+    Problem,
+    ProblemKind,
+    Snapshot,
+    SnapshotKind,
+)
 from linkaudit.store import Store
 from linkaudit.urls import host_of
 
@@ -320,7 +327,7 @@ class WaybackArchive:
         self._failures += 1
         if self._failures >= GIVE_UP_AFTER and self._unreachable is None:
             self._give_up(
-                "archive-unusable",
+                ProblemKind.ARCHIVE_UNUSABLE,
                 f"unusable: {self._failures} lookups in a row got no answer "
                 f"(last: {(result.error or 'unknown')[:120]})",
             )
@@ -370,9 +377,9 @@ class WaybackArchive:
                 return ArchiveLookup(url, ArchiveState.UNKNOWN, error=reason)
 
     def _mark_unreachable(self, reason: str) -> None:
-        self._give_up("archive-unreachable", f"unreachable: {reason}")
+        self._give_up(ProblemKind.ARCHIVE_UNREACHABLE, f"unreachable: {reason}")
 
-    def _give_up(self, kind: str, reason: str) -> None:
+    def _give_up(self, kind: ProblemKind, reason: str) -> None:
         """Stop asking the archive for the rest of the run, and say so once in `problems`."""
         if self._unreachable is not None:
             return
@@ -476,7 +483,7 @@ class WaybackArchive:
                 # Waiting that long would stall the audit, and asking again before then
                 # gets the IP blocked: stop asking for the rest of the run, said once.
                 self._give_up(
-                    "archive-rate-limited",
+                    ProblemKind.ARCHIVE_RATE_LIMITED,
                     f"rate-limited: Retry-After {wait:g} s is longer than "
                     f"{self.retry_after_cap_s:g} s",
                 )
@@ -584,7 +591,7 @@ def _usable(row: _Capture, url: str) -> _Capture:
 
 def _describe(exc: FetchError) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{exc.kind}: {text}" if text else exc.kind
+    return f"{exc.kind}: {text}" if text else exc.kind.value
 
 
 def _is_exclusion_response(response: HttpResponse) -> bool:

@@ -68,7 +68,7 @@ from linkaudit.crawl.traps import TrapGuard
 from linkaudit.crawl.urlkey import crawl_url, netloc_of, origin_of, page_key
 from linkaudit.errors import ConfigError
 from linkaudit.http import FetchError, HttpClient, HttpResponse
-from linkaudit.model import Hop, Problem
+from linkaudit.model import Hop, Problem, ProblemKind
 from linkaudit.report._text import plural
 from linkaudit.store import Store
 from linkaudit.urls import host_of, redact_url, registrable_domain
@@ -199,7 +199,9 @@ class Crawler:
         finally:
             self._ledger.flush()
         if self._ledger.error is not None:
-            self._problem("store", f"the crawl frontier could not be saved: {self._ledger.error}")
+            self._problem(
+                ProblemKind.STORE, f"the crawl frontier could not be saved: {self._ledger.error}"
+            )
         return CrawlResult(
             site=self._start,
             pages=tuple(self._pages),
@@ -254,7 +256,9 @@ class Crawler:
                     raise
                 except Exception as exc:  # a bug must not lose the crawl so far
                     requested = True
-                    self._problem("crawl", f"{redact_url(entry.url)}: internal error {exc!r}")
+                    self._problem(
+                        ProblemKind.CRAWL, f"{redact_url(entry.url)}: internal error {exc!r}"
+                    )
                     self._settle(entry, PageState.FAILED, detail=f"internal error: {exc!r}")
                 finally:
                     entry.busy = False
@@ -547,7 +551,9 @@ class Crawler:
         entry.last_modified = response.header("last-modified")
         entry.fetched_at = time.time()
         if response.truncated:
-            self._problem("page", f"{redact_url(final)}: longer than the body cap; read in part")
+            self._problem(
+                ProblemKind.PAGE, f"{redact_url(final)}: longer than the body cap; read in part"
+            )
         reason: SkipReason | None = None
         detail = ""
         if self.crawl.since and scan.date and scan.date < self.crawl.since:
@@ -694,14 +700,18 @@ class Crawler:
                 max_redirects=_ROBOTS_REDIRECTS,
             )  # fmt: skip
         except FetchError as exc:
-            self._problem("robots", f"{url}: unreachable ({exc.kind}); nothing fetched from it")
+            self._problem(
+                ProblemKind.ROBOTS, f"{url}: unreachable ({exc.kind}); nothing fetched from it"
+            )
             return DISALLOW_ALL
         response = got.response
         if response is None or response.status in REDIRECT_STATUSES:
             return ALLOW_ALL  # RFC 9309: too many redirects means "unavailable"
         status = response.status
         if status == 429 or status >= 500:
-            self._problem("robots", f"{url}: HTTP {status}; nothing fetched from {host.origin}")
+            self._problem(
+                ProblemKind.ROBOTS, f"{url}: HTTP {status}; nothing fetched from {host.origin}"
+            )
             return DISALLOW_ALL
         if status >= 400 or status < 200:
             return ALLOW_ALL
@@ -712,7 +722,7 @@ class Crawler:
             self.fetcher.limits.pace(host_of(host.origin), pacer)
             if robots.crawl_delay > MAX_CRAWL_DELAY_S:
                 self._problem(
-                    "crawl-delay",
+                    ProblemKind.CRAWL_DELAY,
                     f"{url}: Crawl-delay {robots.crawl_delay:g} s "
                     f"capped at {MAX_CRAWL_DELAY_S:g} s",
                 )
@@ -736,19 +746,21 @@ class Crawler:
             raw, nesting, trusted, quiet, parent = pending.popleft()
             url = crawl_url(raw, base if parent is None else parent)
             if url is None:
-                self._problem("sitemap", f"{raw[:200]!r}: not an http(s) sitemap or feed URL")
+                self._problem(
+                    ProblemKind.SITEMAP, f"{raw[:200]!r}: not an http(s) sitemap or feed URL"
+                )
                 continue
             key = page_key(url)
             if key in self._listings_seen:
                 if parent is not None:
                     self._problem(
-                        "sitemap", f"{redact_url(parent)} lists {redact_url(url)} again "
+                        ProblemKind.SITEMAP, f"{redact_url(parent)} lists {redact_url(url)} again "
                         "(itself or a cycle); read once",
                     )  # fmt: skip
                 continue
             if self._listings_read >= self.crawl.max_sitemaps:
                 self._problem(
-                    "sitemap", f"more than {self.crawl.max_sitemaps} sitemaps and feeds; "
+                    ProblemKind.SITEMAP, f"more than {self.crawl.max_sitemaps} sitemaps and feeds; "
                     f"{len(pending) + 1} not read",
                 )  # fmt: skip
                 return
@@ -759,7 +771,8 @@ class Crawler:
             if listing.kind is ListingKind.INDEX:
                 if nesting + 1 > self.crawl.max_sitemap_nesting:
                     self._problem(
-                        "sitemap", f"{redact_url(url)}: sitemap indexes nested deeper than "
+                        ProblemKind.SITEMAP,
+                        f"{redact_url(url)}: sitemap indexes nested deeper than "
                         f"{self.crawl.max_sitemap_nesting}; {len(listing.entries)} not read",
                     )  # fmt: skip
                     continue
@@ -778,47 +791,53 @@ class Crawler:
                 url, headers=None, max_body=cap, scope=not trusted
             )
         except FetchError as exc:
-            self._problem("sitemap", f"{redact_url(url)}: {exc.kind} ({exc})")
+            self._problem(ProblemKind.SITEMAP, f"{redact_url(url)}: {exc.kind} ({exc})")
             return None
         response = got.response
         if got.refused is not None or got.failure is not None or response is None:
             if not quiet or got.refused is not SkipReason.ROBOTS:
-                self._problem("sitemap", f"{redact_url(url)}: {got.failure or 'not read'}")
+                self._problem(
+                    ProblemKind.SITEMAP, f"{redact_url(url)}: {got.failure or 'not read'}"
+                )
             return None
         if response.status != 200:
             if not (quiet and response.status in (404, 410)):
-                self._problem("sitemap", f"{redact_url(url)}: HTTP {response.status}")
+                self._problem(ProblemKind.SITEMAP, f"{redact_url(url)}: HTTP {response.status}")
             return None
         self._listings_read += 1
         if response.truncated and not response.body:
             self._problem(
-                "sitemap", f"{redact_url(url)}: the HTTP client did not read its body "
+                ProblemKind.SITEMAP, f"{redact_url(url)}: the HTTP client did not read its body "
                 f"({response.content_type or 'no content type'}); not read",
             )  # fmt: skip
             return None
         if response.truncated:
-            self._problem("sitemap", f"{redact_url(url)}: larger than {cap} bytes; read in part")
+            self._problem(
+                ProblemKind.SITEMAP, f"{redact_url(url)}: larger than {cap} bytes; read in part"
+            )
         try:
             data = decompress(response.body, cap)
         except ListingTooLarge as exc:
-            self._problem("sitemap", f"{redact_url(url)}: {exc}; not read")
+            self._problem(ProblemKind.SITEMAP, f"{redact_url(url)}: {exc}; not read")
             return None
         listing = parse_listing(data, max_urls=self.crawl.max_urls_per_sitemap)
         if listing.kind is ListingKind.UNKNOWN:
             if not quiet:
-                self._problem("sitemap", f"{redact_url(url)}: not a sitemap or feed "
+                self._problem(ProblemKind.SITEMAP, f"{redact_url(url)}: not a sitemap or feed "
                               f"({listing.error or 'unknown format'})")
             return None
         if listing.error:
-            self._problem("sitemap", f"{redact_url(url)}: {listing.error}; kept what was read")
+            self._problem(
+                ProblemKind.SITEMAP, f"{redact_url(url)}: {listing.error}; kept what was read"
+            )
         if listing.truncated:
             self._problem(
-                "sitemap", f"{redact_url(url)}: lists more than "
+                ProblemKind.SITEMAP, f"{redact_url(url)}: lists more than "
                 f"{self.crawl.max_urls_per_sitemap} URLs; the rest were not read",
             )  # fmt: skip
         return listing
 
-    def _problem(self, kind: str, message: str) -> None:
+    def _problem(self, kind: ProblemKind, message: str) -> None:
         self._problems.append(Problem(kind, message, origin=self._start))
 
 

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from linkaudit.model import Document, Problem
+from linkaudit.model import Document, Problem, ProblemKind
 from linkaudit.report._text import plural
 from linkaudit.urls import redact_url, registrable_domain
 
@@ -150,6 +150,6 @@ def render_extract_table(documents: Sequence[Document], console: Console) -> Non
         for line in notes:
             console.print(f"  {safe_text(line)}")
         for problem in document.problems:
-            if problem.kind != "duplicated-body":
+            if problem.kind is not ProblemKind.DUPLICATED_BODY:
                 kind, message = safe_text(problem.kind), safe_text(problem.message)
                 console.print(f"  [yellow]{kind}[/yellow]: {message}")

@@ -34,6 +34,7 @@ from linkaudit.model import (
     LinkStatus,
     Problem,
     RuleSkip,
+    SiteView,
 )
 from linkaudit.report.summary import exit_code, summarize
 from linkaudit.urls import redact_url
@@ -198,6 +199,39 @@ class SummaryV1(TypedDict):
     hidden: HiddenV1
 
 
+class RankedArticleV1(TypedDict):
+    """One article of the site's worst."""
+
+    url: str
+    origin: str
+    references: int
+    citations: int
+    failing: int
+    date: str | None
+
+
+class SiteV1(TypedDict):
+    schema: str
+    site: str
+    found: int
+    fetched: int
+    unchanged: int
+    skipped: dict[str, int]
+    failed: int
+    queued_left: int
+    articles: int
+    audited: int
+    with_references: int
+    without_references: int
+    with_failing_references: int
+    worst: list[RankedArticleV1]
+    problems: list[str]
+"""The site view of a crawl (`SiteView`), under `site`; its own `schema` names its version."""
+
+SITE_SCHEMA = "linkaudit.crawl-summary/1"
+"""The value of the site view's `schema` key."""
+
+
 class AuditV1(TypedDict):
     """The whole document."""
 
@@ -210,8 +244,8 @@ class AuditV1(TypedDict):
     skips: list[SkipV1]
     summary: SummaryV1
     problems: list[ProblemV1]
-    site: NotRequired[dict[str, Any]]
-    """Only with `--crawl`: `linkaudit.crawl.site_summary` as it is."""
+    site: NotRequired[SiteV1]
+    """Only with `--crawl`: the crawl's `SiteView`."""
 
 
 def _redacted(url: str | None) -> str | None:
@@ -383,8 +417,39 @@ def audit_v1(result: AuditResult, cfg: AuditConfig) -> AuditV1:
         "problems": [_problem(p) for p in result.problems],
     }
     if result.site is not None:
-        out["site"] = dict(result.site)
+        out["site"] = site_v1(result.site)
     return out
+
+
+def site_v1(view: SiteView) -> SiteV1:
+    """The `site` part: the crawl's site view, keys in the order the contract has them."""
+    return {
+        "schema": SITE_SCHEMA,
+        "site": view.site,
+        "found": view.found,
+        "fetched": view.fetched,
+        "unchanged": view.unchanged,
+        "skipped": dict(view.skipped),
+        "failed": view.failed,
+        "queued_left": view.queued_left,
+        "articles": view.articles,
+        "audited": view.audited,
+        "with_references": view.with_references,
+        "without_references": view.without_references,
+        "with_failing_references": view.with_failing_references,
+        "worst": [
+            {
+                "url": r.url,
+                "origin": r.origin,
+                "references": r.references,
+                "citations": r.citations,
+                "failing": r.failing,
+                "date": r.date.isoformat() if r.date else None,
+            }
+            for r in view.worst
+        ],
+        "problems": list(view.problems),
+    }
 
 
 def summary_v1(result: AuditResult, cfg: AuditConfig) -> SummaryV1:
@@ -519,7 +584,7 @@ class JsonV1Format:
             ("problems", [_problem(scrub_problem(p)) for p in result.problems]),
         ]
         if result.site is not None:
-            parts.append(("site", dict(result.site)))
+            parts.append(("site", site_v1(result.site)))
         fh.write("{")
         for n, (key, value) in enumerate(parts):
             fh.write(("\n  " if n == 0 else ",\n  ") + json.dumps(key) + ": ")

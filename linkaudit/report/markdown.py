@@ -148,9 +148,8 @@ class MarkdownFormat:
         if result.site is not None:
             site = result.site
             lines.append(
-                f"Site {md_escape(str(site.get('site', '')))}: {site.get('found', 0)} pages found, "
-                f"{site.get('articles', 0)} articles, {site.get('with_references', 0)} "
-                "with references."
+                f"Site {md_escape(site.site)}: {site.found} pages found, "
+                f"{site.articles} articles, {site.with_references} with references."
             )
             lines.append("")
         for problem in result.problems:

@@ -334,8 +334,8 @@ async def test_crawled_articles_extract_with_their_references() -> None:
     assert len(by_origin["/articles/a4"].references) == 2
     assert not by_origin["/"].references  # the home page: counted, not ranked
     summary = site_summary(result, documents, {f"{base}/articles/a4": 2})
-    assert summary["with_references"] == summary["audited"] - 1
-    assert summary["worst"][0]["url"].endswith("/articles/a4")
+    assert summary.with_references == summary.audited - 1
+    assert summary.worst[0].url.endswith("/articles/a4")
 
 
 async def test_per_host_limit_is_never_exceeded() -> None:

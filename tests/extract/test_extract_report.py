@@ -8,7 +8,7 @@ from rich.console import Console
 
 from linkaudit.extract import extract_document
 from linkaudit.inputs import Source
-from linkaudit.model import Problem
+from linkaudit.model import Problem, ProblemKind
 from linkaudit.report.extract import extract_json, render_extract_table, safe_text
 
 _HOSTILE = (
@@ -20,7 +20,8 @@ _HOSTILE = (
 
 def test_json_integrity_fields_and_redaction() -> None:
     doc = extract_document(Source("evil.txt", _HOSTILE.encode()))
-    data = extract_json([doc], [Problem("missing", "nope.txt: no such file", origin="nope.txt")])
+    missing = Problem(ProblemKind.MISSING, "nope.txt: no such file", origin="nope.txt")
+    data = extract_json([doc], [missing])
     (entry,) = data["documents"]
     assert entry["dangling_markers"] == ["6"]
     assert entry["uncited_references"] == ["2", "3"]

@@ -20,7 +20,15 @@ from report_sample import ARTICLE, HOSTILE_TITLE, ROOT, SNAPSHOT_3, URLS, sample
 
 from linkaudit import __version__
 from linkaudit.config import AuditConfig, FailOn
-from linkaudit.model import AuditResult, Finding, LinkCheck, LinkStatus, Severity
+from linkaudit.model import (
+    AuditResult,
+    Finding,
+    LinkCheck,
+    LinkStatus,
+    RankedArticle,
+    Severity,
+    SiteView,
+)
 from linkaudit.report import OutputFormat, render
 
 HERE = Path(__file__).parent
@@ -54,7 +62,9 @@ def test_streamed_json_is_the_rendered_json_byte_for_byte(result: AuditResult, s
     from linkaudit.report import write
 
     if site:
-        result = dataclasses.replace(result, site={"pages": 3, "worst": [{"failing": 1}]})
+        worst = RankedArticle("https://e.com/a", "https://e.com/a", 2, 3, 1, None)
+        view = SiteView("https://e.com/", 3, 3, 0, {"robots": 1}, 0, 0, 2, 2, 1, 1, 1, (worst,), ())
+        result = dataclasses.replace(result, site=view)
     streamed = io.StringIO()
     write(result, OutputFormat.JSON, CFG, streamed)
     assert streamed.getvalue() == render(result, OutputFormat.JSON, CFG)
