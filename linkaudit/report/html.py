@@ -1,7 +1,7 @@
 """`--format html`: one self-contained page to read a run in a browser, with filters and charts.
 
 Everything is inline (CSS, a small script, SVG charts) so the file opens without a network and can
-be attached to a CI run. Every untrusted string is HTML-escaped after `visible()`, and a
+be attached to a CI run. Every untrusted string goes through `linkaudit.textsafe.html_text`, and a
 Content-Security-Policy meta tag allows only the page's own style and script, named by their
 SHA-256 hashes (hashes rather than a nonce so that the output is reproducible): an injected
 `<script>` would not run even if escaping failed. Only http(s) URLs become links. The charts are
@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import html
 
 from linkaudit.config import AuditConfig
 from linkaudit.model import AuditResult, Document, LinkGroup, LinkStatus
@@ -25,10 +24,10 @@ from linkaudit.report._text import (
     plural,
     short_url,
     shorten,
-    visible,
 )
 from linkaudit.report.rulemeta import rule_catalogue
 from linkaudit.report.summary import summarize, summary_line
+from linkaudit.textsafe import html_text
 from linkaudit.urls import redact_url
 
 CSS = """
@@ -113,8 +112,8 @@ CSP = (
 
 
 def esc(text: str | None) -> str:
-    """Untrusted text for HTML text or a quoted attribute."""
-    return html.escape(visible(text or ""), quote=True)
+    """Untrusted text for HTML text or a quoted attribute (`linkaudit.textsafe.html_text`)."""
+    return html_text(text or "")
 
 
 def link(label: str, url: str | None) -> str:

@@ -48,7 +48,6 @@ from linkaudit.report._text import (
     findings_of,
     plural,
     shorten,
-    visible,
     wrap_points,
     wrap_url,
 )
@@ -59,6 +58,7 @@ from linkaudit.report.summary import (
     summarize,
     summary_line,
 )
+from linkaudit.textsafe import visible
 from linkaudit.urls import redact_url
 
 TABLE_WIDTH = 120

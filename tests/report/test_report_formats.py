@@ -148,7 +148,9 @@ def test_github_one_command_per_finding_with_levels(result: AuditResult) -> None
 
 
 def test_github_escapes_data_and_properties() -> None:
-    from linkaudit.report.github import annotation, escape_data, escape_property
+    from linkaudit.report.github import annotation
+    from linkaudit.textsafe import workflow_data as escape_data
+    from linkaudit.textsafe import workflow_property as escape_property
 
     assert escape_data("100%\r\nnext") == "100%25%0D%0Anext"
     assert escape_property("a:b,c%") == "a%3Ab%2Cc%25"
