@@ -27,6 +27,14 @@ def test_problem_kind_values_are_the_json_values() -> None:
     assert set(ProblemKind) >= RUN_FAILURE_KINDS
 
 
+def test_the_documented_schema_lists_every_problem_kind() -> None:
+    import json
+
+    schema = json.loads((ROOT / "docs" / "audit-schema.json").read_text(encoding="utf-8"))
+    kinds = schema["$defs"]["problem"]["properties"]["kind"]["enum"]
+    assert kinds == [k.value for k in ProblemKind]
+
+
 def test_no_problem_is_made_from_a_bare_string() -> None:
     """Every `Problem(...)` (and the helpers that make one) names a `ProblemKind` member."""
     made = re.compile(r"\b(?:Problem|_problem|\.problem|_give_up)\(\s*\"")
