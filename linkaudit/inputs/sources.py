@@ -176,7 +176,8 @@ class _Reader:
             self.problem(ProblemKind.EMPTY, origin, "empty file, skipped")
             return
         text, problem = decode(data, origin)
-        if problem is not None and problem.kind in ("binary", "decode") and not text:
+        unreadable = (ProblemKind.BINARY, ProblemKind.DECODE)
+        if problem is not None and problem.kind in unreadable and not text:
             self.problems.append(Problem(problem.kind, problem.message, origin=origin))
             return
         self.sources.append(Source(origin, data))
