@@ -11,6 +11,8 @@ import functools
 import re
 from collections.abc import Iterator, Sequence
 
+from linkaudit.extract.markers import Marker, find_markers
+from linkaudit.extract.sentences import claim_spans
 from linkaudit.model import Finding, LinkStatus, RuleSkip, Severity
 from linkaudit.rules.interface import (
     Evidence,
@@ -203,27 +205,65 @@ class WeakSupport(Rule):
         )
 
 
-_MARKER = re.compile(r"\[\s*\d+(?:\s*[,–-]\s*\d+)*\s*\]")
+_BRACKET = re.compile(r"\[[^\]]*\]")
+"""One bracket of a marker as written: `[7][8]` is one marker of two brackets."""
 
 
-def _tokens(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", _MARKER.sub(" ", text.lower().replace("’", "'")))
+def _tokens(text: str, markers: Sequence[Marker] | None = None) -> list[str]:
+    """The words of `text`, lower-cased, its citation markers (`extract`'s grammar) left out."""
+    if markers is None:
+        markers = find_markers(text) if "[" in text else []
+    kept, pos = [], 0
+    for marker in markers:
+        kept.append(text[pos : marker.start])
+        pos = marker.end
+    kept.append(text[pos:])
+    return re.findall(r"[a-z0-9]+", " ".join(kept).lower().replace("’", "'"))
+
+
+def _marked(text: str) -> list[tuple[str, list[Marker], list[Marker]]]:
+    """Each sentence of `text` that carries markers: the sentence, its own markers and every
+    marker inside it, offsets relative to the sentence.
+
+    A page's text is read as the extractor reads a document: line by line, markers by
+    `linkaudit.extract.markers.find_markers` (without a reference list: every bracketed
+    number that is no year), sentences by `linkaudit.extract.sentences.claim_spans` (a marker
+    after the full stop, or after a citing word alone, goes with the sentence before). The
+    sentence runs on to the end of its last marker."""
+    out: list[tuple[str, list[Marker], list[Marker]]] = []
+    if "[" not in text:
+        return out  # most pages carry no markers at all: no need to split them
+    for line in text.split("\n"):
+        markers = find_markers(line) if "[" in line else []
+        if not markers:
+            continue
+        groups: dict[tuple[int, int], list[Marker]] = {}
+        for marker, span in zip(markers, claim_spans(line, markers), strict=True):
+            groups.setdefault(span, []).append(marker)
+        taken = 0  # a sentence starts after the markers the one before it took
+        for (start, end), own in groups.items():
+            start, end = max(start, taken), max(end, own[-1].end)
+            taken = end
+            piece = line[start:end]
+            start += len(piece) - len(piece.lstrip())
+            sentence = piece.strip()
+
+            def shift(m: Marker, at: int = start) -> Marker:
+                return Marker(m.start - at, m.end - at, m.ids)
+
+            inside = [shift(m) for m in markers if start <= m.start and m.end <= end]
+            out.append((sentence, [shift(m) for m in own], inside))
+    return out
 
 
 def marked_sentences(text: str) -> list[tuple[str, list[str]]]:
-    """The sentences of `text` that carry bracket markers, with their markers."""
-    out: list[tuple[str, list[str]]] = []
-    if not _MARKER.search(text):
-        return out  # most pages carry no markers at all: no need to split them
-    # Cut after sentence ends, keeping a marker that follows the full stop with its sentence.
-    # "risks [5].Chinese" and "market.The" (no space) are sentence ends too; "U.S." is not.
-    for piece in re.split(
-        r"(?<=[.!?])\s+(?=[A-Z\"“])|(?<=\])\s*(?=[A-Z])|(?<=[a-z0-9\]][.!?])(?=[A-Z])|\n+", text
-    ):
-        markers = _MARKER.findall(piece)
-        if markers:
-            out.append((piece.strip(), [m.replace(" ", "") for m in markers]))
-    return out
+    """The sentences of `text` that carry bracket markers, with their markers as written
+    (one entry a bracket, spaces removed: `[1,2]`, `[7]`, `[8]`)."""
+    return [(sentence, _written(sentence, own)) for sentence, own, _ in _marked(text)]
+
+
+def _written(sentence: str, markers: list[Marker]) -> list[str]:
+    return [b.replace(" ", "") for m in markers for b in _BRACKET.findall(m.text_in(sentence))]
 
 
 class CopiedCitation(Rule):
@@ -304,9 +344,9 @@ class CopiedCitation(Rule):
 def _sentences_of(text: str) -> list[tuple[str, list[str], list[str], frozenset[str]]]:
     # The same excerpt is searched once per citation: split and tokenise it once.
     out = []
-    for sentence, markers in marked_sentences(text):
-        tokens = _tokens(sentence)
-        out.append((sentence, markers, tokens, frozenset(tokens)))
+    for sentence, own, inside in _marked(text):
+        tokens = _tokens(sentence, inside)
+        out.append((sentence, _written(sentence, own), tokens, frozenset(tokens)))
     return out
 
 
