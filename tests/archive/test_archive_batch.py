@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from aiohttp import web
-from archivekit import LoopbackClient
+from fakes import LoopbackClient
 
 from linkaudit.archive.batch import lookup_batched, match_captures, page_key, plan_batches
 from linkaudit.archive.cdx import Capture

@@ -9,7 +9,8 @@ import json
 import socket
 from pathlib import Path
 
-from archivekit import FakeClock, LoopbackClient, WaybackScript
+from archivekit import WaybackScript
+from fakes import FakeClock, LoopbackClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
