@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 
 import pytest
-from fakes import FakeClock, LoopbackClient, LoopbackSite, Page, serve
+from fakes import FakeClock, LoopbackClient, LoopbackSite, Page, StartSite, serve
 
 SCRUBBED_PREFIXES = ("GITHUB_", "LINKAUDIT_", "INPUT_", "RUNNER_")
 SCRUBBED = (
@@ -79,9 +79,6 @@ async def client() -> AsyncIterator[LoopbackClient]:
 def clock() -> FakeClock:
     """A fresh `FakeClock`: pass it as `clock=` and its `sleep` as `sleep=`."""
     return FakeClock()
-
-
-StartSite = Callable[..., Awaitable[LoopbackSite]]
 
 
 @pytest.fixture

@@ -159,6 +159,10 @@ class LoopbackSite:
         return sum(n for path, n in self.hits.items() if path.startswith(prefix))
 
 
+StartSite = Callable[..., Awaitable[LoopbackSite]]
+"""The `loopback_site` fixture: `await loopback_site(pages)` starts a site."""
+
+
 @asynccontextmanager
 async def serve(site: LoopbackSite) -> AsyncIterator[str]:
     """Serve `site` on 127.0.0.1 (a free port); yields the base URL."""
