@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from aiohttp import web
-from crawl_helpers import gz, urlset
+from crawlkit import gz, urlset
 from fakes import LoopbackSite, Page, serve
 
 from linkaudit.audit import run_audit

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from crawl_helpers import article, urlset
+from crawlkit import article, urlset
 from fakes import LoopbackClient, LoopbackSite, Page, serve
 
 from linkaudit.config import AuditConfig

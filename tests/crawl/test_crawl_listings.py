@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 
-from crawl_helpers import article, sitemapindex, urlset
+from crawlkit import article, sitemapindex, urlset
 from fakes import FakeClock, LoopbackClient, LoopbackSite, Page, serve
 
 from linkaudit.config import AuditConfig

@@ -7,7 +7,7 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from crawl_helpers import article, urlset
+from crawlkit import article, urlset
 from fakes import FakeClock, LoopbackClient, LoopbackSite, Page, serve
 
 from linkaudit.config import AuditConfig

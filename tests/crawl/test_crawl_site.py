@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from aiohttp import web
-from crawl_helpers import article, gz, sitemapindex, urlset
+from crawlkit import article, gz, sitemapindex, urlset
 from fakes import FakeClock, LoopbackClient, LoopbackSite, Page, serve
 
 from linkaudit.config import AuditConfig
