@@ -10,7 +10,8 @@ import json
 from pathlib import Path
 
 from aiohttp import web
-from crawl_helpers import Page, Site, gz, serve, urlset
+from crawlkit import gz, urlset
+from fakes import LoopbackSite, Page, serve
 
 from linkaudit.audit import run_audit
 from linkaudit.config import ArchiveMode, AuditConfig
@@ -35,8 +36,8 @@ def article(n: int) -> str:
     )
 
 
-def news_site() -> Site:
-    site = Site()
+def news_site() -> LoopbackSite:
+    site = LoopbackSite()
     robots = "User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml.gz\n"
     site.add("/robots.txt", Page(robots, content_type="text/plain"))
 
@@ -110,7 +111,7 @@ async def test_crawl_audits_every_article_once_and_resumes(tmp_path: Path) -> No
 async def test_crawl_of_a_site_without_references_reports_its_site_view(tmp_path: Path) -> None:
     """Pages without references are counted, not reported; a site of only such pages is a
     finished audit with a site view, not a run that failed."""
-    site = Site()
+    site = LoopbackSite()
     site.add("/robots.txt", Page("User-agent: *\nAllow: /\n", content_type="text/plain"))
     site.add("/", Page('<html><body><p>Home.</p><a href="/about">About</a></body></html>'))
     site.add("/about", Page("<html><body><p>About us, no sources here.</p></body></html>"))
@@ -128,7 +129,7 @@ async def test_a_page_the_crawl_read_is_not_fetched_again_when_an_article_links_
     """Articles link to each other under other spellings (`?utm_...`, `#top`, a trailing
     slash), in the text and as references: the checker judges those links from the answers the
     crawl already got, so every article is requested once in the whole audit."""
-    site = Site()
+    site = LoopbackSite()
     site.add("/robots.txt", Page("User-agent: *\nAllow: /\n", content_type="text/plain"))
     posts = [f"/news/p{n}" for n in range(4)]
     site.add("/", Page("<html><body>" + "".join(f'<a href="{p}">{p}</a>' for p in posts)

@@ -230,7 +230,7 @@ def test_site_summary_ranks_worst_first_and_counts_pages_without_references() ->
 
 
 def test_bad_start_url_or_pattern_is_a_config_error() -> None:
-    from crawl_helpers import LoopbackClient
+    from fakes import LoopbackClient
 
     from linkaudit.config import AuditConfig
     from linkaudit.crawl import Crawler, CrawlOptions
