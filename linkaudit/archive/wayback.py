@@ -384,7 +384,7 @@ class WaybackArchive:
             self.requests += 1
             raise Failure(FailKind.GARBAGE, f"not in the cassette ({exc})") from exc
         except FetchError as exc:
-            self.requests += int(getattr(exc, "attempts", 1))
+            self.requests += exc.attempts
             raise Failure(FailKind.UNREACHABLE, _describe(exc)) from exc
         self.requests += tries
         if response.status == 429:
