@@ -30,7 +30,7 @@ from linkaudit import flags as F
 from linkaudit.config import AuditConfig, FailOn
 from linkaudit.errors import ConfigError, ExitCode, LinkauditError, OutputError
 from linkaudit.flags import argument, option
-from linkaudit.model import AuditResult, Problem
+from linkaudit.model import AuditResult, Problem, ProblemKind
 from linkaudit.report._text import plural
 
 if TYPE_CHECKING:
@@ -198,7 +198,11 @@ def extract(
     documents, _targets = resolve_links(documents, Resolver.from_config(AuditConfig(), paths))
     problems = list(collected.problems)
     problems += [
-        Problem("url-input", f"{u}: URL inputs need the network; use `linkaudit audit`", origin=u)
+        Problem(
+            ProblemKind.URL_INPUT,
+            f"{u}: URL inputs need the network; use `linkaudit audit`",
+            origin=u,
+        )
         for u in collected.urls
     ]
     _say_problems(problems, quiet)

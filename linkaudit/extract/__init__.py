@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from linkaudit.extract.dedupe import deduplicate
 from linkaudit.extract.interface import Extraction, Extractor
 from linkaudit.extract.pool import map_in_order, worker_count
-from linkaudit.model import DatedFact, DateOrigin, DocFormat, Document, Problem
+from linkaudit.model import DatedFact, DateOrigin, DocFormat, Document, Problem, ProblemKind
 
 if TYPE_CHECKING:
     from linkaudit.extract.html import HtmlExtractor
@@ -122,7 +122,7 @@ def extract_document(source: Source, *, as_of: dt.date | None = None) -> Documen
             date=DatedFact(as_of, DateOrigin.AS_OF, detail="--as-of") if as_of else None,
             problems=(
                 Problem(
-                    "extract-error",
+                    ProblemKind.EXTRACT_ERROR,
                     f"{source.origin}: could not be read ({type(exc).__name__}); skipped",
                 ),
             ),
@@ -157,7 +157,7 @@ def _extract(source: Source, as_of: dt.date | None) -> Document:
         except (Exception, RecursionError) as exc:  # noqa: BLE001 - bad input must not stop a run
             problems.append(
                 Problem(
-                    "extract-error",
+                    ProblemKind.EXTRACT_ERROR,
                     f"{source.origin}: could not extract ({type(exc).__name__}: "
                     f"{str(exc)[:120]}); nothing was read from it",
                 )

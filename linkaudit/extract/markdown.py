@@ -9,7 +9,8 @@ conversion of a wiki page), `[N] ... URL` lines with no heading, and a note line
 the HTML extractor, so a blog written in HTML inside Markdown has its paragraph reference lists.
 
 Two namespaces stay apart: a footnote `[^1]` and a link definition `[1]: url` are different
-things, and so are a footnote `[^1]` and entry 1 of a reference list (the footnote is `^1` then). A numeric definition used as an ordinary reference-style link (`[stable releases][1]`,
+things, and so are a footnote `[^1]` and entry 1 of a reference list (the footnote is `^1`
+then). A numeric definition used as an ordinary reference-style link (`[stable releases][1]`,
 mdBook's `[2]: ch13-01-closures.html`) is a hyperlink, not a numbered reference.
 
 Markers are footnote references (`[^1]`), bracketed numbers in text (`[1]`, `[1-3]`), shortcut
@@ -53,7 +54,7 @@ from linkaudit.extract.positions import LineIndex
 from linkaudit.extract.text import _to_reference, cited_ids
 from linkaudit.extract.urls import find_urls
 from linkaudit.local.anchors import markdown_token_anchors
-from linkaudit.model import DatedFact, DocFormat, Link, Problem
+from linkaudit.model import DatedFact, DocFormat, Link, Problem, ProblemKind
 
 _MAX_PUNCTUATION = 5000
 """More inline punctuation than this in one paragraph is not prose (see `_dense_blocks`)."""
@@ -76,7 +77,7 @@ class MarkdownExtractor:
         if deepest is not None and deepest.level >= _MAX_NESTING - 2 and deepest.map:
             state.problems.append(
                 Problem(
-                    "markdown-nesting",
+                    ProblemKind.MARKDOWN_NESTING,
                     f"line {deepest.map[0] + 1}: blocks nested {_MAX_NESTING} deep; the parser "
                     "stops there, so what follows may not be read",
                     line=deepest.map[0] + 1,
@@ -207,7 +208,7 @@ def _plain_block(first: int, last: int, count: int, state: _State) -> None:
         state.links.append(Link(found.url, found.written, line, column))
     state.problems.append(
         Problem(
-            "dense-markdown",
+            ProblemKind.DENSE_MARKDOWN,
             f"lines {first + 1}-{last}: {count} Markdown punctuation characters in one paragraph; "
             "read as plain text",
             line=first + 1,

@@ -26,7 +26,7 @@ from linkaudit.extract.markdown_inline import _add_link, _read_inline
 from linkaudit.extract.markers import parse_ids
 from linkaudit.extract.text import _ENTRY, _Entry, _read_entries, _to_reference
 from linkaudit.extract.urls import clean_url, entry_url, find_urls
-from linkaudit.model import LinkKind, Problem, Reference
+from linkaudit.model import LinkKind, Problem, ProblemKind, Reference
 from linkaudit.urls import same_site
 
 _DEFINITION = re.compile(r"[ \t]{0,3}\[([^\]]{1,100})\]:")
@@ -460,7 +460,7 @@ def _html_entry(
 def _repaired(ref_id: str, line: int, url: str | None, state: _State) -> None:
     state.problems.append(
         Problem(
-            "repaired-url",
+            ProblemKind.REPAIRED_URL,
             f"reference [{ref_id}] on line {line}: the URL was broken across a line or a space "
             f"and was joined to {url}",
             line=line,
