@@ -29,8 +29,10 @@ from linkaudit.model import (
     Finding,
     LinkCheck,
     Problem,
+    ProblemKind,
     RuleSkip,
     Severity,
+    SiteView,
 )
 from linkaudit.store import Store
 from linkaudit.urls import normalize_url, redact_url
@@ -170,7 +172,7 @@ async def run_audit(
         url_inputs = list(collected.urls)
         if url_inputs and client is None:
             problems.extend(
-                Problem("offline", f"{redact_url(u)}: not fetched (offline)", origin=u)
+                Problem(ProblemKind.OFFLINE, f"{redact_url(u)}: not fetched (offline)", origin=u)
                 for u in url_inputs
             )
             url_inputs = []
@@ -186,7 +188,7 @@ async def run_audit(
                 message = str(exc) or type(exc).__name__
                 if not message.startswith(redact_url(url)):
                     message = f"{redact_url(url)}: {message}"
-                problems.append(Problem("fetch", message, origin=url))
+                problems.append(Problem(ProblemKind.FETCH, message, origin=url))
                 continue
             sources.append(Source(origin=url, data=body, format=DocFormat.HTML, url=final))
         if len(sources) >= POOL_FILES:
@@ -274,7 +276,9 @@ async def run_audit(
                 await asyncio.shield(client.close())
 
     if cfg.insecure and not cfg.offline:
-        problems.append(Problem("insecure", "--insecure: TLS certificates were not verified"))
+        problems.append(
+            Problem(ProblemKind.INSECURE, "--insecure: TLS certificates were not verified")
+        )
     result = finish(
         documents,
         checks,
@@ -297,7 +301,7 @@ async def run_audit(
                 record_run(store, result, cfg)
         except StoreError as exc:
             result = dataclasses.replace(
-                result, problems=(*result.problems, Problem("store", str(exc)))
+                result, problems=(*result.problems, Problem(ProblemKind.STORE, str(exc)))
             )
         finally:
             store.close()
@@ -369,7 +373,7 @@ def _open_store(cfg: AuditConfig, problems: list[Problem]) -> Store | None:
     try:
         return Store.open(cfg.store)
     except StoreError as exc:
-        problems.append(Problem("store", f"{exc} (running without cache and history)"))
+        problems.append(Problem(ProblemKind.STORE, f"{exc} (running without cache and history)"))
         return None
 
 
@@ -394,7 +398,7 @@ async def _after_lookups(
             where = f": {saved.snapshot_url}" if saved.snapshot_url else ""
             problems.append(
                 Problem(
-                    "save-page-now",
+                    ProblemKind.SAVE_PAGE_NOW,
                     f"{redact_url(saved.url)}: Save Page Now {saved.state.value}{where}"
                     + (f" ({saved.message})" if saved.message else ""),
                     origin=saved.url,
@@ -420,7 +424,7 @@ async def _crawl(
         failure = next((p.detail for p in result.pages if p.detail), "")
         problems.append(
             Problem(
-                "crawl-unreached",
+                ProblemKind.CRAWL_UNREACHED,
                 f"{redact_url(result.site)}: no page of the site could be fetched"
                 + (f" ({failure})" if failure else ""),
                 origin=result.site,
@@ -471,7 +475,7 @@ def _crawled_answers(
 
 def _site_view(
     crawl: CrawlResult, crawled: Sequence[Document], result: AuditResult
-) -> dict[str, object]:
+) -> SiteView:
     """The crawl's site summary, with each article's failing references (warning or worse)."""
     from linkaudit.crawl import site_summary
 

@@ -30,7 +30,7 @@ from linkaudit import flags as F
 from linkaudit.config import AuditConfig, FailOn
 from linkaudit.errors import ConfigError, ExitCode, LinkauditError, OutputError
 from linkaudit.flags import argument, option
-from linkaudit.model import AuditResult, Problem
+from linkaudit.model import AuditResult, Problem, ProblemKind
 from linkaudit.report._text import plural
 
 if TYPE_CHECKING:
@@ -183,7 +183,7 @@ def extract(
     """List every numbered reference, the markers that cite it and their claims. No network."""
     import json
 
-    from linkaudit.extract import extract_document
+    from linkaudit.extract import extract_documents
     from linkaudit.inputs import collect
     from linkaudit.local import Resolver, resolve_links
     from linkaudit.report.extract import extract_json, render_extract_table
@@ -193,12 +193,16 @@ def extract(
     _check_writable(output, F.OUTPUT.name)
     when = _parse_date(as_of, "--as-of")
     collected = collect(paths, stdin=sys.stdin.buffer)
-    documents = [extract_document(s, as_of=when) for s in collected.sources]
+    documents = extract_documents(collected.sources, as_of=when)
     # Local links as the audit names them: paths relative to the working directory.
     documents, _targets = resolve_links(documents, Resolver.from_config(AuditConfig(), paths))
     problems = list(collected.problems)
     problems += [
-        Problem("url-input", f"{u}: URL inputs need the network; use `linkaudit audit`", origin=u)
+        Problem(
+            ProblemKind.URL_INPUT,
+            f"{u}: URL inputs need the network; use `linkaudit audit`",
+            origin=u,
+        )
         for u in collected.urls
     ]
     _say_problems(problems, quiet)

@@ -162,7 +162,7 @@ class RecordingClient:
                 "request": request,
                 "response": {"status": {"code": 599, "message": f"linkaudit: {exc.kind}"},
                              "headers": {}, "body": {"string": ""}},
-                "linkaudit": {"error": {"type": type(exc).__name__, "kind": exc.kind,
+                "linkaudit": {"error": {"type": type(exc).__name__, "kind": exc.kind.value,
                                         "message": str(exc)}},
             })
             raise
@@ -304,7 +304,7 @@ class ReplayClient:
         if isinstance(extra, dict) and isinstance(extra.get("error"), dict):
             error = extra["error"]
             err = _ERROR_TYPES.get(str(error.get("type")), FetchError)(str(error.get("message")))
-            err.kind = str(error.get("kind") or err.kind)
+            err.kind = LinkStatus(str(error.get("kind") or err.kind))
             raise err
         response = item["response"]
         body_raw = (response.get("body") or {}).get("string") or b""

@@ -41,6 +41,7 @@ from linkaudit.http import (
     ResetError,
     TlsError,
 )
+from linkaudit.model import LinkStatus
 
 __all__ = [
     "AiohttpClient",
@@ -156,7 +157,8 @@ def _translate(exc: BaseException, url: str) -> FetchError:
             return DnsError(f"dns: name not found ({exc.host})")
         why = os_error.strerror or os_error
         err: FetchError = DnsError(f"dns: lookup failed for {exc.host}: {why}")
-        err.kind = "network-error"  # a resolver failure is not evidence that the name is gone
+        # A resolver failure is not evidence that the name is gone.
+        err.kind = LinkStatus.NETWORK_ERROR
         return err
     if isinstance(exc, (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError,
                         ssl.SSLError)):
@@ -168,7 +170,7 @@ def _translate(exc: BaseException, url: str) -> FetchError:
         return ConnectError(f"connect: {exc.os_error.strerror or exc.os_error} ({exc.host})")
     if isinstance(exc, aiohttp.InvalidURL):
         err = FetchError(f"invalid URL: {url}")
-        err.kind = "invalid"
+        err.kind = LinkStatus.INVALID
         return err
     if isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError,
                         aiohttp.ClientResponseError, aiohttp.ClientOSError, ConnectionError)):
@@ -232,7 +234,7 @@ class AiohttpClient:
         if reason is not None:
             if reason.startswith(("scheme", "no host", "malformed")):
                 err = FetchError(reason)
-                err.kind = "invalid"
+                err.kind = LinkStatus.INVALID
                 raise err
             raise RefusedAddress(reason)
         if self._proxies:
