@@ -364,6 +364,7 @@ def audit(
 ) -> None:
     """Check every cited URL, find archived copies, and flag what the sources cannot support."""
     from linkaudit.audit import audit as run
+    from linkaudit.health.history import record_run
     from linkaudit.report import OutputFormat
     from linkaudit.report.summary import exit_code, failure_reason
 
@@ -448,7 +449,8 @@ def audit(
     try:
         result = _run_with_progress(
             lambda progress: run(
-                paths, cfg, progress=progress, stdin=sys.stdin.buffer, crawl=crawl_options
+                paths, cfg, progress=progress, stdin=sys.stdin.buffer, crawl=crawl_options,
+                history=record_run,
             ),
             err,
             quiet,

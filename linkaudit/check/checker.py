@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from typing import Any, assert_never
 from urllib.parse import urlsplit
 
-from linkaudit.check.cache import cache_ttl, cached_check
+from linkaudit.check.cache import cache_ttl, cached_check, check_to_dict
+from linkaudit.check.cache import check_from_dict as check_from_dict  # (the old home)
 from linkaudit.check.classify import SHORT_PAGE_CHARS, classify_error, classify_response
 from linkaudit.check.fetch import Chain, Fetcher, Stop
 from linkaudit.check.limits import HostLimits, Sleep
@@ -415,67 +416,3 @@ def _now() -> dt.datetime:
 
 def _replace(check: LinkCheck, **changes: Any) -> LinkCheck:
     return dataclasses.replace(check, **changes)
-
-
-# -- JSON round trip (the store's cache, and anyone who needs it) ----------------------------------
-
-
-def _fact_to_dict(fact: DatedFact | None) -> dict[str, Any] | None:
-    if fact is None:
-        return None
-    return {"value": fact.value.isoformat(), "origin": fact.origin.value, "detail": fact.detail,
-            "upper_bound": fact.upper_bound}
-
-
-def _fact_from_dict(d: Mapping[str, Any] | None) -> DatedFact | None:
-    if not d:
-        return None
-    return DatedFact(dt.date.fromisoformat(d["value"]), DateOrigin(d["origin"]),
-                     str(d.get("detail", "")), bool(d.get("upper_bound", False)))
-
-
-def check_to_dict(c: LinkCheck) -> dict[str, Any]:
-    """A JSON-serialisable object holding every field of `c`."""
-    return {
-        "url": c.url,
-        "status": c.status.value,
-        "http_status": c.http_status,
-        "redirects": [{"status": h.status, "location": h.location} for h in c.redirects],
-        "final_url": c.final_url,
-        "content_type": c.content_type,
-        "title": c.title,
-        "published": _fact_to_dict(c.published),
-        "modified": _fact_to_dict(c.modified),
-        "excerpt": c.excerpt,
-        "error": c.error,
-        "attempts": c.attempts,
-        "elapsed_ms": c.elapsed_ms,
-        "checked_at": c.checked_at.isoformat() if c.checked_at else None,
-        "from_cache": c.from_cache,
-        "anchors": sorted(c.anchors) if c.anchors is not None else None,
-        "read": c.read.value,
-    }
-
-
-def check_from_dict(d: Mapping[str, Any]) -> LinkCheck:
-    """The inverse of `check_to_dict`; raises KeyError/ValueError/TypeError on a bad object."""
-    checked_at = d.get("checked_at")
-    return LinkCheck(
-        url=str(d["url"]),
-        status=LinkStatus(d["status"]),
-        http_status=d.get("http_status"),
-        redirects=tuple(Hop(int(h["status"]), str(h["location"])) for h in d.get("redirects", ())),
-        final_url=d.get("final_url"),
-        content_type=d.get("content_type"),
-        title=d.get("title"),
-        published=_fact_from_dict(d.get("published")),
-        modified=_fact_from_dict(d.get("modified")),
-        excerpt=d.get("excerpt"),
-        error=d.get("error"),
-        attempts=int(d.get("attempts", 0)),
-        elapsed_ms=int(d.get("elapsed_ms", 0)),
-        checked_at=dt.datetime.fromisoformat(checked_at) if checked_at else None,
-        from_cache=bool(d.get("from_cache", False)),
-        anchors=frozenset(map(str, d["anchors"])) if d.get("anchors") is not None else None,
-        read=PageRead(d.get("read", PageRead.SOURCE.value)),
-    )

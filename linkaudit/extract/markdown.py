@@ -35,14 +35,13 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from urllib.parse import urljoin
 
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.front_matter import front_matter_plugin
 
 from linkaudit.extract.claims import citations_in
 from linkaudit.extract.dates import find_dateline, front_matter_date
 from linkaudit.extract.dedupe import RepeatTracker
+from linkaudit.extract.flavour import MAX_NESTING as _MAX_NESTING
+from linkaudit.extract.flavour import markdown_parser as _parser
 from linkaudit.extract.html import HtmlFragment, is_hidden_style
 from linkaudit.extract.identifiers import identifiers_in
 from linkaudit.extract.interface import Extraction
@@ -95,21 +94,6 @@ _EDIT_LINK = re.compile(r"\s*\[\s*edit(?: source)?\s*\]\s*$", re.IGNORECASE)
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _ALIGN_LOOKAHEAD = 200
 """How far the aligner looks ahead for a token it did not find where it expected it."""
-
-
-_MAX_NESTING = 64
-"""markdown-it stops reading at its nesting limit (20 in the CommonMark preset) and silently
-drops the rest of the document: a genealogy tree of nested lists would hide the reference list
-after it. 64 levels cost a few hundred stack frames at most."""
-
-
-def _parser() -> MarkdownIt:
-    return (
-        MarkdownIt("commonmark", {"maxNesting": _MAX_NESTING})
-        .use(footnote_plugin)
-        .use(front_matter_plugin)
-        .enable(["table", "strikethrough"])
-    )
 
 
 class _Role(Enum):

@@ -10,7 +10,8 @@
 from linkaudit.health.fix import FileFix, FixPlan, FixStyle, plan_fixes, write_fix
 from linkaudit.health.history import LinkHistory, link_states, record_run
 from linkaudit.health.policy import HealthPolicy, HealthState, Verdict, verdict
-from linkaudit.health.report import HealthReport, ReportFormat, build_report
+from linkaudit.health.render import ReportFormat
+from linkaudit.health.report import HealthReport, build_report
 
 __all__ = [
     "FileFix",

@@ -29,7 +29,8 @@ from linkaudit.config import ArchiveMode, AuditConfig
 from linkaudit.errors import ConfigError, ExitCode, LinkauditError, StoreError
 from linkaudit.flags import argument, option
 from linkaudit.health.fix import FixError, FixStyle, plan_fixes, write_fix
-from linkaudit.health.report import ReportFormat, build_report
+from linkaudit.health.render import ReportFormat
+from linkaudit.health.report import build_report
 from linkaudit.model import LinkStatus
 from linkaudit.report._text import plural, visible
 from linkaudit.store import Store

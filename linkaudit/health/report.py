@@ -1,7 +1,8 @@
 """The link-health report as data: what changed since the last run, built from the history.
 
-`build_report` reads the store once and returns a `HealthReport`; the Markdown, HTML and JSON
-renderers (`linkaudit.health.markdown`, `.html`, `.json_v1`) only format it.
+`build_report` reads the store once and returns a `HealthReport`; the table, Markdown, HTML and
+JSON renderers (`linkaudit.health.table`, `.markdown`, `.html`, `.json_v1`, chosen by
+`linkaudit.health.render.ReportFormat`) only format it, and this module imports none of them.
 
 The lists, each about URLs cited by the latest finished run ("current") unless said otherwise:
 - `new`: a problem now (failing, dead, blocked, timeout...) that was not one in the previous run;
@@ -16,10 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import assert_never
 
 from linkaudit.config import AuditConfig
 from linkaudit.health.history import (
@@ -47,38 +45,6 @@ AGE_BUCKETS: tuple[tuple[str, int], ...] = (
     ("> 1 year", 10**6),
 )
 """Buckets of the "age of dead links" chart: (label, upper bound in days, exclusive)."""
-
-
-class ReportFormat(StrEnum):
-    """`linkaudit report --format`."""
-
-    TABLE = "table"
-    MARKDOWN = "markdown"
-    HTML = "html"
-    JSON = "json"
-
-    def renderer(self) -> Callable[[HealthReport], str]:
-        """The function that renders a report in this format (the table as plain text; on a
-        terminal the command prints it with `linkaudit.health.table.print_table`)."""
-        match self:
-            case ReportFormat.TABLE:
-                from linkaudit.health.table import render_table
-
-                return render_table
-            case ReportFormat.MARKDOWN:
-                from linkaudit.health.markdown import render_markdown
-
-                return render_markdown
-            case ReportFormat.HTML:
-                from linkaudit.health.html import render_html
-
-                return render_html
-            case ReportFormat.JSON:
-                from linkaudit.health.json_v1 import render_json
-
-                return render_json
-            case _ as unreachable:
-                assert_never(unreachable)
 
 
 @dataclass(frozen=True, slots=True)

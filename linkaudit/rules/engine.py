@@ -175,7 +175,7 @@ def analyse(
     (`not-a-file-tree`: most of the run's local targets are missing) is judged when `whole_run`,
     over `documents` and every finding; a document analysed on its own passes False.
     """
-    from linkaudit.rules import ALL_RULES
+    from linkaudit.rules.catalog import ALL_RULES
 
     offline = offline or cfg.offline
     active = [r for r in (rules if rules is not None else ALL_RULES)

@@ -100,7 +100,7 @@ def build_forecast(
     unread_urls: int = 0,
 ) -> Forecast:
     """The forecast of auditing `documents` with `cfg` on `slots` slots (see the module)."""
-    from linkaudit.audit import cited_urls
+    from linkaudit.pipeline import cited_urls
 
     urls = cited_urls(documents)
     first: dict[str, str] = {}

@@ -19,8 +19,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from linkaudit.check.cache import cache_ttl, cached_check
-from linkaudit.check.checker import check_to_dict
+from linkaudit.check.cache import cache_ttl, cached_check, check_to_dict
 from linkaudit.check.limits import per_host_limit
 from linkaudit.config import AuditConfig
 from linkaudit.errors import ConfigError, StoreError

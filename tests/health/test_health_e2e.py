@@ -10,6 +10,7 @@ from aiohttp import web
 
 from linkaudit.config import ArchiveMode, AuditConfig
 from linkaudit.health.fix import plan_fixes
+from linkaudit.health.history import record_run
 from linkaudit.health.json_v1 import to_json_v1
 from linkaudit.health.report import build_report
 from linkaudit.store import Store
@@ -58,9 +59,9 @@ async def test_two_audits_then_report_and_fix(site, tmp_path: Path) -> None:  # 
         retries=0,
         cache=False,
     )
-    await audit_module.run_audit([str(doc)], cfg)
+    await audit_module.run_audit([str(doc)], cfg, history=record_run)
     state["/b"] = 404
-    await audit_module.run_audit([str(doc)], cfg)
+    await audit_module.run_audit([str(doc)], cfg, history=record_run)
     with Store.open(cfg.store) as store:
         data = to_json_v1(build_report(store, cfg))
     assert len(data["runs"]) == 2

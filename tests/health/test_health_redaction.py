@@ -10,7 +10,8 @@ from health_support import day, result_of
 
 from linkaudit.config import AuditConfig
 from linkaudit.health.history import record_run
-from linkaudit.health.report import ReportFormat, build_report
+from linkaudit.health.render import ReportFormat
+from linkaudit.health.report import build_report
 from linkaudit.model import LinkCheck, LinkStatus
 from linkaudit.store import Store
 

@@ -13,7 +13,8 @@ from linkaudit.config import AuditConfig
 from linkaudit.health.history import record_run
 from linkaudit.health.html import render_html
 from linkaudit.health.markdown import escape_md, md_url, render_markdown
-from linkaudit.health.report import HealthReport, ReportFormat, build_report
+from linkaudit.health.render import ReportFormat
+from linkaudit.health.report import HealthReport, build_report
 from linkaudit.model import LinkStatus
 from linkaudit.store import Store
 
