@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 __all__ = ["HistorySink", "Progress", "audit", "cited_urls", "event_loop_factory", "finish",
            "run_audit"]
 
-HistorySink = Callable[[Store, AuditResult, AuditConfig], None]
+HistorySink = Callable[[Store, AuditResult, AuditConfig], object]
 """Records a finished run in the run's open store (`linkaudit.health.history.record_run`).
 Called only when the run used the store, was not offline and read documents; a `StoreError`
 it raises becomes a `store` problem of the result."""

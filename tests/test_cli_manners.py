@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from linkaudit import __version__
 from linkaudit import flags as F
-from linkaudit.cli import _fix_allow_private, app, main
+from linkaudit.cli import app, fix_allow_private, main
 from linkaudit.config import AuditConfig, FailOn
 from linkaudit.configfile import load_config, resolve
 from linkaudit.errors import ConfigError
@@ -28,7 +28,7 @@ COMMANDS = ("extract", "audit", "cache", "rules", "config", "report", "fix")
 
 
 def run(*args: str, columns: int = 120) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, _fix_allow_private(list(args)),
+    result = CliRunner().invoke(app, fix_allow_private(list(args)),
                                 env={"COLUMNS": str(columns)})
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception

@@ -123,9 +123,9 @@ def test_invalid_toml_is_a_config_error(tmp_path: Path) -> None:
 
 
 def test_unknown_rule_ids_are_refused_when_rules_are_known(tmp_path: Path) -> None:
-    from linkaudit.configfile import _known_rule_ids
+    from linkaudit.configvalues import known_rule_ids
 
-    known = _known_rule_ids()
+    known = known_rule_ids()
     if not known:
         pytest.skip("linkaudit.rules.ALL_RULES is not available")
     path = write(tmp_path / "linkaudit.toml", "rules = {'no-such-rule' = 'off'}\n")

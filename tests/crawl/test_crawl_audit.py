@@ -15,6 +15,7 @@ from crawl_helpers import Page, Site, gz, serve, urlset
 from linkaudit.audit import run_audit
 from linkaudit.config import ArchiveMode, AuditConfig
 from linkaudit.crawl import CrawlOptions
+from linkaudit.health.history import record_run
 from linkaudit.health.json_v1 import to_json_v1
 from linkaudit.health.report import build_report
 from linkaudit.model import LinkStatus
@@ -70,10 +71,12 @@ async def test_crawl_audits_every_article_once_and_resumes(tmp_path: Path) -> No
     cfg = config(tmp_path)
     async with serve(site) as base:
         first = await run_audit(
-            [base + "/"], cfg, crawl=CrawlOptions(start=base + "/", max_pages=4)
+            [base + "/"], cfg, crawl=CrawlOptions(start=base + "/", max_pages=4),
+            history=record_run,
         )
         second = await run_audit(
-            [base + "/"], cfg, crawl=CrawlOptions(start=base + "/", resume=True)
+            [base + "/"], cfg, crawl=CrawlOptions(start=base + "/", resume=True),
+            history=record_run,
         )
     posts = {f"/p{n}" for n in range(N)}
     assert site.count("/sitemap.xml.gz") >= 1

@@ -15,7 +15,6 @@ from typer.testing import CliRunner
 
 from linkaudit.config import ArchiveMode, AuditConfig
 from linkaudit.errors import ExitCode
-from linkaudit.health.commands import register
 from linkaudit.health.history import record_run
 from linkaudit.model import AuditResult, DocFormat, Document, LinkCheck, LinkStatus, Reference
 from linkaudit.store import Store
@@ -26,13 +25,8 @@ URL = "https://dead.example/a"
 
 @pytest.fixture
 def app() -> typer.Typer:
-    app = typer.Typer()
+    from linkaudit.cli import app
 
-    @app.callback()
-    def _root() -> None:
-        """Test root."""
-
-    register(app)
     return app
 
 

@@ -9,7 +9,7 @@ import pytest
 from aiohttp import web
 
 from linkaudit.config import ArchiveMode, AuditConfig
-from linkaudit.health.fix import plan_fixes
+from linkaudit.fix import plan_fixes
 from linkaudit.health.history import record_run
 from linkaudit.health.json_v1 import to_json_v1
 from linkaudit.health.report import build_report

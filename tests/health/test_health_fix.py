@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from health_support import archived
 
-from linkaudit.health.fix import (
+from linkaudit.fix import (
     FileFix,
     FixError,
     FixKind,
