@@ -3,15 +3,18 @@
 The fix is planned as data first (`FileFix`: the file's original bytes and a list of byte edits),
 so that `--dry-run` (a unified diff) and `--write` show and do exactly the same thing.
 
-What is rewritten, and only where the reference list entry or the inline link writes it
-(`Reference` and `Link` each carry `line`, `column` and `url_as_written`; other occurrences of
-the URL are left alone), so a link in the body gets the same archived copy `audit` suggests:
-- a `dead` or `soft-404` reference gets its archived copy (`ArchiveLookup.best`: the capture
-  closest before the document's date). `FixStyle.APPEND` (the default) keeps the original and
-  adds the archived link next to it in the form the format expects: Markdown ` [archived](u)`
-  after the link, text ` (archived: u)`, HTML ` (<a href="u">archived</a>)` after the anchor.
-  `FixStyle.REPLACE` puts the archived URL in place of the original;
-- a `redirected` or `moved-offsite` reference gets its final URL with `update_redirects`.
+What is rewritten is what the rules decided: the `fix` of each finding of `dead` or `soft-404`
+(an archived copy: `ArchiveLookup.best`, the capture closest before the document's date) and,
+with `update_redirects`, of `redirected` or `moved-offsite` (the final URL). A rule switched off,
+a finding baselined or ignored (`<!-- linkaudit-ignore -->`) rewrites nothing, and a link the
+rules said nothing about is left alone. A `dead` or `soft-404` finding without a copy, and a
+`dead-unarchived` one, are skipped with the reason. Only where the reference list entry or the
+inline link writes the URL (`Reference` and `Link` each carry `line`, `column` and
+`url_as_written`; other occurrences of the URL are left alone), so a link in the body gets the
+same archived copy `audit` suggests. `FixStyle.APPEND` (the default) keeps the original and
+adds the archived link next to it in the form the format expects: Markdown ` [archived](u)` after
+the link, text ` (archived: u)`, HTML ` (<a href="u">archived</a>)` after the anchor.
+`FixStyle.REPLACE` puts the archived URL in place of the original.
 
 Bytes are kept: the file is decoded only to find positions; the edits splice encoded bytes into
 the original, so encoding, BOM, line endings and every other byte stay as they were. Writing is
@@ -44,7 +47,7 @@ from typing import assert_never
 
 from linkaudit.errors import LinkauditError
 from linkaudit.extract.positions import LineIndex
-from linkaudit.model import AuditResult, DocFormat, Document, Link, LinkStatus, Reference
+from linkaudit.model import AuditResult, DocFormat, Document, Finding, Link, Reference
 
 
 class FixError(LinkauditError):
@@ -264,6 +267,44 @@ def _addition(fmt: DocFormat, target: str) -> str:
             assert_never(unreachable)
 
 
+FIX_RULES: dict[str, FixKind] = {
+    "dead": FixKind.ARCHIVED,
+    "soft-404": FixKind.ARCHIVED,
+    "redirected": FixKind.REDIRECT,
+    "moved-offsite": FixKind.REDIRECT,
+}
+"""The rules whose findings' `fix` is applied, and what kind of edit it makes."""
+LOST_RULES = frozenset({"dead-unarchived"})
+"""Rules that say a fix was needed and none exists (skipped with the reason)."""
+
+_Key = tuple[str, str, str, int, int]
+
+
+def _key(document: str, reference: str | None, url: str | None, line: int | None,
+         column: int | None) -> _Key:
+    """A reference is named by its id and URL; an inline link by its URL and position."""
+    if reference:
+        return document, reference, url or "", 0, 0
+    return document, "", url or "", line or 0, column or 0
+
+
+def _target_key(doc: Document, target: Reference | Link) -> _Key:
+    if isinstance(target, Reference):
+        return _key(doc.origin, target.id, target.url, None, None)
+    return _key(doc.origin, None, target.url, target.line, target.column)
+
+
+def wanted_fixes(result: AuditResult) -> dict[_Key, Finding]:
+    """The findings that ask for a fix (or say none exists), by the link they are about."""
+    wanted: dict[_Key, Finding] = {}
+    for finding in result.findings:
+        if finding.rule in FIX_RULES or finding.rule in LOST_RULES:
+            key = _key(finding.document, finding.reference, finding.url, finding.line,
+                       finding.column)
+            wanted.setdefault(key, finding)
+    return wanted
+
+
 def _ident(target: Reference | Link) -> str:
     """A reference's id; an inline link has none (`""`) and is named by its URL instead."""
     return target.id if isinstance(target, Reference) else ""
@@ -277,8 +318,12 @@ def plan_document(
     style: FixStyle = FixStyle.APPEND,
     update_redirects: bool = False,
     path: Path | None = None,
+    wanted: dict[_Key, Finding] | None = None,
 ) -> tuple[FileFix | None, list[FixSkip]]:
-    """Plan the edits of one document whose file holds `data` (pure: no I/O)."""
+    """Plan the edits of one document whose file holds `data` (pure: no I/O), from the
+    findings of `result` (`wanted`: `wanted_fixes(result)`, computed once by `plan_fixes`)."""
+    if wanted is None:
+        wanted = wanted_fixes(result)
     codec, bom = detect_encoding(data)
     text = data[len(bom) :].decode(codec)
     index = LineIndex(text)  # the lines extraction counted (Reference.line)
@@ -296,24 +341,21 @@ def plan_document(
     for ref in targets:
         if not ref.url or not ref.url_as_written:
             continue
-        check = result.checks.get(ref.url)
-        if check is None:
+        finding = wanted.get(_target_key(doc, ref))
+        if finding is None:
+            continue  # the rules asked for nothing here (or were switched off, or baselined)
+        kind = FIX_RULES.get(finding.rule, FixKind.ARCHIVED)
+        if kind is FixKind.REDIRECT and not update_redirects:
             continue
-        kind: FixKind
-        if check.status in (LinkStatus.DEAD, LinkStatus.SOFT_404):
-            lookup = result.archives.get(ref.url)
-            snap = lookup.best if lookup else None
-            if snap is None:
+        if finding.fix is None:
+            if kind is FixKind.ARCHIVED:
+                check = result.checks.get(ref.url)
+                status = check.status.value if check else finding.rule
+                lookup = result.archives.get(ref.url)
                 state = lookup.state.value if lookup else "not looked up"
-                skip(ref, f"{check.status.value}, and no archived copy ({state})")
-                continue
-            kind, target = FixKind.ARCHIVED, snap.url
-        elif check.status in (LinkStatus.REDIRECTED, LinkStatus.MOVED_OFFSITE):
-            if not update_redirects or not check.final_url:
-                continue
-            kind, target = FixKind.REDIRECT, check.final_url
-        else:
+                skip(ref, f"{status}, and no archived copy ({state})")
             continue
+        target = finding.fix
         written = ref.url_as_written
         pos = index.find_near(text, written, ref.line, ref.column)
         if pos is None and doc.format is DocFormat.HTML:
@@ -407,6 +449,7 @@ def plan_fixes(
     """Plan the fixes of every local document of `result` (reads the files, writes nothing)."""
     files: list[FileFix] = []
     skips: list[FixSkip] = []
+    wanted = wanted_fixes(result)
     for doc in result.documents:
         if not is_local(doc.origin):
             continue
@@ -417,7 +460,7 @@ def plan_fixes(
             continue
         try:
             planned, doc_skips = plan_document(
-                doc, data, result, style=style, update_redirects=update_redirects
+                doc, data, result, style=style, update_redirects=update_redirects, wanted=wanted
             )
         except UnicodeDecodeError as exc:
             skips.append(FixSkip(doc.origin, "", "", f"cannot decode: {exc.reason}"))

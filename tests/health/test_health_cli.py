@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import typer
-from health_support import archived, day, result_of
+from health_support import archived, day, judged, result_of
 from typer.testing import CliRunner
 
 from linkaudit.config import ArchiveMode, AuditConfig
@@ -98,11 +98,7 @@ def _fake_audit(calls: list[tuple[list[str], AuditConfig]]):  # type: ignore[no-
         text = path.read_text(encoding="utf-8")
         ref = Reference("1", URL, URL, 3, 1, "entry")
         doc = Document(str(path), DocFormat.MARKDOWN, text, references=(ref,))
-        return AuditResult(
-            documents=(doc,),
-            checks={URL: LinkCheck(URL, LinkStatus.DEAD, 404)},
-            archives={URL: archived(URL)},
-        )
+        return judged((doc,), {URL: LinkCheck(URL, LinkStatus.DEAD, 404)}, {URL: archived(URL)})
 
     return audit
 
