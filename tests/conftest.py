@@ -3,6 +3,7 @@
 Tests marked `@pytest.mark.online` run only with `--online` (CI has no outside network). Every
 test runs with the variables that change linkaudit's output (colour, CI, GitHub, LINKAUDIT_*,
 proxies) removed, and from its own working directory, so no store or config leaks between tests.
+Property tests (hypothesis) are derandomized unless HYPOTHESIS_PROFILE=explore.
 """
 
 from __future__ import annotations
@@ -12,6 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same examples on every run, so CI's verdict is reproducible; set
+# HYPOTHESIS_PROFILE=explore to draw fresh ones while hunting for bugs.
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 SCRUBBED_PREFIXES = ("GITHUB_", "LINKAUDIT_", "INPUT_", "RUNNER_")
 SCRUBBED = (

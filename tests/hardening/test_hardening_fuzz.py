@@ -52,7 +52,8 @@ DOC_TEXT = st.lists(st.one_of(_PIECES, st.text(max_size=20)), max_size=40).map("
 
 
 def _check_document(doc: Document, text: str) -> None:
-    lines = text.count("\n") + 2
+    # Extraction reads `\r\n` and a lone `\r` as one line break each, as editors do.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 2
     for ref in doc.references:
         assert 1 <= ref.line <= lines and ref.column >= 1
         assert ref.url is None or isinstance(ref.url, str)
