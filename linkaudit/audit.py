@@ -79,7 +79,8 @@ async def run_audit(
 
     `client` replaces the HTTP client made from `cfg` (tests inject one); `crawl` is a
     `linkaudit.crawl.CrawlOptions` to discover the documents from a site instead; `history`
-    records the result in the run's store (with `cfg.history`; nothing is recorded without it).
+    records the result in the run's store (with `cfg.store.history`; nothing is recorded
+    without it).
     """
     from linkaudit.extract import extract_document
     from linkaudit.inputs import Source, collect
@@ -88,14 +89,14 @@ async def run_audit(
     started = dt.datetime.now(dt.UTC)
     t0 = time.monotonic()
     problems: list[Problem] = []
-    collected = collect(inputs, stdin=stdin, exclude=cfg.exclude_path)
+    collected = collect(inputs, stdin=stdin, exclude=cfg.links.exclude_path)
     problems.extend(collected.problems)
     sources: list[Source] = list(collected.sources)
     if progress:
         progress.stage("extract")
 
     store = _open_store(cfg, problems)
-    own_client = client is None and not cfg.offline
+    own_client = client is None and not cfg.network.offline
     if own_client:
         from linkaudit.check import make_client
 
@@ -142,9 +143,9 @@ async def run_audit(
             pool = CpuPool(worker_count())
             pool.start()  # the workers start while the last inputs are read
         documents = list(await asyncio.gather(
-            *(pool.run(extract_document, s, as_of=cfg.as_of) for s in sources)
+            *(pool.run(extract_document, s, as_of=cfg.rules.as_of) for s in sources)
         ))
-        resolver = Resolver.from_config(cfg, inputs)
+        resolver = Resolver.from_config(cfg.links, inputs)
         documents, local_targets = resolve_links(documents, resolver)
         if crawl_result is not None:
             # A crawled page without references is counted in the site view, not reported.
@@ -201,7 +202,7 @@ async def run_audit(
                 if stages.looking_up and progress:
                     progress.stage("archive")
                     # A replayed run is not paced (see `WaybackArchive.from_config`).
-                    rate = 0 if cfg.replay is not None else cfg.archive_rate_per_min
+                    rate = 0 if cfg.network.replay is not None else cfg.archive.rate_per_min
                     progress.archive(stages.lookups_left, rate)
                     lookups_shown.append(True)
                 await stages.settled()
@@ -222,7 +223,7 @@ async def run_audit(
             with contextlib.suppress(Exception):
                 await asyncio.shield(client.close())
 
-    if cfg.insecure and not cfg.offline:
+    if cfg.network.insecure and not cfg.network.offline:
         problems.append(Problem("insecure", "--insecure: TLS certificates were not verified"))
     result = finish(
         documents,
@@ -240,7 +241,8 @@ async def run_audit(
         result = dataclasses.replace(result, site=site_view(crawl_result, crawled, result))
     if store is not None:
         try:
-            if history is not None and cfg.history and not cfg.offline and result.documents:
+            wanted = cfg.store.history and not cfg.network.offline and result.documents
+            if history is not None and wanted:
                 history(store, result, cfg)
         except StoreError as exc:
             result = dataclasses.replace(
@@ -280,12 +282,12 @@ def finish(
         published = source_published(url, check, archives.get(url))
         dated[url] = dataclasses.replace(check, published=published)
     found, skips = analyse(
-        documents, dated, archives, cfg, offline=cfg.offline, precomputed=analysed
+        documents, dated, archives, cfg, offline=cfg.network.offline, precomputed=analysed
     )
     findings, ignored = apply_ignores(found, documents)
     baselined = 0
-    if cfg.baseline is not None:
-        kept = filter_baseline(findings, load_baseline(cfg.baseline))
+    if cfg.rules.baseline is not None:
+        kept = filter_baseline(findings, load_baseline(cfg.rules.baseline))
         baselined = len(findings) - len(kept)
         findings = kept
     return AuditResult(
@@ -298,7 +300,7 @@ def finish(
         started=started,
         elapsed_s=elapsed_s,
         interrupted=interrupted,
-        offline=cfg.offline,
+        offline=cfg.network.offline,
         ignored=ignored,
         baselined=baselined,
     )
@@ -306,15 +308,15 @@ def finish(
 
 def _open_store(cfg: AuditConfig, problems: list[Problem]) -> Store | None:
     """Open the store when the cache or history needs it; a bad store is said, and skipped."""
-    if cfg.offline:
+    if cfg.network.offline:
         # Nothing is checked and no history is recorded: opening the store would only create
         # `.linkaudit/` in the user's working tree (the pre-commit hook runs offline).
         return None
-    if not (cfg.cache or cfg.history) or cfg.replay is not None:
+    if not (cfg.store.cache or cfg.store.history) or cfg.network.replay is not None:
         # A replayed run is a demonstration: it must not read a stale cache nor write history.
         return None
     try:
-        return Store.open(cfg.store)
+        return Store.open(cfg.store.path)
     except StoreError as exc:
         problems.append(Problem("store", f"{exc} (running without cache and history)"))
         return None
@@ -322,7 +324,7 @@ def _open_store(cfg: AuditConfig, problems: list[Problem]) -> Store | None:
 
 def _archive(fetcher: Fetcher, cfg: AuditConfig, store: Store | None) -> WaybackArchive | None:
     """The run's archive client (None with `--archive none`), sending through the run's layer."""
-    if cfg.archive is ArchiveMode.NONE:
+    if cfg.archive.mode is ArchiveMode.NONE:
         return None
     from linkaudit.archive import WaybackArchive
 
@@ -336,7 +338,7 @@ async def _after_lookups(
     from linkaudit.archive import save_unarchived
 
     problems = list(archive.problems)
-    if cfg.save_unarchived:
+    if cfg.archive.save_unarchived:
         for saved in await save_unarchived(archive, stages.archives, stages.checks):
             where = f": {saved.snapshot_url}" if saved.snapshot_url else ""
             problems.append(

@@ -26,7 +26,6 @@ close match for a misspelt key); a bad flag value names the flag (`--timeout: mu
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import tomllib
 from collections.abc import Mapping
@@ -207,7 +206,7 @@ def _merge(
         if name is not None:
             merged["github_token"] = environ[name]
             sources["github_token"] = f"${name}"
-    return dataclasses.replace(AuditConfig(), **merged), sources  # type: ignore[arg-type]
+    return AuditConfig.build(**merged), sources
 
 
 def merge(

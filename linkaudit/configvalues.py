@@ -19,15 +19,15 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from linkaudit.config import AuditConfig, HostPolicy, parse_statuses
+from linkaudit.config import HostPolicy, parse_statuses, setting_types
 from linkaudit.errors import ConfigError
 from linkaudit.flags import KEY_ALIASES
 from linkaudit.local.checker import parse_extensions
 from linkaudit.local.remap import parse_remap
 from linkaudit.model import Severity
 
-FIELD_TYPES: dict[str, Any] = typing.get_type_hints(AuditConfig)
-"""`AuditConfig` field name -> resolved type: the keys the config file accepts."""
+FIELD_TYPES: dict[str, Any] = setting_types()
+"""Setting name (`linkaudit.config.SETTINGS`) -> resolved type: the keys the config file accepts."""
 
 _POSITIVE = {"concurrency", "per_host", "timeout_s", "url_deadline_s", "max_redirects",
              "max_body_bytes", "archive_rate_per_min", "confirm_runs", "excerpt_chars"}

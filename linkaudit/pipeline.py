@@ -95,7 +95,7 @@ async def fetch_page(fetcher: Fetcher, url: str, cfg: AuditConfig) -> tuple[str,
         case Stop.LOOP:
             raise InputError(f"{redact_url(url)}: redirect loop at {redact_url(chain.final)}")
         case Stop.TOO_MANY | Stop.VETOED:
-            raise InputError(f"{redact_url(url)}: more than {cfg.max_redirects} redirects")
+            raise InputError(f"{redact_url(url)}: more than {cfg.network.max_redirects} redirects")
         case _ as unreachable:
             assert_never(unreachable)
 

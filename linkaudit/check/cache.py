@@ -13,17 +13,17 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import StoreConfig
 from linkaudit.model import DatedFact, DateOrigin, Hop, LinkCheck, LinkStatus, PageRead
 from linkaudit.store import Store
 
 
-def cache_ttl(check: LinkCheck, cfg: AuditConfig) -> float | None:
+def cache_ttl(check: LinkCheck, store: StoreConfig) -> float | None:
     """Seconds `check` may be reused, or None when it is not cached at all (a skipped link, or
     one that came from the cache)."""
     if check.status is LinkStatus.SKIPPED or check.from_cache:
         return None
-    return float(cfg.cache_ttl_s if check.status.is_ok else cfg.failure_ttl_s)
+    return float(store.cache_ttl_s if check.status.is_ok else store.failure_ttl_s)
 
 
 def cached_check(

@@ -8,7 +8,6 @@ the formats (`linkaudit.report`) atomically; `--plan` sizes the run instead.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 import sys
 from collections.abc import Callable
@@ -122,7 +121,7 @@ def audit(
         cfg = settings.config
         if write_baseline is not None:
             # Every current finding is accepted, so none may be hidden by an older baseline.
-            cfg = dataclasses.replace(cfg, baseline=None)
+            cfg = cfg.replace(baseline=None)
         fmt = OutputFormat(choice(F.FORMAT, format)) if format else OutputFormat.TABLE
         extra = [_parse_report(r) for r in report or []]
         check_writable(output, "--output")
@@ -185,7 +184,7 @@ def audit(
             # Every finding is now accepted: only a failed run still fails.
             code = exit_code(result, FailOn.NEVER)
             raise typer.Exit(int(code))
-    raise typer.Exit(int(exit_code(result, cfg.fail_on, sarif=fmt is OutputFormat.SARIF)))
+    raise typer.Exit(int(exit_code(result, cfg.report.fail_on, sarif=fmt is OutputFormat.SARIF)))
 
 
 def _print_plan(paths: list[str], cfg: AuditConfig, fmt: Any, output: Path | None,
@@ -201,17 +200,17 @@ def _print_plan(paths: list[str], cfg: AuditConfig, fmt: Any, output: Path | Non
 
     collected = collect(paths, stdin=sys.stdin.buffer)
     say_problems(list(collected.problems), quiet)
-    documents = [extract_document(s, as_of=cfg.as_of) for s in collected.sources]
+    documents = [extract_document(s, as_of=cfg.rules.as_of) for s in collected.sources]
     store = None
-    if cfg.cache and cfg.store.is_file():
+    if cfg.store.cache and cfg.store.path.is_file():
         with contextlib.suppress(LinkauditError):
-            store = Store.open(cfg.store, create=False)
-    if cfg.scheduler:
-        slots = cfg.workers if cfg.workers > 1 else (os.cpu_count() or 1)
-        home = "a local Dask cluster" if cfg.scheduler == "local" else (
-            f"the Dask cluster at {cfg.scheduler} (taken as {slots} threads)")
+            store = Store.open(cfg.store.path, create=False)
+    if cfg.scale.scheduler:
+        slots = cfg.scale.workers if cfg.scale.workers > 1 else (os.cpu_count() or 1)
+        home = "a local Dask cluster" if cfg.scale.scheduler == "local" else (
+            f"the Dask cluster at {cfg.scale.scheduler} (taken as {slots} threads)")
     else:
-        slots = cfg.workers
+        slots = cfg.scale.workers
         home = "this process" if slots == 1 else f"{slots} worker processes"
     try:
         forecast = build_forecast(documents, cfg, store, slots=slots, home=home,

@@ -19,7 +19,7 @@ from linkaudit.cli.common import (
     say_problems,
     write_output,
 )
-from linkaudit.config import AuditConfig
+from linkaudit.config import LinksConfig
 from linkaudit.errors import ExitCode, LinkauditError
 from linkaudit.flags import argument, option
 from linkaudit.model import Problem
@@ -48,7 +48,7 @@ def extract(
     collected = collect(paths, stdin=sys.stdin.buffer)
     documents = [extract_document(s, as_of=when) for s in collected.sources]
     # Local links as the audit names them: paths relative to the working directory.
-    documents, _targets = resolve_links(documents, Resolver.from_config(AuditConfig(), paths))
+    documents, _targets = resolve_links(documents, Resolver.from_config(LinksConfig(), paths))
     problems = list(collected.problems)
     problems += [
         Problem("url-input", f"{u}: URL inputs need the network; use `linkaudit audit`", origin=u)

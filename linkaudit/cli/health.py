@@ -16,7 +16,6 @@ there is anything to fix (for CI); `--write` applies it. An input that cannot be
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -57,14 +56,14 @@ def report(
     fmt = ReportFormat(choice(F.REPORT_FORMAT, format))
     try:
         cfg = build_settings(config, given).config
-        if not cfg.store.exists():
+        if not cfg.store.path.exists():
             raise StoreError(
-                f"{cfg.store}: no history yet",
+                f"{cfg.store.path}: no history yet",
                 hint="`linkaudit audit` records every run there (unless --offline, --replay or "
                 "--no-history); then run `linkaudit report` again",
             )
-        with Store.open(cfg.store, create=False) as st:
-            health = build_report(st, cfg)
+        with Store.open(cfg.store.path, create=False) as st:
+            health = build_report(st, cfg.health)
         if fmt is ReportFormat.TABLE and output is None:
             from rich.console import Console
 
@@ -120,7 +119,7 @@ def fix(
         raise typer.BadParameter("cannot be combined with --write", param_hint=F.CHECK.name)
     try:
         cfg = fix_config(config, given)
-        if cfg.offline and cfg.replay is None:
+        if cfg.network.offline and cfg.network.replay is None:
             # Nothing is checked offline, so "nothing to fix" would be a claim about unchecked
             # links.
             say("linkaudit: error: fix needs the link checks, and --offline checks nothing")
@@ -134,7 +133,7 @@ def fix(
             say(visible(f"linkaudit: {problem.message}"))
         if result.interrupted:
             say("linkaudit: interrupted; no file was changed")
-            raise typer.Exit(int(exit_code(result, cfg.fail_on)))
+            raise typer.Exit(int(exit_code(result, cfg.report.fail_on)))
         reason = failure_reason(result)
         if reason is not None and not result.documents:
             say(f"linkaudit: error: {reason}")
@@ -188,5 +187,5 @@ def fix_config(config: Path | None, given: dict[str, object]) -> AuditConfig:
     in the archive (`archive=dead` at least) and recording no history (the scheduled workflow's
     `audit` already recorded this week's run)."""
     cfg = build_config(config, given)
-    archive = ArchiveMode.DEAD if cfg.archive is ArchiveMode.NONE else cfg.archive
-    return dataclasses.replace(cfg, archive=archive, history=False)
+    archive = ArchiveMode.DEAD if cfg.archive.mode is ArchiveMode.NONE else cfg.archive.mode
+    return cfg.replace(archive=archive, history=False)

@@ -61,7 +61,7 @@ def cache_command(
     action = choice(CACHE_ACTION, action)
     try:
         settings = build_settings(config, {"store": store})
-        path = settings.config.store
+        path = settings.config.store.path
         if not path.exists():
             typer.echo(f"{path}: no store yet (an audit that checks links creates it)")
             return
@@ -74,7 +74,7 @@ def cache_command(
             first_run, last_run = db.run_span()
         now = time.time()
         size = sum(f.stat().st_size for f in path.parent.glob(path.name + "*") if f.is_file())
-        ttl = settings.config.cache_ttl_s
+        ttl = settings.config.store.cache_ttl_s
         rows = [
             ("store", f"{path} ({_size(size)}; from {settings.source('store')})"),
             ("checks", f"{stats['checks']} fresh, {stats['checks_expired']} expired "
@@ -108,11 +108,12 @@ def rules_command(
     except LinkauditError as exc:
         raise fail(exc) from None
     cfg = settings.config
-    overrides = dict(cfg.severity_overrides)
+    overrides = dict(cfg.rules.severity_overrides)
     rows = []
     for rule in ALL_RULES:
         default = rule.severity.label
-        effective = "off" if rule.ident in cfg.disable_rules else overrides.get(rule.ident, default)
+        off = rule.ident in cfg.rules.disable_rules
+        effective = "off" if off else overrides.get(rule.ident, default)
         rows.append({"id": rule.ident, "severity": effective, "default_severity": default,
                      "summary": rule.summary, "help_uri": getattr(rule, "help_uri", "")})
     if fmt == "json":

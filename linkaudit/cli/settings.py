@@ -9,7 +9,6 @@ no table of names to keep in step. `linkaudit config` and `audit --show-config` 
 
 from __future__ import annotations
 
-import dataclasses
 import ipaddress
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,7 +18,7 @@ import typer
 
 from linkaudit import flags as F
 from linkaudit.cli.common import parse_date
-from linkaudit.config import AuditConfig
+from linkaudit.config import SETTINGS, SETTINGS_BY_NAME, AuditConfig, setting_value
 from linkaudit.report._text import visible
 
 if TYPE_CHECKING:
@@ -28,7 +27,7 @@ if TYPE_CHECKING:
 ALLOW_ALL = "*"
 """What a bare `--allow-private` (no range) becomes."""
 
-_FIELDS = frozenset(f.name for f in dataclasses.fields(AuditConfig))
+_FIELDS = frozenset(SETTINGS_BY_NAME)
 _TUPLES = ("include", "exclude", "remap", "exclude_path", "fallback_extensions")
 
 
@@ -129,8 +128,8 @@ def print_settings(settings: Settings, fmt: str) -> None:
     import json
 
     rows = []
-    for item in dataclasses.fields(AuditConfig):
-        value = getattr(settings.config, item.name)
+    for item in SETTINGS:
+        value = setting_value(settings.config, item.name)
         rows.append({"key": F.config_key(item.name), "field": item.name,
                      "value": _shown(item.name, value), "source": settings.source(item.name)})
     if fmt == "json":

@@ -16,9 +16,9 @@ follows redirects hop by hop and asks the crawler's veto before each one: a hop 
 disallowed by robots.txt, or onto a page that is fetched already (or being fetched) is refused.
 Politeness is the layer's, shared with the checker: robots.txt is obeyed per origin, its
 Crawl-delay paces the starts of requests to that host (a `TokenBucket`; the wait is computed
-with the injected `clock` and taken with the injected `sleep`), at most `cfg.per_host` requests
-(or the host's policy) are in flight per host, a 429 or 503 pauses the host (its Retry-After),
-and transient failures are retried by the run's policy.
+with the injected `clock` and taken with the injected `sleep`), at most `cfg.network.per_host`
+requests (or the host's policy) are in flight per host, a 429 or 503 pauses the host (its
+Retry-After), and transient failures are retried by the run's policy.
 
 Each article is fetched once: URLs are normalised (`crawl_url`, `page_key`) before queueing, a
 redirect target or `rel=canonical` URL is marked fetched when its page is read, and crawler traps
@@ -188,7 +188,7 @@ class Crawler:
             per_host = max(start_host.limit, 1)
             workers = [
                 asyncio.create_task(self._worker())
-                for _ in range(max(1, min(self.cfg.concurrency, per_host * 2)))
+                for _ in range(max(1, min(self.cfg.network.concurrency, per_host * 2)))
             ]
             try:
                 await self._queue.join()
@@ -465,7 +465,7 @@ class Crawler:
         hops: list[Entry] = []
         try:
             got = await self._get(
-                entry.url, headers=headers, max_body=self.cfg.max_body_bytes, hops=hops
+                entry.url, headers=headers, max_body=self.cfg.network.max_body_bytes, hops=hops
             )
         except FetchError as exc:
             self._release(hops)
@@ -615,7 +615,7 @@ class Crawler:
         origin = origin_of(url)
         host = self._hosts.get(origin)
         if host is None:
-            limit = per_host_limit(self.cfg, host_of(url))  # `[::1]:8080` -> `::1`
+            limit = per_host_limit(self.cfg.network, host_of(url))  # `[::1]:8080` -> `::1`
             host = _Host(origin, limit)
             self._hosts[origin] = host
         return host
@@ -649,7 +649,7 @@ class Crawler:
                     return SkipReason.ROBOTS, f"{redact_url(target)} disallowed by robots.txt"
             return None
 
-        limit = self.cfg.max_redirects if max_redirects is None else max_redirects
+        limit = self.cfg.network.max_redirects if max_redirects is None else max_redirects
         chain: Chain[tuple[SkipReason, str]] = await self.fetcher.follow(
             url, max_redirects=limit, veto=veto, headers=headers, max_body=max_body,
             canonical=crawl_url,
@@ -705,7 +705,7 @@ class Crawler:
             return DISALLOW_ALL
         if status >= 400 or status < 200:
             return ALLOW_ALL
-        robots = parse_robots(response.body.decode("utf-8", "replace"), self.cfg.user_agent)
+        robots = parse_robots(response.body.decode("utf-8", "replace"), self.cfg.network.user_agent)
         if robots.crawl_delay:
             delay = min(robots.crawl_delay, MAX_CRAWL_DELAY_S)
             pacer = TokenBucket.spacing(delay, sleep=self._sleep, clock=self._clock)

@@ -19,7 +19,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import HealthConfig
 from linkaudit.health.history import (
     Citer,
     LinkHistory,
@@ -139,10 +139,10 @@ class HealthReport:
         return list(counts.items())
 
 
-def _is_problem(status: LinkStatus | None, cfg: AuditConfig) -> bool:
+def _is_problem(status: LinkStatus | None, health: HealthConfig) -> bool:
     if status is None:
         return False
-    return outcome_of(status, policy_of(cfg)) in (Outcome.FAIL, Outcome.UNSURE)
+    return outcome_of(status, policy_of(health)) in (Outcome.FAIL, Outcome.UNSURE)
 
 
 def _is_ok(status: LinkStatus | None) -> bool:
@@ -150,12 +150,12 @@ def _is_ok(status: LinkStatus | None) -> bool:
 
 
 def build_report(
-    store: Store, cfg: AuditConfig, *, now: dt.datetime | None = None
+    store: Store, health: HealthConfig, *, now: dt.datetime | None = None
 ) -> HealthReport:
     """Read the history in `store` and build the report as of `now` (default: the present)."""
     now = now or dt.datetime.now(dt.UTC)
     runs = [r for r in list_runs(store) if r.started <= now]
-    histories = link_states(store, cfg, now=now)
+    histories = link_states(store, health, now=now)
     latest = current_run(runs)
     finished = [r for r in runs if not r.interrupted and (latest is None or r.id < latest.id)]
     previous = finished[-1] if finished else None
@@ -179,7 +179,7 @@ def build_report(
         if h.current and latest is not None:
             row = domains.setdefault(registrable_domain(h.url) or "?", [0, 0, 0])
             row[0] += 1
-            if now_status and outcome_of(now_status, policy_of(cfg)) is Outcome.FAIL:
+            if now_status and outcome_of(now_status, policy_of(health)) is Outcome.FAIL:
                 row[1] += 1
             if h.verdict.state is HealthState.DEAD:
                 row[2] += 1
@@ -187,12 +187,12 @@ def build_report(
             if h.current:
                 flapping.append(_item(h, h.latest.status.value))
             continue
-        if h.current and _is_problem(now_status, cfg):
+        if h.current and _is_problem(now_status, health):
             item = _item(h, h.latest.status.value)
-            (persisting if _is_problem(prev_status, cfg) else new).append(item)
+            (persisting if _is_problem(prev_status, health) else new).append(item)
             if h.verdict.state is HealthState.DEAD:
                 dead.append(item)
-        elif _is_problem(prev_status, cfg) and latest is not None:
+        elif _is_problem(prev_status, health) and latest is not None:
             if not h.current:
                 fixed.append(_item(h, REMOVED, since=latest.started))
             elif _is_ok(now_status):
@@ -212,8 +212,8 @@ def build_report(
         flapping=tuple(sorted(flapping, key=lambda i: i.url)),
         dead=by_age(dead),
         domains=tuple(rot),
-        confirm_runs=cfg.confirm_runs,
-        confirm_days=cfg.confirm_days,
+        confirm_runs=health.confirm_runs,
+        confirm_days=health.confirm_days,
     )
 
 

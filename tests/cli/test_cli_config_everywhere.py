@@ -53,15 +53,15 @@ def test_fix_runs_with_the_config_file(project: Path, monkeypatch: pytest.Monkey
     CliRunner().invoke(app, ["fix", "a.md", "--user-agent", "flag-bot/2"])
     assert len(seen) == 1
     cfg = seen[0]
-    assert cfg.user_agent == "flag-bot/2"  # a flag wins over the file
-    assert cfg.allow_private == ("10.0.0.0/8",) and not cfg.allow_private_all
-    assert cfg.headers == (("X-Team", "docs"),)
-    policy = cfg.host_policy("example.org")
+    assert cfg.network.user_agent == "flag-bot/2"  # a flag wins over the file
+    assert cfg.network.allow_private == ("10.0.0.0/8",) and not cfg.network.allow_private_all
+    assert cfg.network.headers == (("X-Team", "docs"),)
+    policy = cfg.network.host_policy("example.org")
     assert policy is not None and policy.per_host == 1
     assert policy.headers == (("Authorization", "Bearer t0k"),)
-    assert cfg.store == project / "state" / "h.db"
+    assert cfg.store.path == project / "state" / "h.db"
     # fix looks up dead links and records nothing, whatever the file says of either
-    assert cfg.archive is ArchiveMode.ALL and not cfg.history
+    assert cfg.archive.mode is ArchiveMode.ALL and not cfg.store.history
 
 
 def test_fix_takes_every_network_flag_audit_takes(project: Path) -> None:
@@ -85,7 +85,7 @@ def test_report_reads_the_store_and_confirm_rule_from_the_config_file(project: P
     store = project / "state" / "h.db"
     store.parent.mkdir()
     with Store.open(store) as db:
-        record_run(db, result, AuditConfig(store=store))
+        record_run(db, result, AuditConfig.build(store=store))
     res = CliRunner().invoke(app, ["report", "--format", "json"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)

@@ -166,7 +166,7 @@ async def _crawl(site: Site, base: str, time: FakeTime | None = None, **options)
     try:
         return await crawl_site(
             client,
-            AuditConfig(user_agent="linkaudit/0.0-test"),
+            AuditConfig.build(user_agent="linkaudit/0.0-test"),
             CrawlOptions(start=f"{base}/", **options),
             sleep=time.sleep,
             clock=time.clock,
@@ -363,7 +363,7 @@ async def test_per_host_limit_is_never_exceeded() -> None:
         try:
             result = await crawl_site(
                 client,
-                AuditConfig(per_host=3, concurrency=64),
+                AuditConfig.build(per_host=3, concurrency=64),
                 CrawlOptions(start=f"{base}/"),
                 sleep=time.sleep,
                 clock=time.clock,
@@ -410,7 +410,7 @@ async def test_a_429_pauses_the_host_and_the_page_is_fetched_after_it() -> None:
     client = LoopbackClient()
     async with serve(site) as base:
         try:
-            result = await crawl_site(client, AuditConfig(per_host=1),
+            result = await crawl_site(client, AuditConfig.build(per_host=1),
                                       CrawlOptions(start=f"{base}/"),
                                       sleep=time.sleep, clock=time.clock)
         finally:

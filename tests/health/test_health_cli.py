@@ -31,7 +31,7 @@ def app() -> typer.Typer:
 
 
 def _store_with_runs(path: Path) -> None:
-    cfg = AuditConfig(store=path)
+    cfg = AuditConfig.build(store=path)
     with Store.open(path) as store:
         for n in range(3):
             record_run(store, result_of({URL: LinkStatus.DEAD}, day(2 * n)), cfg)
@@ -124,8 +124,9 @@ def test_fix_dry_run_then_write(
     assert (docs / "a.md").read_bytes() == original.encode()  # dry run: untouched
     inputs, cfg = calls[0]
     assert inputs == [str(docs)]
-    assert cfg.archive is ArchiveMode.DEAD and not cfg.history and not cfg.offline
-    assert cfg.allow_private_all and str(cfg.as_of) == "2025-09-01"
+    assert cfg.archive.mode is ArchiveMode.DEAD
+    assert not cfg.store.history and not cfg.network.offline
+    assert cfg.network.allow_private_all and str(cfg.rules.as_of) == "2025-09-01"
 
     wrote = runner.invoke(app, ["fix", str(docs), "--write"])
     assert wrote.exit_code == 0, wrote.output

@@ -380,13 +380,13 @@ def test_fix_applies_what_the_rules_decided_not_the_check_status(tmp_path: Path)
     assert {e.url for f in full.files for e in f.edits} >= {DEAD, GONE, MOVED}
 
     checks, archives = dict(_result(doc).checks), dict(_result(doc).archives)
-    off = judged((doc,), checks, archives, AuditConfig(disable_rules=frozenset({"dead"})))
+    off = judged((doc,), checks, archives, AuditConfig.build(disable_rules=frozenset({"dead"})))
     edited = {e.url for f in plan_fixes(off, update_redirects=True).files for e in f.edits}
     assert DEAD not in edited and DEF not in edited and GONE in edited and MOVED in edited
     assert not any(s.url in (DEAD, DEF) for s in plan_fixes(off).skips)
 
     baseline = tmp_path / "baseline.json"
     write_baseline(baseline, [f for f in _result(doc).findings if f.rule == "soft-404"])
-    accepted = judged((doc,), checks, archives, AuditConfig(baseline=baseline))
+    accepted = judged((doc,), checks, archives, AuditConfig.build(baseline=baseline))
     edited = {e.url for f in plan_fixes(accepted).files for e in f.edits}
     assert GONE not in edited and DEAD in edited

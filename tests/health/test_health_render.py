@@ -24,7 +24,7 @@ JS = "javascript:alert(1)"
 
 
 def _report(tmp_path: Path) -> HealthReport:
-    cfg = AuditConfig(store=tmp_path / "r.db")
+    cfg = AuditConfig.build(store=tmp_path / "r.db")
     urls = {
         EVIL: LinkStatus.DEAD,
         JS: LinkStatus.DEAD,
@@ -32,10 +32,10 @@ def _report(tmp_path: Path) -> HealthReport:
         "https://a.example/x": LinkStatus.SERVER_ERROR,
     }
     doc = doc_citing(list(urls), origin="docs/<b>bold</b>@team.md")
-    with Store.open(cfg.store) as store:
+    with Store.open(cfg.store.path) as store:
         for n in range(4):
             record_run(store, result_of(urls, day(2 * n), docs=(doc,)), cfg)
-        return build_report(store, cfg, now=day(40))
+        return build_report(store, cfg.health, now=day(40))
 
 
 def test_every_format_has_a_renderer(tmp_path: Path) -> None:

@@ -84,7 +84,7 @@ async def test_a_date_in_each_place_dates_the_source(aiohttp_server) -> None:  #
     d = doc(refs, [cite(str(i), claim, line=i) for i in range(1, len(refs) + 1)])
     client = PlainClient()
     try:
-        cfg = AuditConfig(retries=0)
+        cfg = AuditConfig.build(retries=0)
         checks = await checker_module.Checker(cfg, client).check_all(list(urls.values()))
     finally:
         await client.close()
