@@ -196,7 +196,7 @@ async def crawl(args: argparse.Namespace, base: str) -> dict[str, Any]:
         client_name = "AiohttpClient"
     except ImportError:  # the checker not built (or not wanted): the tests' minimal client
         sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "crawl"))
-        from crawl_helpers import LoopbackClient
+        from crawlkit import LoopbackClient
 
         client = LoopbackClient(cfg.network.user_agent)
         client_name = "LoopbackClient (tests)"

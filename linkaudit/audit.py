@@ -31,6 +31,7 @@ from linkaudit.model import (
     Finding,
     LinkCheck,
     Problem,
+    ProblemKind,
     RuleSkip,
 )
 from linkaudit.pipeline import (
@@ -120,7 +121,7 @@ async def run_audit(
         url_inputs = list(collected.urls)
         if url_inputs and client is None:
             problems.extend(
-                Problem("offline", f"{redact_url(u)}: not fetched (offline)", origin=u)
+                Problem(ProblemKind.OFFLINE, f"{redact_url(u)}: not fetched (offline)", origin=u)
                 for u in url_inputs
             )
             url_inputs = []
@@ -136,7 +137,7 @@ async def run_audit(
                 message = str(exc) or type(exc).__name__
                 if not message.startswith(redact_url(url)):
                     message = f"{redact_url(url)}: {message}"
-                problems.append(Problem("fetch", message, origin=url))
+                problems.append(Problem(ProblemKind.FETCH, message, origin=url))
                 continue
             sources.append(Source(origin=url, data=body, format=DocFormat.HTML, url=final))
         if len(sources) >= POOL_FILES:
@@ -224,7 +225,9 @@ async def run_audit(
                 await asyncio.shield(client.close())
 
     if cfg.network.insecure and not cfg.network.offline:
-        problems.append(Problem("insecure", "--insecure: TLS certificates were not verified"))
+        problems.append(
+            Problem(ProblemKind.INSECURE, "--insecure: TLS certificates were not verified")
+        )
     result = finish(
         documents,
         checks,
@@ -246,7 +249,7 @@ async def run_audit(
                 history(store, result, cfg)
         except StoreError as exc:
             result = dataclasses.replace(
-                result, problems=(*result.problems, Problem("store", str(exc)))
+                result, problems=(*result.problems, Problem(ProblemKind.STORE, str(exc)))
             )
         finally:
             store.close()
@@ -318,7 +321,7 @@ def _open_store(cfg: AuditConfig, problems: list[Problem]) -> Store | None:
     try:
         return Store.open(cfg.store.path)
     except StoreError as exc:
-        problems.append(Problem("store", f"{exc} (running without cache and history)"))
+        problems.append(Problem(ProblemKind.STORE, f"{exc} (running without cache and history)"))
         return None
 
 
@@ -343,7 +346,7 @@ async def _after_lookups(
             where = f": {saved.snapshot_url}" if saved.snapshot_url else ""
             problems.append(
                 Problem(
-                    "save-page-now",
+                    ProblemKind.SAVE_PAGE_NOW,
                     f"{redact_url(saved.url)}: Save Page Now {saved.state.value}{where}"
                     + (f" ({saved.message})" if saved.message else ""),
                     origin=saved.url,

@@ -48,6 +48,7 @@ from typing import assert_never
 from linkaudit.errors import LinkauditError
 from linkaudit.extract.positions import LineIndex
 from linkaudit.model import AuditResult, DocFormat, Document, Finding, Link, Reference
+from linkaudit.textsafe import md_url, visible
 
 
 class FixError(LinkauditError):
@@ -165,13 +166,10 @@ class FixPlan:
         return sum(len(f.edits) for f in self.files)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
-
-
 def _display(text: str) -> str:
-    """Drop CR of CRLF (a diff line is a line) and escape other control characters."""
-    text = text.replace("\r\n", "\n")
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """Drop CR of CRLF (a diff line is a line) and show other control and bidi characters
+    escaped (`linkaudit.textsafe.visible`)."""
+    return visible(text.replace("\r\n", "\n"), keep_newlines=True)
 
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -210,15 +208,10 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 _MD_DEFINITION = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:[ \t]*<?$")
 
 
-def _md_url(url: str) -> str:
-    """A URL safe inside a Markdown link destination."""
-    return "".join(f"%{ord(c):02X}" if c in " ()<>" or ord(c) < 0x21 else c for c in url)
-
-
 def _format_url(fmt: DocFormat, url: str) -> str:
     match fmt:
         case DocFormat.MARKDOWN:
-            return _md_url(url)
+            return md_url(url)
         case DocFormat.HTML:
             return escape(url, quote=True)
         case DocFormat.TEXT:
@@ -258,7 +251,7 @@ def _append_point(fmt: DocFormat, text: str, pos: int, end: int) -> int | None:
 def _addition(fmt: DocFormat, target: str) -> str:
     match fmt:
         case DocFormat.MARKDOWN:
-            return f" [archived]({_md_url(target)})"
+            return f" [archived]({md_url(target)})"
         case DocFormat.HTML:
             return f' (<a href="{escape(target, quote=True)}">archived</a>)'
         case DocFormat.TEXT:

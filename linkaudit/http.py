@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from linkaudit.model import LinkStatus
+
 
 @dataclass(frozen=True, slots=True)
 class HttpResponse:
@@ -42,15 +44,27 @@ class HttpResponse:
 
 
 class FetchError(Exception):
-    """No usable response. `kind` is a `LinkStatus` value the checker can use directly."""
+    """No usable response, with the `LinkStatus` the checker gives the URL for it."""
 
-    kind: str = "network-error"
+    kind: LinkStatus = LinkStatus.NETWORK_ERROR
+    """The outcome class; each subclass has its own default, `kind=` overrides it."""
+    attempts: int = 1
+    """How many requests were made before giving up (1 + retries)."""
+
+    def __init__(
+        self, message: str = "", *, kind: LinkStatus | None = None, attempts: int | None = None
+    ) -> None:
+        super().__init__(message)
+        if kind is not None:
+            self.kind = kind
+        if attempts is not None:
+            self.attempts = attempts
 
 
 class DnsError(FetchError):
     """The name does not resolve (a dead link) or the resolver failed."""
 
-    kind = "dead"
+    kind = LinkStatus.DEAD
 
 
 class ConnectError(FetchError):
@@ -68,19 +82,19 @@ class ResetError(FetchError):
 class FetchTimeout(FetchError):
     """No answer in time."""
 
-    kind = "timeout"
+    kind = LinkStatus.TIMEOUT
 
 
 class RefusedAddress(FetchError):
     """The URL resolves to an address the guard refuses (private, loopback, metadata...)."""
 
-    kind = "skipped"
+    kind = LinkStatus.SKIPPED
 
 
 class NotInCassette(FetchError):
     """Replay mode: the cassette has no such request (it is reported, never sent)."""
 
-    kind = "skipped"
+    kind = LinkStatus.SKIPPED
 
 
 class HttpClient(Protocol):

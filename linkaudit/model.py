@@ -15,7 +15,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
-from typing import Any
+from typing import Any, assert_never
 from urllib.parse import urlsplit
 
 
@@ -66,13 +66,86 @@ class DatedFact:
     """True when the date only bounds the truth from above ("published no later than")."""
 
 
+class ProblemKind(StrEnum):
+    """The closed set of kinds of `Problem`. The JSON uses the values."""
+
+    # Inputs (`linkaudit.inputs`, the article URLs of `linkaudit.audit`).
+    MISSING = "missing"
+    """An input named (or a file of a folder) does not exist."""
+    BROKEN_SYMLINK = "broken-symlink"
+    """A symbolic link to nothing."""
+    SYMLINK_LOOP = "symlink-loop"
+    """A link loop, or a folder reached again through a link."""
+    UNREADABLE = "unreadable"
+    """Permission denied, an I/O error, standard input that could not be read."""
+    NOT_A_FILE = "not-a-file"
+    """A device or socket named as an input."""
+    TOO_LARGE = "too-large"
+    """Over the size limit, skipped."""
+    EMPTY = "empty"
+    """An empty file, skipped."""
+    BINARY = "binary"
+    """NUL bytes or control characters: not text, skipped."""
+    DECODE = "decode"
+    """Not text in any known encoding, or invalid bytes replaced."""
+    MIXED_ENCODING = "mixed-encoding"
+    """Lines in another encoding than the rest, read as cp1252."""
+    URL_INPUT = "url-input"
+    """A URL given to a command that does not use the network (`extract`)."""
+    FETCH = "fetch"
+    """An article URL given as input could not be fetched."""
+    OFFLINE = "offline"
+    """An article URL given as input, with `--offline`."""
+    # Extraction (`linkaudit.extract`).
+    EXTRACT_ERROR = "extract-error"
+    """An extractor failed on the document; nothing (more) was read from it."""
+    REPAIRED_URL = "repaired-url"
+    """A reference URL broken across a line or a space was joined."""
+    MARKDOWN_NESTING = "markdown-nesting"
+    """Blocks nested too deep for the parser."""
+    DENSE_MARKDOWN = "dense-markdown"
+    """A paragraph dense with Markdown punctuation, read as plain text."""
+    CONFLICTING_REFERENCE = "conflicting-reference"
+    """A reference listed again with a different entry."""
+    DUPLICATED_BODY = "duplicated-body"
+    """The body and/or the reference list appear more than once."""
+    # The run.
+    INSECURE = "insecure"
+    """`--insecure`: TLS certificates were not verified."""
+    STORE = "store"
+    """The cache, the history or the crawl frontier could not be read or written."""
+    WORKER_LOST = "worker-lost"
+    """A shard whose workers kept dying: its links were not checked."""
+    # The crawl (`linkaudit.crawl`).
+    CRAWL = "crawl"
+    """An internal error on one page of the crawl."""
+    CRAWL_UNREACHED = "crawl-unreached"
+    """No page of the site could be fetched."""
+    CRAWL_DELAY = "crawl-delay"
+    """A robots.txt `Crawl-delay` that was capped."""
+    PAGE = "page"
+    """A crawled page read in part."""
+    ROBOTS = "robots"
+    """A robots.txt that could not be read."""
+    SITEMAP = "sitemap"
+    """A sitemap or feed that could not be (wholly) read."""
+    # The archive (`linkaudit.archive`).
+    ARCHIVE_UNREACHABLE = "archive-unreachable"
+    """The archive could not be reached; its answers are unknown for the rest of the run."""
+    ARCHIVE_UNUSABLE = "archive-unusable"
+    """Lookups in a row got no answer; the archive is not asked again in this run."""
+    ARCHIVE_RATE_LIMITED = "archive-rate-limited"
+    """A `Retry-After` longer than the cap; the archive is not asked again in this run."""
+    SAVE_PAGE_NOW = "save-page-now"
+    """A Save Page Now request that did not succeed."""
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """Something wrong with an input or a run that is worth telling the user, one line."""
 
-    kind: str
-    """A short machine-readable kind: `binary`, `decode`, `empty`, `too-large`, `duplicated-body`,
-    `repaired-url`, `archive-unreachable`, ..."""
+    kind: ProblemKind
+    """What kind of problem it is (`binary`, `repaired-url`, `archive-unreachable`, ...)."""
     message: str
     """One line for a person, naming what is wrong."""
     line: int | None = None
@@ -219,6 +292,22 @@ class Document:
         return tuple(c for c in self.citations if ref_id in c.ids)
 
 
+class LinkGroup(StrEnum):
+    """What a `LinkStatus` means to a reader, in five groups; every report groups by this."""
+
+    OK = "ok"
+    """The source is there at the address written."""
+    MOVED = "moved"
+    """The source is there at another address (a permanent redirect)."""
+    UNVERIFIED = "unverified"
+    """No verdict: blocked, or no usable answer after retries (timeout, network error, 5xx):
+    maybe transient, not shown to be gone."""
+    BROKEN = "broken"
+    """Shown to be gone or wrong: dead, soft-404, an invalid URL."""
+    SKIPPED = "skipped"
+    """Not checked (excluded, a refused address, not in the cassette): says nothing."""
+
+
 class LinkStatus(StrEnum):
     """The closed set of outcomes of checking one URL. The JSON and every report use the values."""
 
@@ -235,9 +324,34 @@ class LinkStatus(StrEnum):
     SKIPPED = "skipped"
 
     @property
+    def group(self) -> LinkGroup:
+        """The status's group. `server-error` is unverified, beside `timeout` and
+        `network-error`: a 5xx after retries is "maybe transient" (the `unreachable` rule, a
+        warning), not proven gone; only the history of runs (`linkaudit report`) calls a lasting
+        one dead."""
+        match self:
+            case LinkStatus.ALIVE:
+                return LinkGroup.OK
+            case LinkStatus.REDIRECTED | LinkStatus.MOVED_OFFSITE:
+                return LinkGroup.MOVED
+            case (
+                LinkStatus.BLOCKED
+                | LinkStatus.TIMEOUT
+                | LinkStatus.NETWORK_ERROR
+                | LinkStatus.SERVER_ERROR
+            ):
+                return LinkGroup.UNVERIFIED
+            case LinkStatus.DEAD | LinkStatus.SOFT_404 | LinkStatus.INVALID:
+                return LinkGroup.BROKEN
+            case LinkStatus.SKIPPED:
+                return LinkGroup.SKIPPED
+            case _ as unreachable:
+                assert_never(unreachable)
+
+    @property
     def is_ok(self) -> bool:
         """The source is there (possibly at another address)."""
-        return self in (LinkStatus.ALIVE, LinkStatus.REDIRECTED, LinkStatus.MOVED_OFFSITE)
+        return self.group in (LinkGroup.OK, LinkGroup.MOVED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -454,6 +568,59 @@ class RuleSkip:
 
 
 @dataclass(frozen=True, slots=True)
+class RankedArticle:
+    """One crawled article with references, as `SiteView.worst` ranks it."""
+
+    url: str
+    """The article's own URL (its canonical URL when known)."""
+    origin: str
+    """The document's origin (the URL it was fetched from)."""
+    references: int
+    """How many references it lists."""
+    citations: int
+    """How many citation markers its body has."""
+    failing: int
+    """How many of its references have a finding of warning or worse."""
+    date: dt.date | None
+    """The article's own date, when found."""
+
+
+@dataclass(frozen=True, slots=True)
+class SiteView:
+    """With `--crawl`: what the crawl found and how its articles fared, the worst first
+    (`linkaudit.crawl.site_summary` makes it; the JSON report writes it field by field)."""
+
+    site: str
+    """The start URL of the crawl."""
+    found: int
+    """Pages found (listed, linked)."""
+    fetched: int
+    """Pages fetched."""
+    unchanged: int
+    """Pages not fetched again because they had not changed since the last crawl."""
+    skipped: Mapping[str, int] = field(hash=False)
+    """Pages skipped, by reason."""
+    failed: int
+    """Pages that could not be fetched."""
+    queued_left: int
+    """Pages still queued when the crawl stopped (a limit, an interruption)."""
+    articles: int
+    """Pages kept as articles."""
+    audited: int
+    """Documents audited."""
+    with_references: int
+    """Audited documents with a reference list."""
+    without_references: int
+    """Audited documents without one (tag pages, the home page): counted, not ranked."""
+    with_failing_references: int
+    """Articles with at least one failing reference."""
+    worst: tuple[RankedArticle, ...]
+    """The worst articles, most failing references first (at most `top` of them)."""
+    problems: tuple[str, ...]
+    """The crawl's problems, one line each."""
+
+
+@dataclass(frozen=True, slots=True)
 class AuditResult:
     """One whole run: what was read, checked, looked up and found."""
 
@@ -483,9 +650,8 @@ class AuditResult:
     """Findings hidden by `linkaudit-ignore` comments in the documents."""
     baselined: int = 0
     """Findings hidden because the baseline file accepts them."""
-    site: Mapping[str, Any] | None = field(default=None, hash=False, compare=False)
-    """With `--crawl`: the site view (articles found, audited, with references, the worst first),
-    JSON-ready, as `linkaudit.crawl.site_summary` makes it."""
+    site: SiteView | None = field(default=None, hash=False, compare=False)
+    """With `--crawl`: the site view (articles found, audited, with references, the worst first)."""
 
 
 def registrable_host(url: str) -> str:

@@ -20,7 +20,15 @@ from typing import TYPE_CHECKING, Protocol, assert_never
 
 from linkaudit.config import AuditConfig
 from linkaudit.errors import InputError
-from linkaudit.model import AuditResult, Document, LinkCheck, Problem, Severity
+from linkaudit.model import (
+    AuditResult,
+    Document,
+    LinkCheck,
+    Problem,
+    ProblemKind,
+    Severity,
+    SiteView,
+)
 from linkaudit.urls import redact_url
 
 if TYPE_CHECKING:
@@ -117,7 +125,7 @@ async def crawl_sources(
         failure = next((p.detail for p in result.pages if p.detail), "")
         problems.append(
             Problem(
-                "crawl-unreached",
+                ProblemKind.CRAWL_UNREACHED,
                 f"{redact_url(result.site)}: no page of the site could be fetched"
                 + (f" ({failure})" if failure else ""),
                 origin=result.site,
@@ -168,7 +176,7 @@ def crawled_answers(
 
 def site_view(
     crawl: CrawlResult, crawled: Sequence[Document], result: AuditResult
-) -> dict[str, object]:
+) -> SiteView:
     """The crawl's site summary, with each article's failing references (warning or worse)."""
     from linkaudit.crawl import site_summary
 

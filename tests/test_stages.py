@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
+from fakes import cdx_answer
 
 from linkaudit import audit
 from linkaudit.archive import WaybackArchive, lookup_requests
@@ -45,9 +46,9 @@ async def _web(aiohttp_server, events: list[tuple[float, str]]):  # type: ignore
 
     async def cdx(request: web.Request) -> web.Response:
         events.append((time.monotonic(), "archive asked"))
-        url = request.query["url"]
-        rows = [["timestamp", "original", "statuscode"], ["20240301000000", url, "200"]]
-        return web.json_response(rows)
+        captures = {request.query["url"]: [("20240301000000", "200")]}
+        status, body, headers = cdx_answer(captures, request.query)
+        return web.Response(status=status, text=body, headers=headers)
 
     app = web.Application()
     app.router.add_get("/cdx/search/cdx", cdx)

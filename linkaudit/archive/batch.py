@@ -30,7 +30,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from linkaudit.archive.wayback import WaybackArchive, _Capture
+from linkaudit.archive.cdx import Capture
+from linkaudit.archive.wayback import WaybackArchive
 from linkaudit.model import ArchiveLookup
 
 MIN_BATCH = 3
@@ -137,16 +138,16 @@ def planned_calls(urls: Iterable[str], pages_per_batch: int = 1) -> tuple[int, i
 
 
 def match_captures(
-    urls: Iterable[str], captures: Sequence[_Capture]
-) -> dict[str, list[_Capture]]:
+    urls: Iterable[str], captures: Sequence[Capture]
+) -> dict[str, list[Capture]]:
     """URL -> every capture of the one index key whose captures were made of it; URLs with no
     such key, or with two, are left out (they are looked up alone)."""
-    by_key: dict[str, list[_Capture]] = {}
+    by_key: dict[str, list[Capture]] = {}
     page_keys: dict[str, set[str]] = {}
     for capture in captures:
         by_key.setdefault(capture.urlkey, []).append(capture)
         page_keys.setdefault(page_key(capture.original), set()).add(capture.urlkey)
-    found: dict[str, list[_Capture]] = {}
+    found: dict[str, list[Capture]] = {}
     for url in urls:
         keys = page_keys.get(page_key(url), set())
         if len(keys) == 1:

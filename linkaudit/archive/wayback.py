@@ -32,10 +32,9 @@ What it asks, and why (formats in `shared/reference/archive-apis.md`):
   (it may be captured any time), unknown never. Within a run each (URL, date) is asked once,
   even by concurrent callers.
 
-pywb: an `--archive-url` with a path (`http://localhost:8080/my-coll`) names a pywb collection;
-its CDXJ API (`/<coll>/cdx`, NDJSON, `sort=reverse` instead of negative limits, `~status:`
-filters; webrecorder/pywb docs/manual/cdxserver_api.rst) is used, with `/<coll>/<ts>/<url>`
-playback URLs and no availability API.
+pywb: an `--archive-url` with a path (`http://localhost:8080/my-coll`) names a pywb collection,
+asked in its own dialect and without an availability API. The queries and the parsing of the
+answers, in both dialects, are `linkaudit.archive.cdx`'s; this module is the client.
 
 Batching (`linkaudit.archive.batch` plans it): where several lookups share a host and path
 prefix, `prefix_captures` reads every good capture under the prefix in one paged query, when the
@@ -49,23 +48,32 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import json
 import os
 import sqlite3
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
-from enum import Enum
-from typing import Any
-from urllib.parse import urlencode, urlsplit
 
+from linkaudit.archive.cdx import (
+    GOOD_STATUSES,
+    Capture,
+    CdxApi,
+    CdxDialect,
+    Excluded,
+    FailKind,
+    Failure,
+    day_of,
+    dialect_of,
+    is_exclusion,
+    parse_availability,
+    parse_cdx,
+    parse_num_pages,
+    usable,
+)
 from linkaudit.archive.interface import (
     SaveResult,
     SaveState,
-    clean_text,
     lookup_from_dict,
     lookup_to_dict,
-    parse_timestamp,
 )
 from linkaudit.archive.savepagenow import SavePageNow, keys_from_env
 from linkaudit.check.fetch import Fetcher
@@ -79,79 +87,32 @@ from linkaudit.config import (
 )
 from linkaudit.errors import StoreError
 from linkaudit.http import FetchError, HttpClient, HttpResponse, NotInCassette
-from linkaudit.model import ArchiveLookup, ArchiveState, Problem, Snapshot, SnapshotKind
+from linkaudit.model import ArchiveLookup, ArchiveState, Problem, ProblemKind, SnapshotKind
 from linkaudit.store import Store
 from linkaudit.urls import host_of
+
+__all__ = [
+    "ARCHIVED_TTL_S",
+    "GIVE_UP_AFTER",
+    "GOOD_STATUSES",
+    "NOT_ARCHIVED_TTL_S",
+    "CdxDialect",
+    "WaybackArchive",
+    "dialect_of",
+    "parse_availability",
+    "parse_cdx",
+    "parse_num_pages",
+]
 
 ARCHIVED_TTL_S = 7 * 24 * 3600
 """How long an archived (or excluded) answer is reused."""
 NOT_ARCHIVED_TTL_S = 24 * 3600
 """How long a "never archived" answer is reused (the page may be captured any day)."""
-GOOD_STATUSES = ("200", "203", "206")
-"""Capture statuses that show the page itself (InternetArchiveBot's choice)."""
-_CDX_FIELDS = "timestamp,original,statuscode"
-_PREFIX_FIELDS = "urlkey,timestamp,original,statuscode"
 _MAX_BODY = 256 * 1024
 _MAX_PAGE_BODY = 4 * 1024 * 1024  # one index block: about 3,000 rows of the four fields
-_EXCLUSION_MARKERS = (
-    "RobotAccessControlException",
-    "AdministrativeAccessControlException",
-    "Blocked By Robots",
-    "Blocked Site Error",
-)
-
-
-class CdxDialect(Enum):
-    """Which Wayback-compatible API an archive speaks."""
-
-    WAYBACK = "wayback"
-    """web.archive.org's paths: `/cdx/search/cdx`, `/wayback/available`, `/web/<ts>/<url>`."""
-    PYWB = "pywb"
-    """A pywb collection (`http://host:8080/<coll>`): `/<coll>/cdx`, `/<coll>/<ts>/<url>`."""
-
-
-def dialect_of(base_url: str) -> CdxDialect:
-    """pywb when the archive URL names a collection (has a path), else web.archive.org's API."""
-    try:
-        path = urlsplit(base_url).path.strip("/")
-    except ValueError:
-        return CdxDialect.WAYBACK
-    return CdxDialect.PYWB if path else CdxDialect.WAYBACK
-
 
 GIVE_UP_AFTER = 5
 """Lookups in a row without an answer after which the archive is not asked again this run."""
-
-
-class _FailKind(Enum):
-    UNREACHABLE = "unreachable"
-    RATE_LIMITED = "rate-limited"
-    GARBAGE = "garbage"
-
-
-class _Failure(Exception):
-    """One archive API gave no usable answer."""
-
-    def __init__(self, kind: _FailKind, reason: str) -> None:
-        super().__init__(reason)
-        self.kind = kind
-        self.reason = reason
-
-
-class _Excluded(Exception):
-    """The archive refuses to show the URL (robots, site exclusion)."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Capture:
-    timestamp: str
-    original: str
-    status: int | None
-    urlkey: str = ""
-
-
-def _day(ts: str) -> str:
-    return ts[:8]
 
 
 class WaybackArchive:
@@ -179,6 +140,8 @@ class WaybackArchive:
         """The archive's root, e.g. `https://web.archive.org`, or a pywb collection."""
         self.dialect = dialect_of(self.base_url)
         """Which API paths and parameters this archive speaks."""
+        self.api = CdxApi(self.base_url, self.dialect)
+        """The queries, spelled in that dialect."""
         self.store = store
         """The cache, if any."""
         self.fetcher = fetcher or Fetcher(client, AuditConfig(), sleep=sleep, clock=clock)
@@ -242,43 +205,15 @@ class WaybackArchive:
 
     def snapshot_url(self, timestamp: str, original: str) -> str:
         """The playback URL of a capture, on this archive's host."""
-        if self.dialect is CdxDialect.PYWB:
-            return f"{self.base_url}/{timestamp}/{original}"
-        return f"{self.base_url}/web/{timestamp}/{original}"
+        return self.api.snapshot_url(timestamp, original)
 
     def cdx_url(self, url: str, *, limit: int, to: str | None = None) -> str:
         """The CDX query for `url`: good captures only, `limit=1` oldest, `limit=-1` newest."""
-        if self.dialect is CdxDialect.PYWB:
-            # pywb: positive limits only (`sort=reverse` for the newest), its own field names,
-            # `~` for a regex filter, and NDJSON output.
-            pywb = [
-                ("url", url),
-                ("output", "json"),
-                ("filter", "~status:(" + "|".join(GOOD_STATUSES) + ")"),
-            ]
-            if to:
-                pywb.append(("to", to))
-            if limit < 0:
-                pywb.append(("sort", "reverse"))
-            pywb.append(("limit", str(abs(limit))))
-            return f"{self.base_url}/cdx?{urlencode(pywb)}"
-        params = [
-            ("url", url),
-            ("output", "json"),
-            ("fl", _CDX_FIELDS),
-            ("filter", "statuscode:(" + "|".join(GOOD_STATUSES) + ")"),
-        ]
-        if to:
-            params.append(("to", to))
-        params.append(("limit", str(limit)))
-        return f"{self.base_url}/cdx/search/cdx?{urlencode(params)}"
+        return self.api.cdx_url(url, limit=limit, to=to)
 
     def availability_url(self, url: str, near: dt.date | None) -> str:
         """The availability API query: closest before `near`, or the newest capture."""
-        params = [("url", url)]
-        if near is not None:
-            params += [("timestamp", near.strftime("%Y%m%d")), ("closest", "before")]
-        return f"{self.base_url}/wayback/available?{urlencode(params)}"
+        return self.api.availability_url(url, near)
 
     # -- lookups ---------------------------------------------------------------------------------
 
@@ -320,7 +255,7 @@ class WaybackArchive:
         self._failures += 1
         if self._failures >= GIVE_UP_AFTER and self._unreachable is None:
             self._give_up(
-                "archive-unusable",
+                ProblemKind.ARCHIVE_UNUSABLE,
                 f"unusable: {self._failures} lookups in a row got no answer "
                 f"(last: {(result.error or 'unknown')[:120]})",
             )
@@ -352,27 +287,27 @@ class WaybackArchive:
     async def _lookup(self, url: str, near: dt.date | None) -> ArchiveLookup:
         try:
             return await self._lookup_cdx(url, near)
-        except _Excluded as exc:
+        except Excluded as exc:
             return ArchiveLookup(url, ArchiveState.EXCLUDED, error=str(exc))
-        except _Failure as cdx_failure:
-            if cdx_failure.kind is _FailKind.RATE_LIMITED:
+        except Failure as cdx_failure:
+            if cdx_failure.kind is FailKind.RATE_LIMITED:
                 # The availability API sits behind the same limit: asking it now only adds 429s.
                 return ArchiveLookup(url, ArchiveState.UNKNOWN, error=cdx_failure.reason)
             try:
                 return await self._lookup_availability(url, near, cdx_failure.reason)
-            except _Failure as second:
+            except Failure as second:
                 if (
-                    cdx_failure.kind is _FailKind.UNREACHABLE
-                    and second.kind is _FailKind.UNREACHABLE
+                    cdx_failure.kind is FailKind.UNREACHABLE
+                    and second.kind is FailKind.UNREACHABLE
                 ):
                     self._mark_unreachable(cdx_failure.reason)
                 reason = f"CDX: {cdx_failure.reason}; availability API: {second.reason}"
                 return ArchiveLookup(url, ArchiveState.UNKNOWN, error=reason)
 
     def _mark_unreachable(self, reason: str) -> None:
-        self._give_up("archive-unreachable", f"unreachable: {reason}")
+        self._give_up(ProblemKind.ARCHIVE_UNREACHABLE, f"unreachable: {reason}")
 
-    def _give_up(self, kind: str, reason: str) -> None:
+    def _give_up(self, kind: ProblemKind, reason: str) -> None:
         """Stop asking the archive for the rest of the run, and say so once in `problems`."""
         if self._unreachable is not None:
             return
@@ -393,45 +328,27 @@ class WaybackArchive:
         if first is None:
             return ArchiveLookup(url, ArchiveState.NOT_ARCHIVED)
         latest = await self._cdx_one(url, limit=-1) or first
-        snaps = [self._snap(first, SnapshotKind.FIRST), self._snap(latest, SnapshotKind.LATEST)]
         near_day = near.strftime("%Y%m%d") if near else None
-        if near_day is None or _day(latest.timestamp) <= near_day:
-            snaps.insert(0, self._snap(latest, SnapshotKind.CLOSEST_BEFORE))
-        elif _day(first.timestamp) > near_day:
-            snaps.insert(0, self._snap(first, SnapshotKind.CLOSEST_AFTER))
-        else:
+        before = None
+        if near_day is not None and day_of(first.timestamp) <= near_day < day_of(latest.timestamp):
             before = await self._cdx_one(url, limit=-1, to=near_day)
-            if before is not None:
-                snaps.insert(0, self._snap(before, SnapshotKind.CLOSEST_BEFORE))
-            else:  # an inconsistent index (captures moving under us): the first is after
-                snaps.insert(0, self._snap(first, SnapshotKind.CLOSEST_AFTER))
-        return ArchiveLookup(url, ArchiveState.ARCHIVED, snapshots=tuple(snaps))
+        snaps = self.api.snapshots(first, latest, near_day, before)
+        return ArchiveLookup(url, ArchiveState.ARCHIVED, snapshots=snaps)
 
-    def _snap(self, capture: _Capture, kind: SnapshotKind) -> Snapshot:
-        stamp = parse_timestamp(capture.timestamp)
-        assert stamp is not None  # checked when parsing the row
-        return Snapshot(
-            url=self.snapshot_url(capture.timestamp, capture.original),
-            timestamp=stamp,
-            status=capture.status,
-            kind=kind,
-            original=capture.original,
-        )
-
-    async def _cdx_one(self, url: str, *, limit: int, to: str | None = None) -> _Capture | None:
+    async def _cdx_one(self, url: str, *, limit: int, to: str | None = None) -> Capture | None:
         response = await self._get(self.cdx_url(url, limit=limit, to=to))
         rows = parse_cdx(
             response.status, response.body, ndjson=self.dialect is CdxDialect.PYWB
         )
         if not rows:
             return None
-        return _usable(rows[-1] if limit < 0 else rows[0], url)
+        return usable(rows[-1] if limit < 0 else rows[0], url)
 
     async def _lookup_availability(
         self, url: str, near: dt.date | None, cdx_reason: str
     ) -> ArchiveLookup:
         if self.dialect is CdxDialect.PYWB:
-            raise _Failure(_FailKind.UNREACHABLE, "pywb has no availability API")
+            raise Failure(FailKind.UNREACHABLE, "pywb has no availability API")
         response = await self._get(self.availability_url(url, near))
         capture = parse_availability(response.status, response.body)
         if capture is None:
@@ -443,9 +360,9 @@ class WaybackArchive:
             )
         original = capture.original or url
         kind = SnapshotKind.CLOSEST_BEFORE
-        if near is not None and _day(capture.timestamp) > near.strftime("%Y%m%d"):
+        if near is not None and day_of(capture.timestamp) > near.strftime("%Y%m%d"):
             kind = SnapshotKind.CLOSEST_AFTER
-        snap = self._snap(_Capture(capture.timestamp, original, capture.status), kind)
+        snap = self.api.snapshot(Capture(capture.timestamp, original, capture.status), kind)
         return ArchiveLookup(
             url,
             ArchiveState.ARCHIVED,
@@ -454,21 +371,21 @@ class WaybackArchive:
         )
 
     async def _get(self, url: str, max_body: int = _MAX_BODY) -> HttpResponse:
-        """One GET through the run's network layer (paced, retried); raises `_Failure`."""
+        """One GET through the run's network layer (paced, retried); raises `Failure`."""
         if self._unreachable is not None:
-            raise _Failure(_FailKind.UNREACHABLE, self._unreachable)
+            raise Failure(FailKind.UNREACHABLE, self._unreachable)
         try:
             response, tries = await self.fetcher.request(
                 "GET", url, policy=self.policy, max_body=max_body
             )
         except PacerClosed as exc:  # given up while this call queued for a token
-            raise _Failure(_FailKind.UNREACHABLE, str(exc)) from exc
+            raise Failure(FailKind.UNREACHABLE, str(exc)) from exc
         except NotInCassette as exc:
             self.requests += 1
-            raise _Failure(_FailKind.GARBAGE, f"not in the cassette ({exc})") from exc
+            raise Failure(FailKind.GARBAGE, f"not in the cassette ({exc})") from exc
         except FetchError as exc:
-            self.requests += int(getattr(exc, "attempts", 1))
-            raise _Failure(_FailKind.UNREACHABLE, _describe(exc)) from exc
+            self.requests += exc.attempts
+            raise Failure(FailKind.UNREACHABLE, _describe(exc)) from exc
         self.requests += tries
         if response.status == 429:
             wait = parse_retry_after(response.header("retry-after"))
@@ -476,14 +393,14 @@ class WaybackArchive:
                 # Waiting that long would stall the audit, and asking again before then
                 # gets the IP blocked: stop asking for the rest of the run, said once.
                 self._give_up(
-                    "archive-rate-limited",
+                    ProblemKind.ARCHIVE_RATE_LIMITED,
                     f"rate-limited: Retry-After {wait:g} s is longer than "
                     f"{self.retry_after_cap_s:g} s",
                 )
-                raise _Failure(_FailKind.RATE_LIMITED, f"rate-limited (Retry-After {wait:g} s)")
-            raise _Failure(_FailKind.RATE_LIMITED, f"rate-limited (HTTP 429) after {tries} tries")
-        if response.status >= 500 and not _is_exclusion(response.body):
-            raise _Failure(_FailKind.UNREACHABLE, f"HTTP {response.status}")
+                raise Failure(FailKind.RATE_LIMITED, f"rate-limited (Retry-After {wait:g} s)")
+            raise Failure(FailKind.RATE_LIMITED, f"rate-limited (HTTP 429) after {tries} tries")
+        if response.status >= 500 and not is_exclusion(response.body):
+            raise Failure(FailKind.UNREACHABLE, f"HTTP {response.status}")
         return response
 
     # -- batched lookups (`linkaudit.archive.batch` plans them) ---------------------------------
@@ -500,21 +417,10 @@ class WaybackArchive:
         return self._cached(key)
 
     def prefix_url(self, prefix: str, *, page: int | None = None) -> str:
-        """The CDX query for every good capture under `prefix` (`host/path/`): the fields the
-        snapshots need, one page of the paged index (`pageSize=1`: at most one index block,
-        about 3,000 captures), or the number of such pages (`page=None`)."""
-        params = [
-            ("url", prefix),
-            ("matchType", "prefix"),
-            ("output", "json"),
-            ("fl", _PREFIX_FIELDS),
-            ("filter", "statuscode:(" + "|".join(GOOD_STATUSES) + ")"),
-            ("pageSize", "1"),
-        ]
-        params.append(("showNumPages", "true") if page is None else ("page", str(page)))
-        return f"{self.base_url}/cdx/search/cdx?{urlencode(params)}"
+        """The CDX query for every good capture under `prefix` (`host/path/`); see `CdxApi`."""
+        return self.api.prefix_url(prefix, page=page)
 
-    async def prefix_captures(self, prefix: str, max_pages: int) -> list[_Capture] | None:
+    async def prefix_captures(self, prefix: str, max_pages: int) -> list[Capture] | None:
         """Every good capture under `prefix`, in index order, if the paged index says it fits in
         `max_pages` pages; None when it does not, or on any trouble (the caller then asks URL by
         URL, which says exclusions and failures as a single lookup would). Not for pywb."""
@@ -525,32 +431,28 @@ class WaybackArchive:
             pages = parse_num_pages(response.status, response.body)
             if pages is None or pages > max_pages:
                 return None
-            rows: list[_Capture] = []
+            rows: list[Capture] = []
             for page in range(pages):
                 response = await self._get(self.prefix_url(prefix, page=page), _MAX_PAGE_BODY)
                 rows.extend(parse_cdx(response.status, response.body))
-        except (_Failure, _Excluded):
+        except (Failure, Excluded):
             return None
         return rows
 
     def answer_from_captures(
-        self, url: str, near: dt.date | None, captures: list[_Capture]
+        self, url: str, near: dt.date | None, captures: list[Capture]
     ) -> ArchiveLookup:
         """The lookup of `url` from all its good captures in index order: the same snapshots
         `_lookup_cdx` picks with its `limit=1`, `limit=-1` and `to=` queries."""
         if not captures:
             return ArchiveLookup(url, ArchiveState.NOT_ARCHIVED)
-        first, latest = _usable(captures[0], url), _usable(captures[-1], url)
-        snaps = [self._snap(first, SnapshotKind.FIRST), self._snap(latest, SnapshotKind.LATEST)]
+        first, latest = usable(captures[0], url), usable(captures[-1], url)
         near_day = near.strftime("%Y%m%d") if near else None
-        if near_day is None or _day(latest.timestamp) <= near_day:
-            snaps.insert(0, self._snap(latest, SnapshotKind.CLOSEST_BEFORE))
-        elif _day(first.timestamp) > near_day:
-            snaps.insert(0, self._snap(first, SnapshotKind.CLOSEST_AFTER))
-        else:
-            before = [c for c in captures if _day(c.timestamp) <= near_day][-1]
-            snaps.insert(0, self._snap(_usable(before, url), SnapshotKind.CLOSEST_BEFORE))
-        return ArchiveLookup(url, ArchiveState.ARCHIVED, snapshots=tuple(snaps))
+        before = None
+        if near_day is not None and day_of(first.timestamp) <= near_day < day_of(latest.timestamp):
+            before = usable([c for c in captures if day_of(c.timestamp) <= near_day][-1], url)
+        snaps = self.api.snapshots(first, latest, near_day, before)
+        return ArchiveLookup(url, ArchiveState.ARCHIVED, snapshots=snaps)
 
     def settle(self, url: str, near: dt.date | None, result: ArchiveLookup) -> None:
         """Keep an answer found by a batch as a lookup's own: cached, and answered again from
@@ -573,145 +475,13 @@ class WaybackArchive:
         return await self._saver.save(url)
 
 
-def _usable(row: _Capture, url: str) -> _Capture:
-    """The capture as it is shown. The original as the archive spells it
-    (`http://www.cnbc.com:80/...`) plays back best; one that is empty or carries spaces or
-    control characters is replaced by the URL asked about."""
-    if row.original and not any(ord(c) <= 32 or 127 <= ord(c) <= 159 for c in row.original):
-        return row
-    return _Capture(row.timestamp, url, row.status, row.urlkey)
-
-
 def _describe(exc: FetchError) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{exc.kind}: {text}" if text else exc.kind
+    return f"{exc.kind}: {text}" if text else exc.kind.value
 
 
 def _is_exclusion_response(response: HttpResponse) -> bool:
     """An exclusion notice is the archive's final word, whatever its status: never retried."""
-    return _is_exclusion(response.body)
+    return is_exclusion(response.body)
 
 
-def _is_exclusion(body: bytes) -> bool:
-    text = body[:4096].decode("utf-8", "replace")
-    return any(marker in text for marker in _EXCLUSION_MARKERS)
-
-
-def _parse_ndjson(text: str) -> list[_Capture]:
-    captures = []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except ValueError:
-            raise _Failure(_FailKind.GARBAGE, f"not NDJSON: {line[:60]!r}") from None
-        if not isinstance(row, dict) or parse_timestamp(str(row.get("timestamp", ""))) is None:
-            raise _Failure(_FailKind.GARBAGE, f"malformed CDX line {line[:60]!r}")
-        status = str(row.get("status") or row.get("statuscode") or "")
-        captures.append(
-            _Capture(
-                timestamp=str(row["timestamp"]),
-                original=str(row.get("url") or row.get("original") or ""),
-                status=int(status) if status.isdigit() else None,
-            )
-        )
-    return captures
-
-
-def parse_cdx(status: int, body: bytes, *, ndjson: bool = False) -> list[_Capture]:
-    """The captures of a CDX JSON answer (`[]` -> none), or of pywb's NDJSON (`ndjson`).
-
-    Raises `_Excluded` for a robots or site exclusion, `_Failure` for anything unusable.
-    """
-    text = body.decode("utf-8", "replace").strip()
-    if _is_exclusion(body):
-        line = next((ln for ln in text.splitlines() if "Exception" in ln or "Blocked" in ln), text)
-        raise _Excluded(clean_text(line))
-    if status != 200:
-        raise _Failure(_FailKind.GARBAGE, f"HTTP {status}: {clean_text(text, 80)!r}")
-    if not text:
-        if ndjson:
-            return []  # pywb answers nothing at all for no captures
-        raise _Failure(_FailKind.GARBAGE, "empty answer (not even [])")
-    if ndjson:
-        return _parse_ndjson(text)
-    try:
-        data = json.loads(text)
-    except ValueError:
-        raise _Failure(_FailKind.GARBAGE, f"not JSON: {text[:60]!r}") from None
-    if not isinstance(data, list) or not all(isinstance(row, list) for row in data):
-        raise _Failure(_FailKind.GARBAGE, "JSON that is not a list of rows")
-    if not data:
-        return []
-    header = [str(cell) for cell in data[0]]
-    if "timestamp" in header:
-        rows = data[1:]
-    else:  # no header row: the fields are in the order asked for
-        header, rows = _CDX_FIELDS.split(","), data
-    try:
-        i_ts, i_orig = header.index("timestamp"), header.index("original")
-    except ValueError:
-        raise _Failure(_FailKind.GARBAGE, f"CDX rows without timestamp: {header}") from None
-    i_status = header.index("statuscode") if "statuscode" in header else None
-    i_key = header.index("urlkey") if "urlkey" in header else None
-    captures = []
-    for row in rows:
-        if len(row) <= max(i_ts, i_orig) or parse_timestamp(str(row[i_ts])) is None:
-            raise _Failure(_FailKind.GARBAGE, f"malformed CDX row {row!r:.80}")
-        status_text = str(row[i_status]) if i_status is not None and len(row) > i_status else ""
-        captures.append(
-            _Capture(
-                timestamp=str(row[i_ts]),
-                original=str(row[i_orig]),
-                # isdecimal, not isdigit: "²" is a digit that int() refuses.
-                status=int(status_text) if status_text.isdecimal() else None,
-                urlkey=str(row[i_key]) if i_key is not None and len(row) > i_key else "",
-            )
-        )
-    return captures
-
-
-def parse_num_pages(status: int, body: bytes) -> int | None:
-    """The page count of a `showNumPages=true` answer (a bare number, or pywb's
-    `{"pages": N}`), None when the answer is not one."""
-    if status != 200:
-        return None
-    try:
-        data: Any = json.loads(body.decode("utf-8", "replace").strip() or "null")
-    except ValueError:
-        return None
-    if isinstance(data, dict):
-        data = data.get("pages", data.get("numPages"))
-    if isinstance(data, int) and not isinstance(data, bool) and data >= 0:
-        return data
-    return None
-
-
-def parse_availability(status: int, body: bytes) -> _Capture | None:
-    """The capture of an availability API answer, None for a miss (`{}`). Raises `_Failure`."""
-    if status != 200:
-        raise _Failure(_FailKind.GARBAGE, f"HTTP {status}")
-    try:
-        data: Any = json.loads(body.decode("utf-8", "replace"))
-    except ValueError:
-        raise _Failure(_FailKind.GARBAGE, "availability answer is not JSON") from None
-    if not isinstance(data, dict):
-        raise _Failure(_FailKind.GARBAGE, "availability answer is not an object")
-    snapshots = data.get("archived_snapshots")
-    closest = snapshots.get("closest") if isinstance(snapshots, dict) else None
-    if not isinstance(closest, dict) or not closest.get("available", True):
-        return None
-    ts = str(closest.get("timestamp") or "")
-    if parse_timestamp(ts) is None:
-        raise _Failure(_FailKind.GARBAGE, f"availability answer with a bad timestamp {ts!r:.30}")
-    status_text = str(closest.get("status") or "")
-    if status_text and status_text not in GOOD_STATUSES:
-        return None  # a redirect or error capture is not the page
-    original = str(data.get("url") or "")
-    playback = str(closest.get("url") or "")
-    # The playback URL is `http://web.archive.org/web/<ts>/<original>`: take the original from it.
-    marker = f"/web/{ts}/"
-    if marker in playback:
-        original = playback.split(marker, 1)[1]
-    return _Capture(ts, original, int(status_text) if status_text.isdecimal() else None)

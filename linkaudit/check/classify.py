@@ -133,7 +133,7 @@ def is_gate_redirect(original: str, final: str) -> bool:
 
 def classify_error(error: FetchError) -> tuple[LinkStatus, str]:
     """A transport failure's class and one-line reason."""
-    return LinkStatus(error.kind), str(error) or type(error).__name__
+    return error.kind, str(error) or type(error).__name__
 
 
 def classify_response(

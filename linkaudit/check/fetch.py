@@ -171,7 +171,7 @@ class Fetcher:
             )  # fmt: skip
             if step is None:
                 if isinstance(outcome, FetchError):
-                    outcome.attempts = retry  # type: ignore[attr-defined]
+                    outcome.attempts = retry
                     raise outcome
                 return outcome, retry
             if isinstance(outcome, FetchTimeout):
@@ -234,7 +234,7 @@ class Fetcher:
                         if head.status < 400:
                             response = head
             except FetchError as exc:
-                tried = int(getattr(exc, "attempts", 1))
+                tried = exc.attempts
                 return Chain(url, current, tuple(hops), last, error=exc,
                              attempts=attempts or tried, requests=requests + tried)
             attempts = attempts or tries

@@ -166,7 +166,8 @@ def _translate(exc: BaseException, url: str) -> FetchError:
             return DnsError(f"dns: name not found ({exc.host})")
         why = os_error.strerror or os_error
         err: FetchError = DnsError(f"dns: lookup failed for {exc.host}: {why}")
-        err.kind = "network-error"  # a resolver failure is not evidence that the name is gone
+        # A resolver failure is not evidence that the name is gone.
+        err.kind = LinkStatus.NETWORK_ERROR
         return err
     if isinstance(exc, (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError,
                         ssl.SSLError)):
@@ -178,7 +179,7 @@ def _translate(exc: BaseException, url: str) -> FetchError:
         return ConnectError(f"connect: {exc.os_error.strerror or exc.os_error} ({exc.host})")
     if isinstance(exc, aiohttp.InvalidURL):
         err = FetchError(f"invalid URL: {url}")
-        err.kind = "invalid"
+        err.kind = LinkStatus.INVALID
         return err
     if isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError,
                         aiohttp.ClientResponseError, aiohttp.ClientOSError, ConnectionError)):
@@ -242,7 +243,7 @@ class AiohttpClient:
         if reason is not None:
             if reason.startswith(("scheme", "no host", "malformed")):
                 err = FetchError(reason)
-                err.kind = "invalid"
+                err.kind = LinkStatus.INVALID
                 raise err
             raise RefusedAddress(reason)
         if self._proxies:
@@ -436,7 +437,7 @@ class RecordingClient:
                 "request": request,
                 "response": {"status": {"code": 599, "message": f"linkaudit: {exc.kind}"},
                              "headers": {}, "body": {"string": ""}},
-                "linkaudit": {"error": {"type": type(exc).__name__, "kind": exc.kind,
+                "linkaudit": {"error": {"type": type(exc).__name__, "kind": exc.kind.value,
                                         "message": str(exc)}},
             })
             raise
@@ -578,7 +579,7 @@ class ReplayClient:
         if isinstance(extra, dict) and isinstance(extra.get("error"), dict):
             error = extra["error"]
             err = _ERROR_TYPES.get(str(error.get("type")), FetchError)(str(error.get("message")))
-            err.kind = str(error.get("kind") or err.kind)
+            err.kind = LinkStatus(str(error.get("kind") or err.kind))
             raise err
         response = item["response"]
         body_raw = (response.get("body") or {}).get("string") or b""

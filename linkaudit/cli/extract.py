@@ -22,7 +22,7 @@ from linkaudit.cli.common import (
 from linkaudit.config import LinksConfig
 from linkaudit.errors import ExitCode, LinkauditError
 from linkaudit.flags import argument, option
-from linkaudit.model import Problem
+from linkaudit.model import Problem, ProblemKind
 from linkaudit.report._text import plural
 
 
@@ -51,7 +51,11 @@ def extract(
     documents, _targets = resolve_links(documents, Resolver.from_config(LinksConfig(), paths))
     problems = list(collected.problems)
     problems += [
-        Problem("url-input", f"{u}: URL inputs need the network; use `linkaudit audit`", origin=u)
+        Problem(
+            ProblemKind.URL_INPUT,
+            f"{u}: URL inputs need the network; use `linkaudit audit`",
+            origin=u,
+        )
         for u in collected.urls
     ]
     say_problems(problems, quiet)

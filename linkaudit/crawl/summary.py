@@ -9,46 +9,32 @@ then by the number of references.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, TypedDict
 
 from linkaudit.crawl.interface import CrawlResult
-from linkaudit.model import Document
-
-SUMMARY_SCHEMA = "linkaudit.crawl-summary/1"
-
-
-class RankedDocument(TypedDict):
-    """One article with references, as ranked in the summary."""
-
-    url: str
-    origin: str
-    references: int
-    citations: int
-    failing: int
-    date: str | None
+from linkaudit.model import Document, RankedArticle, SiteView
 
 
 def worst_first(
     documents: Sequence[Document], failing: Mapping[str, int] | None = None
-) -> list[RankedDocument]:
+) -> list[RankedArticle]:
     """Documents with references, most failing references first (then most references, URL).
 
     `failing` maps a document's `origin` to its number of failing references.
     """
     failing = failing or {}
-    rows: list[RankedDocument] = [
-        {
-            "url": doc.site_url or doc.origin,
-            "origin": doc.origin,
-            "references": len(doc.references),
-            "citations": len(doc.citations),
-            "failing": int(failing.get(doc.origin, 0)),
-            "date": doc.date.value.isoformat() if doc.date else None,
-        }
+    rows = [
+        RankedArticle(
+            url=doc.site_url or doc.origin,
+            origin=doc.origin,
+            references=len(doc.references),
+            citations=len(doc.citations),
+            failing=int(failing.get(doc.origin, 0)),
+            date=doc.date.value if doc.date else None,
+        )
         for doc in documents
         if doc.references
     ]
-    rows.sort(key=lambda r: (-r["failing"], -r["references"], r["url"]))
+    rows.sort(key=lambda r: (-r.failing, -r.references, r.url))
     return rows
 
 
@@ -58,23 +44,22 @@ def site_summary(
     failing: Mapping[str, int] | None = None,
     *,
     top: int = 20,
-) -> dict[str, Any]:
-    """A JSON-ready summary: crawl counts, articles audited, with references, the `top` worst."""
+) -> SiteView:
+    """The site view: crawl counts, articles audited, with references, the `top` worst."""
     ranked = worst_first(documents, failing)
-    return {
-        "schema": SUMMARY_SCHEMA,
-        "site": result.site,
-        "found": result.found,
-        "fetched": result.fetched,
-        "unchanged": result.unchanged,
-        "skipped": dict(result.skipped),
-        "failed": result.failed,
-        "queued_left": result.queued_left,
-        "articles": len(result.articles),
-        "audited": len(documents),
-        "with_references": len(ranked),
-        "without_references": len(documents) - len(ranked),
-        "with_failing_references": sum(1 for r in ranked if r["failing"]),
-        "worst": ranked[:top],
-        "problems": [p.message for p in result.problems],
-    }
+    return SiteView(
+        site=result.site,
+        found=result.found,
+        fetched=result.fetched,
+        unchanged=result.unchanged,
+        skipped=dict(result.skipped),
+        failed=result.failed,
+        queued_left=result.queued_left,
+        articles=len(result.articles),
+        audited=len(documents),
+        with_references=len(ranked),
+        without_references=len(documents) - len(ranked),
+        with_failing_references=sum(1 for r in ranked if r.failing),
+        worst=tuple(ranked[:top]),
+        problems=tuple(p.message for p in result.problems),
+    )

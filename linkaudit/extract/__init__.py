@@ -16,7 +16,7 @@ from linkaudit.extract.interface import Extraction, Extractor
 from linkaudit.extract.markdown import MarkdownExtractor
 from linkaudit.extract.text import TextExtractor
 from linkaudit.inputs import Source, decode
-from linkaudit.model import DatedFact, DateOrigin, DocFormat, Document, Problem
+from linkaudit.model import DatedFact, DateOrigin, DocFormat, Document, Problem, ProblemKind
 
 __all__ = [
     "Extraction",
@@ -91,7 +91,7 @@ def extract_document(source: Source, *, as_of: dt.date | None = None) -> Documen
             date=DatedFact(as_of, DateOrigin.AS_OF, detail="--as-of") if as_of else None,
             problems=(
                 Problem(
-                    "extract-error",
+                    ProblemKind.EXTRACT_ERROR,
                     f"{source.origin}: could not be read ({type(exc).__name__}); skipped",
                 ),
             ),
@@ -113,7 +113,7 @@ def _extract(source: Source, as_of: dt.date | None) -> Document:
         except (Exception, RecursionError) as exc:  # noqa: BLE001 - bad input must not stop a run
             problems.append(
                 Problem(
-                    "extract-error",
+                    ProblemKind.EXTRACT_ERROR,
                     f"{source.origin}: could not extract ({type(exc).__name__}: "
                     f"{str(exc)[:120]}); nothing was read from it",
                 )

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from linkaudit.model import Citation, Problem, Reference
+from linkaudit.model import Citation, Problem, ProblemKind, Reference
 
 _MIN_PARAGRAPH = 40
 """Shorter repeated lines ("Share", "Advertisement") are page furniture, not a repeated body."""
@@ -95,7 +95,7 @@ def deduplicate(
         else:
             problems.append(
                 Problem(
-                    "conflicting-reference",
+                    ProblemKind.CONFLICTING_REFERENCE,
                     f"reference [{ref.id}] is listed again on line {ref.line} with a different "
                     f"entry; the one on line {first.line} is used",
                     line=ref.line,
@@ -125,7 +125,7 @@ def deduplicate(
         problems.insert(
             0,
             Problem(
-                "duplicated-body",
+                ProblemKind.DUPLICATED_BODY,
                 "the body appears more than once ("
                 + ", ".join(what)
                 + f"); each reference and claim is reported once ({dropped} repeated "

@@ -66,7 +66,16 @@ from linkaudit.extract.text import (
 )
 from linkaudit.extract.urls import clean_url, entry_url, find_urls, is_template
 from linkaudit.local.anchors import markdown_token_anchors
-from linkaudit.model import Citation, DatedFact, DocFormat, Link, LinkKind, Problem, Reference
+from linkaudit.model import (
+    Citation,
+    DatedFact,
+    DocFormat,
+    Link,
+    LinkKind,
+    Problem,
+    ProblemKind,
+    Reference,
+)
 from linkaudit.urls import same_site
 
 _LINK_MARKER = re.compile(r"\[?\^?([0-9][0-9 ,;\u2013\u2014\-]{0,40})\]?")
@@ -212,7 +221,7 @@ class MarkdownExtractor:
         if deepest is not None and deepest.level >= _MAX_NESTING - 2 and deepest.map:
             state.problems.append(
                 Problem(
-                    "markdown-nesting",
+                    ProblemKind.MARKDOWN_NESTING,
                     f"line {deepest.map[0] + 1}: blocks nested {_MAX_NESTING} deep; the parser "
                     "stops there, so what follows may not be read",
                     line=deepest.map[0] + 1,
@@ -332,7 +341,7 @@ def _plain_block(first: int, last: int, count: int, state: _State) -> None:
         state.links.append(Link(found.url, found.written, line, column))
     state.problems.append(
         Problem(
-            "dense-markdown",
+            ProblemKind.DENSE_MARKDOWN,
             f"lines {first + 1}-{last}: {count} Markdown punctuation characters in one paragraph; "
             "read as plain text",
             line=first + 1,
@@ -1000,7 +1009,7 @@ def _swallowed_heading(html: str) -> bool:
 def _repaired(ref_id: str, line: int, url: str | None, state: _State) -> None:
     state.problems.append(
         Problem(
-            "repaired-url",
+            ProblemKind.REPAIRED_URL,
             f"reference [{ref_id}] on line {line}: the URL was broken across a line or a space "
             f"and was joined to {url}",
             line=line,

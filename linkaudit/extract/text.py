@@ -30,7 +30,7 @@ from linkaudit.extract.interface import Extraction
 from linkaudit.extract.markers import Marker, find_markers, glues_citations
 from linkaudit.extract.positions import LineIndex
 from linkaudit.extract.urls import clean_url, entry_url, find_urls, wrapped_rest
-from linkaudit.model import DocFormat, Link, Problem, Reference
+from linkaudit.model import DocFormat, Link, Problem, ProblemKind, Reference
 
 _HEADING_NAME = (
     r"(?:references?|sources?|citations?|notes|footnotes|endnotes|bibliography|works cited|"
@@ -202,7 +202,7 @@ def _reference_blocks(
                 if entry.repaired:
                     problems.append(
                         Problem(
-                            "repaired-url",
+                            ProblemKind.REPAIRED_URL,
                             f"reference [{entry.ref_id}] on line {entry.line}: the URL was broken "
                             f"across a line or a space and was joined to {entry.url}",
                             line=entry.line,

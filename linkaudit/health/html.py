@@ -4,18 +4,18 @@ No script, no external resource: the page carries a Content-Security-Policy meta
 both (`default-src 'none'`), so it reads the same offline, from a CI artifact or an email. The
 charts are plain SVG drawn here: links by class over time (stacked bars per run), rot by domain
 (failing share of each source domain) and the age of confirmed dead links. Every piece of text
-goes through `html.escape`, since URLs, document names and errors are untrusted.
+goes through `linkaudit.textsafe.html_text`, since URLs, document names and errors are untrusted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from html import escape
 
 from linkaudit.health.report import HealthReport, ReportItem
 from linkaudit.model import LinkStatus
-from linkaudit.report._text import is_web_url, visible
+from linkaudit.report._text import is_web_url
+from linkaudit.textsafe import html_text
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -48,7 +48,7 @@ svg text{font:12px system-ui,sans-serif;fill:#333}
 
 
 def _e(text: object) -> str:
-    return escape(visible(str(text)), quote=True)
+    return html_text(text)
 
 
 def _day(value: dt.datetime) -> str:

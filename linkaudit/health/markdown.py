@@ -9,33 +9,21 @@ URLs are shown as `<...>` autolinks with the characters that would end one perce
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 
 from linkaudit.health.report import HealthReport, ReportItem
 from linkaudit.model import LinkStatus
-from linkaudit.report._text import visible
+from linkaudit.textsafe import md_text
+from linkaudit.textsafe import md_url as safe_url
 
 TOP = 10
 """Most items shown per list."""
 RUNS_SHOWN = 6
 """Most runs shown in the counts-over-time table."""
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~@&])")
-
-
-def escape_md(text: str) -> str:
-    """Escape `text` for Markdown: specials backslashed, newlines flattened, `@` defused."""
-    text = visible(" ".join(text.split()))  # control and bidi characters shown, not obeyed
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
 def md_url(url: str) -> str:
     """A URL as a Markdown autolink that cannot break out of its brackets."""
-    safe = "".join(
-        f"%{ord(ch):02X}" if ch in "<> \"'`|\\" or ord(ch) < 0x21 else ch for ch in url
-    )
-    return f"<{safe}>"
+    return f"<{safe_url(url)}>"
 
 
 def _day(value: dt.datetime) -> str:
@@ -44,7 +32,7 @@ def _day(value: dt.datetime) -> str:
 
 def _citers(item: ReportItem, limit: int = 3) -> str:
     parts = [
-        escape_md(c.document) + (f" \\[{escape_md(c.reference)}\\]" if c.reference else "")
+        md_text(c.document) + (f" \\[{md_text(c.reference)}\\]" if c.reference else "")
         for c in item.citers[:limit]
     ]
     if len(item.citers) > limit:
@@ -56,7 +44,7 @@ def _status(item: ReportItem) -> str:
     text = item.status
     if item.http_status:
         text += f" ({item.http_status})"
-    return escape_md(text)
+    return md_text(text)
 
 
 def _table(title: str, items: Sequence[ReportItem], since_label: str) -> list[str]:
@@ -107,7 +95,7 @@ def render_markdown(report: HealthReport) -> str:
         lines += ["### Rot by domain", "", "| Domain | Links | Failing | Rate |"]
         lines.append("| --- | ---: | ---: | ---: |")
         lines += [
-            f"| {escape_md(d.domain)} | {d.links} | {d.failing} | {d.rate:.0%} |"
+            f"| {md_text(d.domain)} | {d.links} | {d.failing} | {d.rate:.0%} |"
             for d in rotten[:TOP]
         ]
         lines.append("")

@@ -14,7 +14,7 @@ import re
 
 from charset_normalizer import from_bytes
 
-from linkaudit.model import Problem
+from linkaudit.model import Problem, ProblemKind
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -39,26 +39,32 @@ def decode(data: bytes, origin: str) -> tuple[str, Problem | None]:
         if data.startswith(bom):
             text = data[len(bom) :].decode(encoding, errors="replace")
             if "\ufffd" in text:
-                return text, Problem("decode", f"{origin}: invalid {encoding} bytes replaced")
+                return text, Problem(
+                    ProblemKind.DECODE, f"{origin}: invalid {encoding} bytes replaced"
+                )
             return text, None
     if b"\x00" in data[:_SAMPLE]:
-        return "", Problem("binary", f"{origin}: binary file (NUL bytes), skipped")
+        return "", Problem(ProblemKind.BINARY, f"{origin}: binary file (NUL bytes), skipped")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
     else:
         if _looks_binary(text):
-            return "", Problem("binary", f"{origin}: binary file (control characters), skipped")
+            return "", Problem(
+                ProblemKind.BINARY, f"{origin}: binary file (control characters), skipped"
+            )
         return text, None
     if _UTF8_MULTIBYTE.search(data[: 4 * _SAMPLE]):
         return _decode_mixed(data, origin)
     detected = _detect(data)
     if detected is None:
-        return "", Problem("decode", f"{origin}: not text in any known encoding, skipped")
+        return "", Problem(ProblemKind.DECODE, f"{origin}: not text in any known encoding, skipped")
     text = data.decode(detected, errors="replace")
     if _looks_binary(text):
-        return "", Problem("binary", f"{origin}: binary file (control characters), skipped")
+        return "", Problem(
+            ProblemKind.BINARY, f"{origin}: binary file (control characters), skipped"
+        )
     return text, None
 
 
@@ -94,7 +100,7 @@ def _decode_mixed(data: bytes, origin: str) -> tuple[str, Problem]:
             first_other = first_other or number
     plural = "s" if other != 1 else ""
     return "\n".join(pieces), Problem(
-        "mixed-encoding",
+        ProblemKind.MIXED_ENCODING,
         f"{origin}: mixed encodings: {other} line{plural} (first: line {first_other}) are not "
         "UTF-8 and were read as cp1252, with replacement characters where that failed",
         line=first_other,

@@ -23,7 +23,7 @@ from pathspec import GitIgnoreSpec
 
 from linkaudit.inputs.decoding import decode
 from linkaudit.inputs.gitignore import IgnoreLayer, ancestor_layers, is_ignored, load_layer
-from linkaudit.model import DocFormat, Problem
+from linkaudit.model import DocFormat, Problem, ProblemKind
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 """Files larger than this are refused (a `too-large` problem)."""
@@ -93,14 +93,14 @@ class _Reader:
         self.sources: list[Source] = []
         self.problems: list[Problem] = []
 
-    def problem(self, kind: str, origin: str, message: str) -> None:
+    def problem(self, kind: ProblemKind, origin: str, message: str) -> None:
         self.problems.append(Problem(kind, f"{origin}: {message}", origin=origin))
 
     def read_stream(self, stream: BinaryIO) -> None:
         try:
             data = stream.read(self.max_bytes + 1)
         except (OSError, ValueError) as exc:
-            self.problem("unreadable", "-", f"cannot read standard input ({exc})")
+            self.problem(ProblemKind.UNREADABLE, "-", f"cannot read standard input ({exc})")
             return
         self.accept("-", data if isinstance(data, bytes) else bytes(data))
 
@@ -124,31 +124,33 @@ class _Reader:
         elif stat.S_ISREG(info.st_mode) or stat.S_ISFIFO(info.st_mode) or given.startswith("/dev/"):
             self.read_file(given, info.st_size if stat.S_ISREG(info.st_mode) else None)
         else:
-            self.problem("not-a-file", given, "not a regular file or folder, skipped")
+            self.problem(ProblemKind.NOT_A_FILE, given, "not a regular file or folder, skipped")
 
     def os_problem(self, origin: str, exc: OSError) -> None:
         import errno
 
         if exc.errno == errno.ELOOP:
-            self.problem("symlink-loop", origin, "symbolic link loop, skipped")
+            self.problem(ProblemKind.SYMLINK_LOOP, origin, "symbolic link loop, skipped")
         elif exc.errno == errno.ENOENT and os.path.islink(origin):
             try:
                 target = os.readlink(origin)
             except OSError:
                 target = "?"
-            self.problem("broken-symlink", origin, f"broken symlink (to {target}, which does "
-                         "not exist), skipped")
+            self.problem(ProblemKind.BROKEN_SYMLINK, origin,
+                         f"broken symlink (to {target}, which does not exist), skipped")
         elif exc.errno == errno.ENOENT:
-            self.problem("missing", origin, "no such file or folder")
+            self.problem(ProblemKind.MISSING, origin, "no such file or folder")
         elif exc.errno in (errno.EACCES, errno.EPERM):
-            self.problem("unreadable", origin, "permission denied, skipped")
+            self.problem(ProblemKind.UNREADABLE, origin, "permission denied, skipped")
         else:
-            self.problem("unreadable", origin, f"cannot read ({exc.strerror or exc}), skipped")
+            self.problem(
+                ProblemKind.UNREADABLE, origin, f"cannot read ({exc.strerror or exc}), skipped"
+            )
 
     def read_file(self, origin: str, size: int | None) -> None:
         if size is not None and size > self.max_bytes:
             self.problem(
-                "too-large",
+                ProblemKind.TOO_LARGE,
                 origin,
                 f"{size / 1048576:.1f} MiB is over the {self.max_bytes / 1048576:.0f} MiB limit, "
                 "skipped",
@@ -165,14 +167,17 @@ class _Reader:
     def accept(self, origin: str, data: bytes) -> None:
         if len(data) > self.max_bytes:
             self.problem(
-                "too-large", origin, f"over the {self.max_bytes / 1048576:.0f} MiB limit, skipped"
+                ProblemKind.TOO_LARGE,
+                origin,
+                f"over the {self.max_bytes / 1048576:.0f} MiB limit, skipped",
             )
             return
         if not data.strip():
-            self.problem("empty", origin, "empty file, skipped")
+            self.problem(ProblemKind.EMPTY, origin, "empty file, skipped")
             return
         text, problem = decode(data, origin)
-        if problem is not None and problem.kind in ("binary", "decode") and not text:
+        unreadable = (ProblemKind.BINARY, ProblemKind.DECODE)
+        if problem is not None and problem.kind in unreadable and not text:
             self.problems.append(Problem(problem.kind, problem.message, origin=origin))
             return
         self.sources.append(Source(origin, data))
@@ -197,7 +202,9 @@ class _Reader:
                 continue
             key = (info.st_dev, info.st_ino)
             if key in visited:
-                self.problem("symlink-loop", origin, "folder reached again through a link, skipped")
+                self.problem(
+                    ProblemKind.SYMLINK_LOOP, origin, "folder reached again through a link, skipped"
+                )
                 continue
             visited.add(key)
             if parts:

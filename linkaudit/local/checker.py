@@ -43,7 +43,7 @@ from linkaudit.local.resolve import (
     scheme_of,
     target_of,
 )
-from linkaudit.model import Document, LinkCheck, LinkKind, LinkStatus
+from linkaudit.model import Document, LinkCheck, LinkKind, LinkStatus, ProblemKind
 from linkaudit.urls import invalid_url_reason, normalize_url
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd", ".mdx"})
@@ -237,7 +237,7 @@ def _read_text(path: Path) -> str | None:
     if len(data) > MAX_ANCHOR_FILE_BYTES:
         return None
     text, problem = decode(data, str(path))
-    if problem is not None and problem.kind == "binary":
+    if problem is not None and problem.kind is ProblemKind.BINARY:
         return None
     return text
 

@@ -1,17 +1,13 @@
-"""Text helpers shared by the report formats: making untrusted text safe to show, shortening URLs.
+"""Text helpers shared by the report formats: shortening and wrapping URLs, labels, counts,
+redacting secrets in free text.
 
-Page titles, reference labels and claims come from documents and web pages we do not control. Each
-format escapes for its own medium (rich markup, Markdown, HTML, XML, workflow commands); this
-module holds the part they share: control characters (a terminal escape sequence such as
-`\\x1b[31m`, a carriage return that rewrites a CI log line) and bidirectional overrides (which
-reorder what a reader sees, "Trojan Source") are made visible as `\\xNN` / `\\uNNNN` instead of
-being passed on.
+Making untrusted text safe to show is `linkaudit.textsafe`'s job (one policy per target);
+`visible` is imported here too, so that older imports keep working.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -27,30 +23,8 @@ from linkaudit.model import (
     RuleSkip,
     Severity,
 )
+from linkaudit.textsafe import visible as visible  # re-exported for older imports
 from linkaudit.urls import redact_text, redact_url
-
-# C0 and C1 controls except tab/newline, DEL, and the bidi embedding/override/isolate characters.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_UNSAFE_WITH_NEWLINES = re.compile(
-    r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
-
-
-def _show(match: re.Match[str]) -> str:
-    char = match.group(0)
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def visible(text: str, *, keep_newlines: bool = False) -> str:
-    """`text` with control and bidi-override characters shown as escapes (`\\x1b`), never obeyed.
-
-    Newlines and tabs become spaces unless `keep_newlines`, so that one value stays on one line.
-    """
-    if keep_newlines:
-        return _UNSAFE.sub(_show, text)
-    text = text.replace("\t", " ").replace("\n", " ")
-    return _UNSAFE_WITH_NEWLINES.sub(_show, text)
 
 
 def shorten(text: str, limit: int = 60) -> str:

@@ -13,17 +13,8 @@ from typing import assert_never
 
 from linkaudit.config import AuditConfig
 from linkaudit.model import AuditResult, Finding, Severity
-from linkaudit.report._text import display_path, visible
-
-
-def escape_data(text: str) -> str:
-    """Escape the message part of a workflow command."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    """Escape a property value (`file=`, `title=`) of a workflow command."""
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+from linkaudit.report._text import display_path
+from linkaudit.textsafe import visible, workflow_data, workflow_property
 
 
 def command_name(severity: Severity) -> str:
@@ -55,8 +46,8 @@ def annotation(f: Finding) -> str:
         message = f"{visible(f.document)}: {message}"
     if f.fix:
         message += f"\nSuggested URL: {visible(f.fix)}"
-    rendered = ",".join(f"{k}={escape_property(v)}" for k, v in props)
-    return f"::{command_name(f.severity)} {rendered}::{escape_data(message)}"
+    rendered = ",".join(f"{k}={workflow_property(v)}" for k, v in props)
+    return f"::{command_name(f.severity)} {rendered}::{workflow_data(message)}"
 
 
 class GithubFormat:

@@ -1,7 +1,7 @@
 """`--format html`: one self-contained page to read a run in a browser, with filters and charts.
 
 Everything is inline (CSS, a small script, SVG charts) so the file opens without a network and can
-be attached to a CI run. Every untrusted string is HTML-escaped after `visible()`, and a
+be attached to a CI run. Every untrusted string goes through `linkaudit.textsafe.html_text`, and a
 Content-Security-Policy meta tag allows only the page's own style and script, named by their
 SHA-256 hashes (hashes rather than a nonce so that the output is reproducible): an injected
 `<script>` would not run even if escaping failed. Only http(s) URLs become links. The charts are
@@ -13,11 +13,9 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import html
-from typing import assert_never
 
 from linkaudit.config import AuditConfig
-from linkaudit.model import AuditResult, Document, LinkStatus
+from linkaudit.model import AuditResult, Document, LinkGroup, LinkStatus
 from linkaudit.report._text import (
     SEVERITY_ORDER,
     date_label,
@@ -26,10 +24,10 @@ from linkaudit.report._text import (
     plural,
     short_url,
     shorten,
-    visible,
 )
 from linkaudit.report.rulemeta import rule_catalogue
 from linkaudit.report.summary import summarize, summary_line
+from linkaudit.textsafe import html_text
 from linkaudit.urls import redact_url
 
 CSS = """
@@ -75,30 +73,28 @@ SCRIPT = """
 })();
 """
 
-_STATUS_FILL = {
-    "ok": "#2da44e",
-    "moved": "#bf8700",
-    "unverified": "#8250df",
-    "broken": "#cf222e",
-    "skipped": "#8c959f",
+_STATUS_FILL: dict[LinkGroup, str] = {
+    LinkGroup.OK: "#2da44e",
+    LinkGroup.MOVED: "#bf8700",
+    LinkGroup.UNVERIFIED: "#8250df",
+    LinkGroup.BROKEN: "#cf222e",
+    LinkGroup.SKIPPED: "#8c959f",
 }
+"""The bar colour of each group of statuses (`LinkStatus.group`)."""
+
+GROUP_WORDS: dict[LinkGroup, str] = {
+    LinkGroup.OK: "alive",
+    LinkGroup.MOVED: "redirected, moved off-site",
+    LinkGroup.UNVERIFIED: "blocked, timeout, network error, server error",
+    LinkGroup.BROKEN: "dead, soft-404, invalid",
+    LinkGroup.SKIPPED: "skipped, not checked",
+}
+"""What the legend says each colour stands for: the statuses of the group, in words."""
 
 
 def status_fill(status: LinkStatus) -> str:
-    """The bar colour of a status in the chart."""
-    match status:
-        case LinkStatus.ALIVE:
-            return _STATUS_FILL["ok"]
-        case LinkStatus.REDIRECTED | LinkStatus.MOVED_OFFSITE:
-            return _STATUS_FILL["moved"]
-        case LinkStatus.BLOCKED | LinkStatus.TIMEOUT | LinkStatus.NETWORK_ERROR:
-            return _STATUS_FILL["unverified"]
-        case LinkStatus.SERVER_ERROR | LinkStatus.SOFT_404 | LinkStatus.DEAD | LinkStatus.INVALID:
-            return _STATUS_FILL["broken"]
-        case LinkStatus.SKIPPED:
-            return _STATUS_FILL["skipped"]
-        case _ as unreachable:
-            assert_never(unreachable)
+    """The bar colour of a status in the chart: its group's."""
+    return _STATUS_FILL[status.group]
 
 
 def _csp_hash(source: str) -> str:
@@ -116,8 +112,8 @@ CSP = (
 
 
 def esc(text: str | None) -> str:
-    """Untrusted text for HTML text or a quoted attribute."""
-    return html.escape(visible(text or ""), quote=True)
+    """Untrusted text for HTML text or a quoted attribute (`linkaudit.textsafe.html_text`)."""
+    return html_text(text or "")
 
 
 def link(label: str, url: str | None) -> str:
@@ -215,12 +211,10 @@ def _swatch(fill: str) -> str:
 
 def legend(cfg: AuditConfig) -> str:
     """What the colours mean: link statuses, source ages, severities."""
-    statuses = [
-        ("ok", "alive"), ("moved", "redirected, moved off-site"),
-        ("unverified", "blocked, timeout, network error"),
-        ("broken", "dead, soft-404, server error, invalid"), ("skipped", "skipped, not checked"),
+    items = [
+        f"<span>{_swatch(_STATUS_FILL[group])}{esc(GROUP_WORDS[group])}</span>"
+        for group in LinkGroup
     ]
-    items = [f"<span>{_swatch(_STATUS_FILL[key])}{esc(words)}</span>" for key, words in statuses]
     items += [
         f"<span>{_swatch(AGE_FILL['fresh'])}source younger than "
         f"{cfg.rules.stale_after_days} days</span>",

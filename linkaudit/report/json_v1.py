@@ -1,7 +1,8 @@
 """The JSON output of an audit: the versioned contract `linkaudit.audit/1`.
 
 It extends the extract contract (`linkaudit.extract/1`: `documents` with references, citations,
-hyperlinks, ...) with what the network and the rules added: `links` (one per distinct URL),
+hyperlinks, ..., each written by `linkaudit.report.extract_v1.document_v1`, the one definition of
+a document's shape) with what the network and the rules added: `links` (one per distinct URL),
 `findings`, `skips`, `summary` and `problems`. The shape is pinned by TypedDicts here, by
 `docs/audit-schema.json` (a JSON Schema the tests validate against) and by a golden file; it is
 never a dump of internal types.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, NotRequired, TextIO, TypedDict
 
 from linkaudit import __version__
@@ -28,80 +29,18 @@ from linkaudit.model import (
     ArchiveState,
     AuditResult,
     DatedFact,
-    Document,
     Finding,
     LinkCheck,
     LinkStatus,
-    Problem,
     RuleSkip,
+    SiteView,
 )
+from linkaudit.report.extract_v1 import DocumentV1, ProblemV1, document_v1, problem_v1
 from linkaudit.report.summary import exit_code, summarize
 from linkaudit.urls import redact_url
 
 SCHEMA = "linkaudit.audit/1"
 """The value of the top-level `schema` key."""
-
-
-class ReferenceV1(TypedDict):
-    """One reference entry."""
-
-    id: str
-    url: str | None
-    url_as_written: str | None
-    line: int
-    column: int
-    text: str
-    repaired: bool
-    identifiers: dict[str, str]
-
-
-class CitationV1(TypedDict):
-    """One citation marker."""
-
-    ids: list[str]
-    claim: str
-    line: int
-    column: int
-    marker: str
-
-
-class HyperlinkV1(TypedDict):
-    """One other hyperlink of a document (`url` of a local file: its path from the working
-    directory, with the fragment)."""
-
-    url: str
-    url_as_written: str
-    line: int
-    column: int
-    text: str
-    kind: str
-
-
-class ProblemV1(TypedDict):
-    """One problem of an input or the run (`origin` only for run-level problems, as in the
-    extract contract)."""
-
-    kind: str
-    message: str
-    line: int | None
-    origin: NotRequired[str | None]
-
-
-class DocumentV1(TypedDict):
-    """One document, as `linkaudit extract --format json` gives it."""
-
-    path: str
-    format: str
-    date: str | None
-    date_source: str | None
-    duplicated_body: bool
-    references: list[ReferenceV1]
-    citations: list[CitationV1]
-    hyperlinks: list[HyperlinkV1]
-    dangling_markers: list[str]
-    uncited_references: list[str]
-    duplicate_urls: list[list[str]]
-    problems: list[ProblemV1]
 
 
 class HopV1(TypedDict):
@@ -198,6 +137,39 @@ class SummaryV1(TypedDict):
     hidden: HiddenV1
 
 
+class RankedArticleV1(TypedDict):
+    """One article of the site's worst."""
+
+    url: str
+    origin: str
+    references: int
+    citations: int
+    failing: int
+    date: str | None
+
+
+class SiteV1(TypedDict):
+    schema: str
+    site: str
+    found: int
+    fetched: int
+    unchanged: int
+    skipped: dict[str, int]
+    failed: int
+    queued_left: int
+    articles: int
+    audited: int
+    with_references: int
+    without_references: int
+    with_failing_references: int
+    worst: list[RankedArticleV1]
+    problems: list[str]
+"""The site view of a crawl (`SiteView`), under `site`; its own `schema` names its version."""
+
+SITE_SCHEMA = "linkaudit.crawl-summary/1"
+"""The value of the site view's `schema` key."""
+
+
 class AuditV1(TypedDict):
     """The whole document."""
 
@@ -210,8 +182,8 @@ class AuditV1(TypedDict):
     skips: list[SkipV1]
     summary: SummaryV1
     problems: list[ProblemV1]
-    site: NotRequired[dict[str, Any]]
-    """Only with `--crawl`: `linkaudit.crawl.site_summary` as it is."""
+    site: NotRequired[SiteV1]
+    """Only with `--crawl`: the crawl's `SiteView`."""
 
 
 def _redacted(url: str | None) -> str | None:
@@ -220,84 +192,12 @@ def _redacted(url: str | None) -> str | None:
     return redact_url(url) if url else None
 
 
-def _problem(p: Problem, with_origin: bool = True) -> ProblemV1:
-    data: ProblemV1 = {"kind": p.kind, "message": p.message, "line": p.line}
-    if with_origin:
-        data["origin"] = p.origin
-    return data
-
-
 def _date(fact: DatedFact | None) -> str | None:
     return fact.value.isoformat() if fact else None
 
 
 def _source(fact: DatedFact | None) -> str | None:
     return fact.origin.value if fact else None
-
-
-def document_v1(doc: Document) -> DocumentV1:
-    """One document in the extract contract's shape (used when `report.extract` is unavailable)."""
-    return {
-        "path": doc.origin,
-        "format": doc.format.value,
-        "date": _date(doc.date),
-        "date_source": _source(doc.date),
-        "duplicated_body": doc.duplicated_body,
-        "references": [
-            {
-                "id": r.id,
-                "url": _redacted(r.url),
-                "url_as_written": _redacted(r.url_as_written),
-                "line": r.line,
-                "column": r.column,
-                "text": r.text,
-                "repaired": r.repaired,
-                "identifiers": dict(r.identifiers),
-            }
-            for r in doc.references
-        ],
-        "citations": [
-            {
-                "ids": list(c.ids),
-                "claim": c.claim,
-                "line": c.line,
-                "column": c.column,
-                "marker": c.marker,
-            }
-            for c in doc.citations
-        ],
-        "hyperlinks": [
-            {
-                "url": redact_url(k.url),
-                "url_as_written": redact_url(k.url_as_written),
-                "line": k.line,
-                "column": k.column,
-                "text": k.text,
-                "kind": k.kind.value,
-            }
-            for k in doc.links
-        ],
-        "dangling_markers": list(doc.dangling_markers),
-        "uncited_references": list(doc.uncited_references),
-        "duplicate_urls": [list(group) for group in doc.duplicate_urls],
-        "problems": [_problem(p, with_origin=False) for p in doc.problems],
-    }
-
-
-def documents_v1(documents: Iterable[Document]) -> list[Any]:
-    """The `documents` part: the extract contract's own serialiser when it exists (one definition of
-    the shape), else `document_v1`."""
-    docs = tuple(documents)
-    try:
-        from linkaudit.report.extract import extract_json  # type: ignore[import-untyped,import-not-found,attr-defined,unused-ignore]
-    except ImportError:
-        return [document_v1(d) for d in docs]
-    data: Any = extract_json(docs, ())
-    if isinstance(data, str):
-        data = json.loads(data)
-    if isinstance(data, Mapping) and isinstance(data.get("documents"), list):
-        return list(data["documents"])
-    return [document_v1(d) for d in docs]
 
 
 def link_v1(check: LinkCheck, lookup: ArchiveLookup | None) -> LinkV1:
@@ -372,7 +272,7 @@ def audit_v1(result: AuditResult, cfg: AuditConfig) -> AuditV1:
         "schema": SCHEMA,
         "version": __version__,
         "started": result.started.isoformat() if result.started else None,
-        "documents": documents_v1(result.documents),
+        "documents": [document_v1(d) for d in result.documents],
         "links": [
             link_v1(check, result.archives.get(url))
             for url, check in sorted(result.checks.items())
@@ -380,11 +280,42 @@ def audit_v1(result: AuditResult, cfg: AuditConfig) -> AuditV1:
         "findings": [finding_v1(f) for f in result.findings],
         "skips": [skip_v1(s) for s in result.skips],
         "summary": summary_v1(result, cfg),
-        "problems": [_problem(p) for p in result.problems],
+        "problems": [problem_v1(p) for p in result.problems],
     }
     if result.site is not None:
-        out["site"] = dict(result.site)
+        out["site"] = site_v1(result.site)
     return out
+
+
+def site_v1(view: SiteView) -> SiteV1:
+    """The `site` part: the crawl's site view, keys in the order the contract has them."""
+    return {
+        "schema": SITE_SCHEMA,
+        "site": view.site,
+        "found": view.found,
+        "fetched": view.fetched,
+        "unchanged": view.unchanged,
+        "skipped": dict(view.skipped),
+        "failed": view.failed,
+        "queued_left": view.queued_left,
+        "articles": view.articles,
+        "audited": view.audited,
+        "with_references": view.with_references,
+        "without_references": view.without_references,
+        "with_failing_references": view.with_failing_references,
+        "worst": [
+            {
+                "url": r.url,
+                "origin": r.origin,
+                "references": r.references,
+                "citations": r.citations,
+                "failing": r.failing,
+                "date": r.date.isoformat() if r.date else None,
+            }
+            for r in view.worst
+        ],
+        "problems": list(view.problems),
+    }
 
 
 def summary_v1(result: AuditResult, cfg: AuditConfig) -> SummaryV1:
@@ -506,8 +437,7 @@ class JsonV1Format:
             ("schema", SCHEMA),
             ("version", __version__),
             ("started", result.started.isoformat() if result.started else None),
-            ("documents", (d for doc in result.documents
-                           for d in documents_v1([scrub_document(doc)]))),
+            ("documents", (document_v1(scrub_document(doc)) for doc in result.documents)),
             ("links", (link_v1(scrub_check(check), result.archives.get(url))
                        for url, check in sorted(result.checks.items()))),
             ("findings", (finding_v1(scrub_finding(f)) for f in result.findings)),
@@ -516,10 +446,10 @@ class JsonV1Format:
             ("summary", summary_v1(dataclasses.replace(result, checks={
                 url: scrub_check(c) if c.status is LinkStatus.SKIPPED else c
                 for url, c in result.checks.items()}), cfg)),
-            ("problems", [_problem(scrub_problem(p)) for p in result.problems]),
+            ("problems", [problem_v1(scrub_problem(p)) for p in result.problems]),
         ]
         if result.site is not None:
-            parts.append(("site", dict(result.site)))
+            parts.append(("site", site_v1(result.site)))
         fh.write("{")
         for n, (key, value) in enumerate(parts):
             fh.write(("\n  " if n == 0 else ",\n  ") + json.dumps(key) + ": ")

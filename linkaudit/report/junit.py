@@ -12,8 +12,9 @@ import xml.etree.ElementTree as ET
 
 from linkaudit.config import AuditConfig
 from linkaudit.model import AuditResult, Document, Finding
-from linkaudit.report._text import findings_of, visible
+from linkaudit.report._text import findings_of
 from linkaudit.report.summary import fails
+from linkaudit.textsafe import visible
 from linkaudit.urls import redact_url
 
 

@@ -2,16 +2,12 @@
 
 A summary line, a table of findings with links (rule docs, the source, the suggested fix), then one
 collapsible `<details>` per document with its references (a page with links and no references,
-as in a docs tree, has its findings in the table only). Untrusted text is escaped for both
-Markdown and HTML (GitHub renders raw HTML in Markdown), `|` is escaped inside tables, and only
-http(s) URLs become links (a `javascript:` URL stays text).
+as in a docs tree, has its findings in the table only). Untrusted text goes through
+`linkaudit.textsafe` (`md_text`, `md_url`, `html_text` inside `<summary>`: GitHub renders raw
+HTML in Markdown), and only http(s) URLs become links (a `javascript:` URL stays text).
 """
 
 from __future__ import annotations
-
-import html
-import re
-from urllib.parse import quote
 
 from linkaudit.config import AuditConfig
 from linkaudit.model import AuditResult, Document, Finding, Severity
@@ -21,45 +17,29 @@ from linkaudit.report._text import (
     plural,
     short_url,
     shorten,
-    visible,
 )
 from linkaudit.report.rulemeta import rule_catalogue
 from linkaudit.report.summary import summarize, summary_line
+from linkaudit.textsafe import html_text, md_text, md_url
 from linkaudit.urls import redact_url
 
-# Inline constructs only: every escaped value sits inside a line (a table cell, after a prefix), so
-# line-start syntax (`#`, `-`, `1.`) cannot trigger and is left alone for readability.
-# `@` too: a hostile page title must not mention (notify) users or teams in a PR comment.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~@])")
 MAX_ROWS = 250
 """Most findings listed in the table: a job summary is limited to 1 MiB and a comment to 65536
 characters, so a huge run lists the most serious ones and says how many more there are."""
 _ICON = {Severity.ERROR: "🔴", Severity.WARNING: "🟡", Severity.INFO: "🔵"}
 
 
-def md_escape(text: str) -> str:
-    """Untrusted text made inert in GFM: HTML entities, then Markdown punctuation backslashed."""
-    text = visible(text)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def md_url(url: str) -> str:
-    """A URL safe inside `(...)` of a Markdown link: spaces, parentheses, angle brackets quoted."""
-    return quote(visible(redact_url(url)), safe=":/?#[]@!$&'*+,;=%~-._")
-
-
 def md_link(label: str, url: str | None) -> str:
     """`[label](url)` for http(s) URLs, the escaped label alone otherwise."""
     if url and is_web_url(url):
-        return f"[{md_escape(label)}]({md_url(url)})"
-    return md_escape(label)
+        return f"[{md_text(label)}]({md_url(redact_url(url))})"
+    return md_text(label)
 
 
 def _place(f: Finding) -> str:
     if not f.line:
-        return md_escape(f.document)
-    return md_escape(f"{f.document}:{f.line}") + (f":{f.column}" if f.column else "")
+        return md_text(f.document)
+    return md_text(f"{f.document}:{f.line}") + (f":{f.column}" if f.column else "")
 
 
 def findings_table(result: AuditResult) -> list[str]:
@@ -77,7 +57,7 @@ def findings_table(result: AuditResult) -> list[str]:
         lines.append(
             f"| {_ICON[f.severity]} {f.severity.label} "
             f"| {md_link(f.rule, meta.help_uri if meta else None)} "
-            f"| {_place(f)} | {ref} | {md_escape(f.message)} | {fix} |"
+            f"| {_place(f)} | {ref} | {md_text(f.message)} | {fix} |"
         )
     if len(ordered) > MAX_ROWS:
         lines += ["", f"… and {len(ordered) - MAX_ROWS} more findings (see the JSON report)."]
@@ -90,7 +70,7 @@ def document_details(doc: Document, result: AuditResult) -> list[str]:
     date = f", dated {doc.date.value.isoformat()}" if doc.date else ""
     lines = [
         "<details>",
-        f"<summary>{html.escape(visible(doc.origin))}: "
+        f"<summary>{html_text(doc.origin)}: "
         f"{plural(len(doc.references), 'reference')}, "
         f"{plural(len(mine), 'finding')}{date}</summary>",
         "",
@@ -101,10 +81,10 @@ def document_details(doc: Document, result: AuditResult) -> list[str]:
         for ref in doc.references:
             check = result.checks.get(ref.url) if ref.url else None
             lookup = result.archives.get(ref.url) if ref.url else None
-            source = md_link(short_url(ref.url, 60), ref.url) if ref.url else md_escape(
+            source = md_link(short_url(ref.url, 60), ref.url) if ref.url else md_text(
                 shorten(ref.text, 60))
             if check is not None and check.title:
-                source += f"<br>{md_escape(shorten(check.title, 80))}"
+                source += f"<br>{md_text(shorten(check.title, 80))}"
             status = "not checked"
             if check is not None:
                 status = check.status.value + (f" {check.http_status}" if check.http_status else "")
@@ -115,14 +95,14 @@ def document_details(doc: Document, result: AuditResult) -> list[str]:
                 archive = (md_link(best.timestamp.date().isoformat(), best.url) if best
                            else lookup.state.value)
             rules = ", ".join(sorted({f.rule for f in mine if f.reference == ref.id})) or "—"
-            lines.append(f"| {md_escape(ref.id)} | {source} | {status} | {published} "
+            lines.append(f"| {md_text(ref.id)} | {source} | {status} | {published} "
                          f"| {archive} | {rules} |")
     else:
         lines.append("No references found.")
     skips = [s for s in result.skips if s.document == doc.origin]
-    notes = [f"- skipped `{s.rule}`" + (f" for \\[{md_escape(s.reference)}\\]" if s.reference
-                                        else "") + f": {md_escape(s.reason)}" for s in skips]
-    notes += [f"- {md_escape(p.message)}" + (f" (line {p.line})" if p.line else "")
+    notes = [f"- skipped `{s.rule}`" + (f" for \\[{md_text(s.reference)}\\]" if s.reference
+                                        else "") + f": {md_text(s.reason)}" for s in skips]
+    notes += [f"- {md_text(p.message)}" + (f" (line {p.line})" if p.line else "")
               for p in doc.problems]
     if notes:
         lines += ["", *notes]
@@ -148,13 +128,12 @@ class MarkdownFormat:
         if result.site is not None:
             site = result.site
             lines.append(
-                f"Site {md_escape(str(site.get('site', '')))}: {site.get('found', 0)} pages found, "
-                f"{site.get('articles', 0)} articles, {site.get('with_references', 0)} "
-                "with references."
+                f"Site {md_text(site.site)}: {site.found} pages found, "
+                f"{site.articles} articles, {site.with_references} with references."
             )
             lines.append("")
         for problem in result.problems:
-            lines.append(f"> ⚠️ {md_escape(problem.message)}")
+            lines.append(f"> ⚠️ {md_text(problem.message)}")
         if result.problems:
             lines.append("")
         for doc in result.documents:

@@ -22,8 +22,9 @@ from linkaudit.config import AuditConfig
 from linkaudit.extract.positions import LineIndex
 from linkaudit.ignore import safe_fingerprint
 from linkaudit.model import AuditResult, Document, Finding, Severity
-from linkaudit.report._text import display_path, visible
+from linkaudit.report._text import display_path
 from linkaudit.report.rulemeta import rule_catalogue
+from linkaudit.textsafe import visible
 from linkaudit.urls import redact_url
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -14,7 +14,7 @@ from typing import assert_never
 
 from linkaudit.config import FailOn
 from linkaudit.errors import ExitCode
-from linkaudit.model import AuditResult, Finding, LinkStatus, Problem, Severity
+from linkaudit.model import AuditResult, Finding, LinkStatus, Problem, ProblemKind, Severity
 from linkaudit.report._text import SEVERITY_ORDER, STATUS_ORDER, plural
 
 
@@ -41,15 +41,15 @@ def fails(finding: Finding, fail_on: FailOn) -> bool:
 
 RUN_FAILURE_KINDS = frozenset(
     {
-        "missing",  # an input named (or a file of a folder) does not exist
-        "broken-symlink",
-        "symlink-loop",
-        "unreadable",  # permission denied, an I/O error
-        "not-a-file",  # a device or socket named as an input
-        "fetch",  # an article URL given as input could not be fetched
-        "offline",  # an article URL given as input, with --offline
-        "crawl-unreached",  # a crawl where no page of the site answered
-        "worker-lost",  # a shard whose workers kept dying: its links were not checked
+        ProblemKind.MISSING,  # an input named (or a file of a folder) does not exist
+        ProblemKind.BROKEN_SYMLINK,
+        ProblemKind.SYMLINK_LOOP,
+        ProblemKind.UNREADABLE,  # permission denied, an I/O error
+        ProblemKind.NOT_A_FILE,  # a device or socket named as an input
+        ProblemKind.FETCH,  # an article URL given as input could not be fetched
+        ProblemKind.OFFLINE,  # an article URL given as input, with --offline
+        ProblemKind.CRAWL_UNREACHED,  # a crawl where no page of the site answered
+        ProblemKind.WORKER_LOST,  # a shard whose workers kept dying: its links were not checked
     }
 )
 """`Problem.kind`s that mean part of what was asked was not audited at all. Such a run exits
@@ -65,7 +65,7 @@ def run_failures(result: AuditResult) -> tuple[Problem, ...]:
 def failure_reason(result: AuditResult) -> str | None:
     """Why the run failed (exit 3), in a few words; None when it did not."""
     failures = run_failures(result)
-    unreached = [p for p in failures if p.kind == "crawl-unreached"]
+    unreached = [p for p in failures if p.kind is ProblemKind.CRAWL_UNREACHED]
     if unreached:
         return "the crawl reached no page of the site"
     if failures:

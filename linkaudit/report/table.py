@@ -19,8 +19,8 @@ as markup, so `[bold]` prints as written) after `visible()` (so an escape sequen
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, assert_never
+from collections.abc import Iterator, Sequence
+from typing import assert_never
 
 from rich import box
 from rich.console import Console, Group
@@ -36,9 +36,11 @@ from linkaudit.model import (
     Document,
     Finding,
     LinkCheck,
+    LinkGroup,
     LinkStatus,
     Reference,
     Severity,
+    SiteView,
 )
 from linkaudit.report._text import (
     SEVERITY_ORDER,
@@ -46,7 +48,6 @@ from linkaudit.report._text import (
     findings_of,
     plural,
     shorten,
-    visible,
     wrap_points,
     wrap_url,
 )
@@ -57,6 +58,7 @@ from linkaudit.report.summary import (
     summarize,
     summary_line,
 )
+from linkaudit.textsafe import visible
 from linkaudit.urls import redact_url
 
 TABLE_WIDTH = 120
@@ -74,17 +76,17 @@ ALLOW_PRIVATE_HINT = "--allow-private checks private, loopback and link-local ad
 
 
 def status_style(status: LinkStatus) -> str:
-    """The colour of a status."""
-    match status:
-        case LinkStatus.ALIVE:
+    """The colour of a status: its group's (`LinkStatus.group`)."""
+    match status.group:
+        case LinkGroup.OK:
             return "green"
-        case LinkStatus.REDIRECTED | LinkStatus.MOVED_OFFSITE:
+        case LinkGroup.MOVED:
             return "yellow"
-        case LinkStatus.BLOCKED | LinkStatus.TIMEOUT | LinkStatus.NETWORK_ERROR:
+        case LinkGroup.UNVERIFIED:
             return "magenta"
-        case LinkStatus.SERVER_ERROR | LinkStatus.SOFT_404 | LinkStatus.DEAD | LinkStatus.INVALID:
+        case LinkGroup.BROKEN:
             return "bold red"
-        case LinkStatus.SKIPPED:
+        case LinkGroup.SKIPPED:
             return "dim"
         case _ as unreachable:
             assert_never(unreachable)
@@ -334,19 +336,19 @@ def findings_list(doc: Document, result: AuditResult, width: int = TABLE_WIDTH,
     return text
 
 
-def site_line(site: Mapping[str, Any]) -> Text:
+def site_line(site: SiteView) -> Text:
     """The crawl's view of the site, and its worst articles (by failing references)."""
     text = Text(
-        f"site     {visible(str(site.get('site', '')))}: "
-        f"{plural(int(site.get('found', 0)), 'page')} found, "
-        f"{plural(int(site.get('articles', 0)), 'article')}, "
-        f"{site.get('with_references', 0)} with references"
+        f"site     {visible(site.site)}: "
+        f"{plural(site.found, 'page')} found, "
+        f"{plural(site.articles, 'article')}, "
+        f"{site.with_references} with references"
     )
-    for worst in list(site.get("worst") or [])[:5]:
-        if worst.get("failing"):
+    for worst in site.worst[:5]:
+        if worst.failing:
             text.append(
-                f"\n         worst: {visible(redact_url(str(worst.get('url'))))}"
-                f" ({worst['failing']} failing)",
+                f"\n         worst: {visible(redact_url(worst.url))}"
+                f" ({worst.failing} failing)",
                 style="yellow",
             )
     return text

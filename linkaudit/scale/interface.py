@@ -20,7 +20,7 @@ from typing import Protocol
 
 from linkaudit.config import AuditConfig
 from linkaudit.errors import LinkauditError
-from linkaudit.model import LinkCheck, Problem
+from linkaudit.model import LinkCheck, Problem, ProblemKind
 from linkaudit.scale.plan import Shard
 
 MAX_SHARD_ATTEMPTS = 3
@@ -92,7 +92,7 @@ def lost_shard(shard: Shard, missing: int, reason: str) -> Problem:
     hosts = ", ".join(shard.hosts[:3]) + (f" and {len(shard.hosts) - 3} more" if
                                            len(shard.hosts) > 3 else "")
     return Problem(
-        "worker-lost",
+        ProblemKind.WORKER_LOST,
         f"{missing} of {len(shard.urls)} links of shard {shard.index} ({hosts}) were not "
         f"checked: {reason}",
     )

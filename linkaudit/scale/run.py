@@ -24,7 +24,7 @@ from linkaudit.check.limits import per_host_limit
 from linkaudit.config import AuditConfig
 from linkaudit.errors import ConfigError, StoreError
 from linkaudit.http import HttpClient
-from linkaudit.model import LinkCheck, Problem
+from linkaudit.model import LinkCheck, Problem, ProblemKind
 from linkaudit.scale.interface import Executor
 from linkaudit.scale.plan import DEFAULT_LATENCY_S, HostWork, ShardPlan, plan_shards
 from linkaudit.scale.work import LocalResources
@@ -289,5 +289,7 @@ async def check_urls(
             checkpoint.flush()
             await chosen.close()
     if checkpoint.error:
-        problems.append(Problem("store", f"the cache could not be written: {checkpoint.error}"))
+        problems.append(
+            Problem(ProblemKind.STORE, f"the cache could not be written: {checkpoint.error}")
+        )
     return CheckRun(results, tuple(problems), plan, home)

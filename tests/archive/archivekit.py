@@ -1,4 +1,4 @@
-"""Test kit for the archive tests: a loopback Wayback server, an aiohttp `HttpClient`, a clock.
+"""Test kit for the archive tests: a loopback Wayback server (the client and clock are `fakes`').
 
 The server speaks the CDX (`/cdx/search/cdx`), availability (`/wayback/available`) and Save Page
 Now (`/save`, `/save/status/<id>`) formats. What it answers for a URL is set per test in
@@ -7,70 +7,11 @@ Now (`/save`, `/save/status/<id>`) formats. What it answers for a URL is set per
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import aiohttp
 from aiohttp import web
-
-from linkaudit.http import ConnectError, FetchTimeout, HttpResponse
-
-
-class LoopbackClient:
-    """`HttpClient` over one aiohttp session; no redirects followed, no guard (loopback only)."""
-
-    def __init__(self) -> None:
-        self.session = aiohttp.ClientSession()
-        self.sent: list[tuple[str, str, dict[str, str]]] = []
-
-    async def fetch(
-        self,
-        method: str,
-        url: str,
-        *,
-        headers: Mapping[str, str] | None = None,
-        max_body: int | None = None,
-        data: Mapping[str, str] | None = None,
-    ) -> HttpResponse:
-        self.sent.append((method, url, dict(headers or {})))
-        try:
-            async with self.session.request(
-                method,
-                url,
-                headers=dict(headers or {}),
-                data=dict(data) if data else None,
-                allow_redirects=False,
-                timeout=aiohttp.ClientTimeout(total=5),
-            ) as resp:
-                body = await resp.content.read(max_body or -1)
-                return HttpResponse(url, resp.status, tuple(resp.headers.items()), body)
-        except aiohttp.ClientConnectorError as exc:
-            raise ConnectError(str(exc)) from exc
-        except TimeoutError as exc:
-            raise FetchTimeout(url) from exc
-
-    async def close(self) -> None:
-        await self.session.close()
-
-
-class FakeClock:
-    """A monotonic clock that only `sleep` moves."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-Answer = tuple[int, str, dict[str, str]]
+from fakes import Answer, availability_miss, cdx_answer
 
 
 @dataclass
@@ -101,19 +42,8 @@ def _cdx_rows(script: WaybackScript, request: web.Request) -> web.Response:
         index = sum(1 for r in script.log if r.query.get("url") == url and r.path == request.path)
         status, body, headers = over[min(index - 1, len(over) - 1)]
         return web.Response(status=status, text=body, headers=headers)
-    rows = [(ts, st) for ts, st in script.captures.get(url, []) if st in ("200", "203", "206")]
-    if "to" in request.query:
-        to = request.query["to"]
-        rows = [r for r in rows if r[0][: len(to)] <= to]
-    limit = int(request.query.get("limit", "0"))
-    if limit > 0:
-        rows = rows[:limit]
-    elif limit < 0:
-        rows = rows[limit:]
-    if not rows:
-        return web.Response(text="[]", content_type="application/json")
-    body = [["timestamp", "original", "statuscode"]] + [[ts, url, st] for ts, st in rows]
-    return web.Response(text=json.dumps(body), content_type="application/json")
+    status, body, headers = cdx_answer(script.captures, request.query)
+    return web.Response(status=status, text=body, headers=headers)
 
 
 def make_app(script: WaybackScript) -> web.Application:
@@ -122,10 +52,8 @@ def make_app(script: WaybackScript) -> web.Application:
         if request.path == "/cdx/search/cdx":
             return _cdx_rows(script, request)
         if request.path == "/wayback/available":
-            status, body, headers = script.available.get(
-                request.query["url"], (200, json.dumps({"url": request.query["url"],
-                                                        "archived_snapshots": {}}), {})
-            )
+            url = request.query["url"]
+            status, body, headers = script.available.get(url) or availability_miss(url)
             return web.Response(status=status, text=body, headers=headers)
         if request.path == "/save" and request.method == "POST":
             script.auth_seen.append(request.headers.get("Authorization"))

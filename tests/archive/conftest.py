@@ -1,4 +1,5 @@
-"""Fixtures of the archive tests (the helpers live in `archivekit`)."""
+"""Fixtures of the archive tests (the helpers live in `archivekit`; `client` and `clock` are
+`tests/conftest.py`'s)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from archivekit import FakeClock, LoopbackClient, WaybackScript, make_app
+from archivekit import WaybackScript, make_app
 
 
 @pytest.fixture
@@ -21,15 +22,3 @@ async def wayback(
     """The base URL of a loopback Wayback server answering from `script`."""
     server = await aiohttp_server(make_app(script))
     yield str(server.make_url("")).rstrip("/")
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[LoopbackClient]:
-    c = LoopbackClient()
-    yield c
-    await c.close()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()

@@ -16,10 +16,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from aiohttp import web
-from archivekit import LoopbackClient
+from fakes import LoopbackClient
 
 from linkaudit.archive.batch import lookup_batched, match_captures, page_key, plan_batches
-from linkaudit.archive.wayback import WaybackArchive, _Capture
+from linkaudit.archive.cdx import Capture
+from linkaudit.archive.wayback import WaybackArchive
 
 BLOCK = 40
 
@@ -168,10 +169,10 @@ def test_plan_groups_by_host_and_common_directory() -> None:
 def test_rows_belong_to_one_index_key_or_the_url_is_asked_alone() -> None:
     assert page_key("https://WWW.A.example:443/x?q=1#f") == "a.example/x?q=1"
     rows = [
-        _Capture("20200101000000", "http://www.a.example:80/x", 200, "example,a)/x"),
-        _Capture("20210101000000", "https://a.example/x", 200, "example,a)/x"),
-        _Capture("20200101000000", "http://a.example/y", 200, "example,a)/y"),
-        _Capture("20200101000000", "http://a.example/y", 200, "example,a)/y-other-key"),
+        Capture("20200101000000", "http://www.a.example:80/x", 200, "example,a)/x"),
+        Capture("20210101000000", "https://a.example/x", 200, "example,a)/x"),
+        Capture("20200101000000", "http://a.example/y", 200, "example,a)/y"),
+        Capture("20200101000000", "http://a.example/y", 200, "example,a)/y-other-key"),
     ]
     found = match_captures(["https://a.example/x", "https://a.example/y",
                             "https://a.example/z"], rows)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from archivekit import FakeClock, LoopbackClient, WaybackScript
+from archivekit import WaybackScript
+from fakes import FakeClock, LoopbackClient
 
 from linkaudit.archive import (
     WaybackArchive,

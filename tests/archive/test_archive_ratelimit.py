@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from archivekit import FakeClock
+from fakes import FakeClock
 
 from linkaudit.check.limits import PacerClosed, TokenBucket
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from archivekit import FakeClock, LoopbackClient, WaybackScript
+from archivekit import WaybackScript
+from fakes import FakeClock, LoopbackClient
 
 from linkaudit.archive import SaveState, WaybackArchive, keys_from_env
 

@@ -9,7 +9,8 @@ import json
 import socket
 from pathlib import Path
 
-from archivekit import FakeClock, LoopbackClient, WaybackScript
+from archivekit import WaybackScript
+from fakes import FakeClock, LoopbackClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -278,22 +279,22 @@ async def test_pywb_collection_dialect(aiohttp_server, client: LoopbackClient,  
 def test_parsers_tell_answers_apart() -> None:
     import pytest
 
-    from linkaudit.archive.wayback import _Excluded, _Failure, parse_availability, parse_cdx
+    from linkaudit.archive.cdx import Excluded, Failure, parse_availability, parse_cdx
 
     assert parse_cdx(200, b"[]") == []
     assert parse_cdx(200, b"", ndjson=True) == []
     rows = parse_cdx(200, b'[["20240917000000", "http://a/", "200"]]')  # no header row
     assert rows[0].timestamp == "20240917000000" and rows[0].status == 200
     for bad in (b"", b"{}", b"[[1]]", b'[["notatime", "x", "200"]]', b"<html>"):
-        with pytest.raises(_Failure):
+        with pytest.raises(Failure):
             parse_cdx(200, bad)
-    with pytest.raises(_Excluded):
+    with pytest.raises(Excluded):
         parse_cdx(403, b"AdministrativeAccessControlException: Blocked Site Error")
     assert parse_availability(200, b'{"archived_snapshots": {}}') is None
     redirect = (b'{"archived_snapshots": {"closest": {"status": "301", "available": true, '
                 b'"timestamp": "20200101000000", "url": "http://web.archive.org/web/2020/x"}}}')
     assert parse_availability(200, redirect) is None
-    with pytest.raises(_Failure):
+    with pytest.raises(Failure):
         parse_availability(200, b"[]")
 
 
@@ -305,15 +306,15 @@ def test_parsers_tell_answers_apart() -> None:
     max_leaves=12,
 ))
 def test_archive_parsers_only_raise_their_own_failures(value: object) -> None:
-    """Whatever JSON an archive answers, parsing it yields captures or a `_Failure`/`_Excluded`
+    """Whatever JSON an archive answers, parsing it yields captures or a `Failure`/`Excluded`
     (turned into `unknown`), never another exception that would stop the audit."""
     import json as _json
 
-    from linkaudit.archive.wayback import _Excluded, _Failure, parse_availability, parse_cdx
+    from linkaudit.archive.cdx import Excluded, Failure, parse_availability, parse_cdx
 
     body = _json.dumps(value).encode()
     for parse in (lambda: parse_cdx(200, body), lambda: parse_availability(200, body)):
-        with contextlib.suppress(_Failure, _Excluded):
+        with contextlib.suppress(Failure, Excluded):
             parse()
     for cell in ("²", "x"):  # a digit that int() refuses, and a non-digit
         rows = [["timestamp", "original", "statuscode"], ["20240101000000", "http://a", cell]]

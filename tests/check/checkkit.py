@@ -240,22 +240,6 @@ class FakeResolver(AbstractResolver):
         return None
 
 
-class FakeTime:
-    """An injected clock and sleep: sleeping advances the clock at once."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
-
-
 LOOPBACK = ("127.0.0.0/8",)
 
 

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 import trustme
-from checkkit import FakeTime, Site, start_site
+from checkkit import Site, start_site
 
 
 @pytest.fixture
@@ -49,9 +49,3 @@ def refused_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def fake_time() -> FakeTime:
-    """A fresh `FakeTime`."""
-    return FakeTime()

@@ -238,23 +238,23 @@ def test_captcha_widget_on_a_404_page_is_still_dead() -> None:
 
 
 async def test_host_limits_pause_one_host_only() -> None:
-    from checkkit import FakeTime
+    from fakes import FakeClock
 
     from linkaudit.check.limits import HostLimits
     from linkaudit.config import HostPolicy
 
-    t = FakeTime()
+    t = FakeClock()
     cfg = AuditConfig.build(per_host=2, hosts=(("slow.example", HostPolicy(per_host=1)),))
-    limits = HostLimits(cfg.network, sleep=t.sleep, clock=t.clock)
+    limits = HostLimits(cfg.network, sleep=t.sleep, clock=t)
     assert limits.limit_for("slow.example") == 1 and limits.limit_for("a.example") == 2
     limits.pause("a.example", 5.0)
     limits.pause("a.example", 2.0)  # a shorter pause does not cut the longer one
     async with limits.slot("b.example"):
         pass
-    assert t.slept == []  # another host is not held back
+    assert t.sleeps == []  # another host is not held back
     async with limits.slot("a.example"):
         assert limits.in_flight["a.example"] == 1
-    assert t.slept == [5.0] and limits.paused_for("a.example") == 0
+    assert t.sleeps == [5.0] and limits.paused_for("a.example") == 0
 
 
 async def test_unreadable_cache_row_is_a_miss(tmp_path: Path) -> None:
@@ -309,20 +309,20 @@ async def test_failing_head_fallback_keeps_the_get_answer() -> None:
 
 
 async def test_a_paced_host_is_spaced_and_the_others_are_not() -> None:
-    from checkkit import FakeTime
+    from fakes import FakeClock
 
     from linkaudit.check.limits import HostLimits, TokenBucket
 
-    t = FakeTime()
-    limits = HostLimits(AuditConfig.build(per_host=4).network, sleep=t.sleep, clock=t.clock)
-    limits.pace("slow.example", TokenBucket.spacing(2.0, sleep=t.sleep, clock=t.clock))
+    t = FakeClock()
+    limits = HostLimits(AuditConfig.build(per_host=4).network, sleep=t.sleep, clock=t)
+    limits.pace("slow.example", TokenBucket.spacing(2.0, sleep=t.sleep, clock=t))
     starts: dict[str, list[float]] = {"slow.example": [], "fast.example": []}
     for _ in range(3):
         for host in starts:
             async with limits.slot(host):
                 starts[host].append(t.now)
     assert starts["slow.example"] == [1000.0, 1002.0, 1004.0]  # Crawl-delay: 2 s apart
-    assert t.slept == [2.0, 2.0]  # every wait was the paced host's: the other never waited
+    assert t.sleeps == [2.0, 2.0]  # every wait was the paced host's: the other never waited
 
 
 async def test_follow_asks_the_veto_before_every_hop_and_keeps_credentials_home() -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 import trustme
-from checkkit import FakeResolver, FakeTime, Site, loopback_cfg
+from checkkit import FakeResolver, Site, loopback_cfg
+from fakes import FakeClock
 
 from linkaudit.check import AiohttpClient, Checker, check_from_dict, check_to_dict
 from linkaudit.config import AuditConfig, HostPolicy
@@ -17,11 +18,11 @@ from linkaudit.model import DateOrigin, Hop, LinkStatus
 from linkaudit.store import Store
 
 
-async def run(cfg: AuditConfig, url: str, fake_time: FakeTime | None = None,
+async def run(cfg: AuditConfig, url: str, clock: FakeClock | None = None,
               **client_kw: object):
     client = AiohttpClient(cfg, **client_kw)  # type: ignore[arg-type]
     try:
-        kw = {"sleep": fake_time.sleep, "clock": fake_time.clock} if fake_time else {}
+        kw = {"sleep": clock.sleep, "clock": clock} if clock else {}
         return await Checker(cfg, client, **kw).check(url)  # type: ignore[arg-type]
     finally:
         await client.close()
@@ -59,28 +60,28 @@ async def test_live_page_facts(site: Site) -> None:
     assert "Home | News" not in result.excerpt  # navigation is not main content
 
 
-async def test_server_error_retried_then_classed(site: Site, fake_time: FakeTime) -> None:
-    result = await run(loopback_cfg(retries=2), site.url("/error"), fake_time)
+async def test_server_error_retried_then_classed(site: Site, clock: FakeClock) -> None:
+    result = await run(loopback_cfg(retries=2), site.url("/error"), clock)
     assert result.status is LinkStatus.SERVER_ERROR and result.http_status == 500
     assert result.attempts == 3 and site.state.hits["/error"] == 3
-    assert len(fake_time.slept) == 2  # backoff went through the injected sleep
+    assert len(clock.sleeps) == 2  # backoff went through the injected sleep
 
 
-async def test_transient_503_then_ok(site: Site, fake_time: FakeTime) -> None:
-    result = await run(loopback_cfg(), site.url("/flaky"), fake_time)
+async def test_transient_503_then_ok(site: Site, clock: FakeClock) -> None:
+    result = await run(loopback_cfg(), site.url("/flaky"), clock)
     assert result.status is LinkStatus.ALIVE and result.attempts == 2
 
 
-async def test_429_retry_after_then_ok(site: Site, fake_time: FakeTime) -> None:
-    result = await run(loopback_cfg(), site.url("/ratelimit"), fake_time)
+async def test_429_retry_after_then_ok(site: Site, clock: FakeClock) -> None:
+    result = await run(loopback_cfg(), site.url("/ratelimit"), clock)
     assert result.status is LinkStatus.ALIVE and result.attempts == 2
-    assert 2.0 in fake_time.slept  # Retry-After: 2 was honoured
+    assert 2.0 in clock.sleeps  # Retry-After: 2 was honoured
 
 
-async def test_429_after_retries_is_blocked(site: Site, fake_time: FakeTime) -> None:
-    result = await run(loopback_cfg(retries=2), site.url("/always-429"), fake_time)
+async def test_429_after_retries_is_blocked(site: Site, clock: FakeClock) -> None:
+    result = await run(loopback_cfg(retries=2), site.url("/always-429"), clock)
     assert result.status is LinkStatus.BLOCKED and result.attempts == 3
-    long = await run(loopback_cfg(), site.url("/ratelimit-long"), fake_time)
+    long = await run(loopback_cfg(), site.url("/ratelimit-long"), clock)
     assert long.status is LinkStatus.BLOCKED and long.attempts == 1
 
 
@@ -136,10 +137,10 @@ async def test_host_policy_accept_and_github_token(site: Site) -> None:
     assert "Authorization" not in site.state.seen_headers["/headers"]  # not a GitHub host
 
 
-async def test_hang_times_out(site: Site, fake_time: FakeTime) -> None:
+async def test_hang_times_out(site: Site, clock: FakeClock) -> None:
     # The host answers nothing else meanwhile: the timeout is not retried (it would only
     # time out again, doubling the slowest URL's cost).
-    result = await run(loopback_cfg(timeout_s=0.3, retries=1), site.url("/hang"), fake_time)
+    result = await run(loopback_cfg(timeout_s=0.3, retries=1), site.url("/hang"), clock)
     assert result.status is LinkStatus.TIMEOUT and result.attempts == 1
     assert result.http_status is None
 
@@ -168,8 +169,8 @@ async def test_url_deadline(site: Site) -> None:
     assert result.status is LinkStatus.TIMEOUT and "deadline" in (result.error or "")
 
 
-async def test_reset_mid_body(site: Site, fake_time: FakeTime) -> None:
-    result = await run(loopback_cfg(), site.url("/reset"), fake_time)
+async def test_reset_mid_body(site: Site, clock: FakeClock) -> None:
+    result = await run(loopback_cfg(), site.url("/reset"), clock)
     assert result.status is LinkStatus.NETWORK_ERROR, result
     assert result.attempts == 2  # a reset is transient: retried once
 
@@ -259,10 +260,10 @@ async def test_per_host_limit_never_exceeded(site: Site, other_site: Site) -> No
 
 
 async def test_paused_host_does_not_stop_others(site: Site, other_site: Site,
-                                                fake_time: FakeTime) -> None:
+                                                clock: FakeClock) -> None:
     cfg = loopback_cfg()
     client = AiohttpClient(cfg)
-    checker = Checker(cfg, client, sleep=fake_time.sleep, clock=fake_time.clock)
+    checker = Checker(cfg, client, sleep=clock.sleep, clock=clock)
     try:
         await checker.check(site.url("/always-429"))
         assert checker.limits.paused_for("127.0.0.1") > 0

@@ -10,7 +10,8 @@ import json
 from pathlib import Path
 
 from aiohttp import web
-from crawl_helpers import Page, Site, gz, serve, urlset
+from crawlkit import gz, urlset
+from fakes import LoopbackSite, Page, serve
 
 from linkaudit.audit import run_audit
 from linkaudit.config import ArchiveMode, AuditConfig
@@ -36,8 +37,8 @@ def article(n: int) -> str:
     )
 
 
-def news_site() -> Site:
-    site = Site()
+def news_site() -> LoopbackSite:
+    site = LoopbackSite()
     robots = "User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml.gz\n"
     site.add("/robots.txt", Page(robots, content_type="text/plain"))
 
@@ -85,7 +86,7 @@ async def test_crawl_audits_every_article_once_and_resumes(tmp_path: Path) -> No
     audited = [d.origin for d in first.documents] + [d.origin for d in second.documents]
     assert sorted(audited) == sorted(f"{base}/p{n}" for n in range(N))
     assert first.site is not None and second.site is not None
-    assert first.site["queued_left"] > 0 and second.site["queued_left"] == 0
+    assert first.site.queued_left > 0 and second.site.queued_left == 0
     # The home page has no references: counted in the site view, not reported as a document.
     assert all(not d.origin.rstrip("/").endswith(base.split("//")[1]) for d in first.documents)
     # References were checked: the shared source once per run, each article's own 404 dead.
@@ -94,7 +95,7 @@ async def test_crawl_audits_every_article_once_and_resumes(tmp_path: Path) -> No
         gone = [c for u, c in result.checks.items() if "/src/gone-" in u]
         assert gone and all(c.status is LinkStatus.DEAD for c in gone)
         assert any(f.rule == "dead" for f in result.findings)
-        assert result.site is not None and result.site["worst"][0]["failing"] == 1
+        assert result.site is not None and result.site.worst[0].failing == 1
     with Store.open(cfg.store.path) as store:
         report = json.loads(json.dumps(to_json_v1(build_report(store, cfg.health))))
     failing = {e["url"]: e for e in report["new"] + report["persisting"]}
@@ -113,7 +114,7 @@ async def test_crawl_audits_every_article_once_and_resumes(tmp_path: Path) -> No
 async def test_crawl_of_a_site_without_references_reports_its_site_view(tmp_path: Path) -> None:
     """Pages without references are counted, not reported; a site of only such pages is a
     finished audit with a site view, not a run that failed."""
-    site = Site()
+    site = LoopbackSite()
     site.add("/robots.txt", Page("User-agent: *\nAllow: /\n", content_type="text/plain"))
     site.add("/", Page('<html><body><p>Home.</p><a href="/about">About</a></body></html>'))
     site.add("/about", Page("<html><body><p>About us, no sources here.</p></body></html>"))
@@ -121,8 +122,8 @@ async def test_crawl_of_a_site_without_references_reports_its_site_view(tmp_path
         result = await run_audit([base + "/"], config(tmp_path),
                                  crawl=CrawlOptions(start=base + "/"))
     assert result.documents == ()
-    assert result.site is not None and result.site["with_references"] == 0
-    assert result.site["audited"] >= 2 and result.site["without_references"] >= 2
+    assert result.site is not None and result.site.with_references == 0
+    assert result.site.audited >= 2 and result.site.without_references >= 2
 
 
 async def test_a_page_the_crawl_read_is_not_fetched_again_when_an_article_links_to_it(
@@ -131,7 +132,7 @@ async def test_a_page_the_crawl_read_is_not_fetched_again_when_an_article_links_
     """Articles link to each other under other spellings (`?utm_...`, `#top`, a trailing
     slash), in the text and as references: the checker judges those links from the answers the
     crawl already got, so every article is requested once in the whole audit."""
-    site = Site()
+    site = LoopbackSite()
     site.add("/robots.txt", Page("User-agent: *\nAllow: /\n", content_type="text/plain"))
     posts = [f"/news/p{n}" for n in range(4)]
     site.add("/", Page("<html><body>" + "".join(f'<a href="{p}">{p}</a>' for p in posts)
@@ -172,7 +173,7 @@ async def test_a_second_crawl_still_checks_the_links_of_unchanged_articles(
         second = await run_audit([base + "/"], cfg, crawl=CrawlOptions(start=base + "/"))
         checked_again = site.count("/src/") - checked_before
     assert len(first.documents) == N
-    assert second.site is not None and second.site["unchanged"] >= N - 1
+    assert second.site is not None and second.site.unchanged >= N - 1
     assert len(second.documents) == N  # every article audited, changed or not
     gone = {url for url in second.checks if "/src/gone-" in url}
     assert len(gone) == N and all(second.checks[u].status is LinkStatus.DEAD for u in gone)
@@ -192,5 +193,5 @@ async def test_an_unchanged_page_without_a_kept_body_is_fetched_whole(tmp_path: 
         with Store.open(cfg.store.path) as store, store.transaction() as conn:
             conn.execute("DELETE FROM crawl_bodies")
         second = await run_audit([base + "/"], cfg, crawl=CrawlOptions(start=base + "/"))
-    assert second.site is not None and second.site["unchanged"] == 0
+    assert second.site is not None and second.site.unchanged == 0
     assert len(second.documents) == N

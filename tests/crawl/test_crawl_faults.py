@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from crawl_helpers import LoopbackClient, Page, Site, article, serve, urlset
+from crawlkit import article, urlset
+from fakes import LoopbackClient, LoopbackSite, Page, serve
 
 from linkaudit.config import AuditConfig
 from linkaudit.crawl import CrawlOptions, crawl_site
@@ -20,7 +21,7 @@ from linkaudit.store import Store
 async def test_store_failing_mid_crawl_neither_hangs_nor_loses_pages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    site = Site()
+    site = LoopbackSite()
     site.add("/robots.txt", Page("User-agent: *\nAllow: /\n", content_type="text/plain"))
     site.add(
         "/sitemap.xml",

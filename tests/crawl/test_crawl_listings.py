@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import gzip
 
-from crawl_helpers import FakeTime, LoopbackClient, Page, Site, article, serve, sitemapindex, urlset
+from crawlkit import article, sitemapindex, urlset
+from fakes import FakeClock, LoopbackClient, LoopbackSite, Page, serve
 
 from linkaudit.config import AuditConfig
 from linkaudit.crawl import CrawlOptions, CrawlResult, SkipReason, crawl_site
@@ -12,15 +13,15 @@ from linkaudit.crawl import CrawlOptions, CrawlResult, SkipReason, crawl_site
 
 async def _crawl(base: str, **options) -> CrawlResult:
     options.setdefault("follow_links", False)
-    time = FakeTime()
+    clock = FakeClock()
     client = LoopbackClient()
     try:
         return await crawl_site(
             client,
             AuditConfig(),
             CrawlOptions(start=f"{base}/", **options),
-            sleep=time.sleep,
-            clock=time.clock,
+            sleep=clock.sleep,
+            clock=clock,
         )
     finally:
         await client.close()
@@ -31,7 +32,7 @@ def _messages(result: CrawlResult) -> str:
 
 
 async def test_deep_nesting_self_listing_and_cycles_are_cut() -> None:
-    site = Site()
+    site = LoopbackSite()
     site.add("/", article("Home", refs=0))
     # /sitemap.xml lists itself and /deep/1.xml; /deep/N.xml lists /deep/N+1.xml forever, and
     # /deep/2.xml also lists /deep/1.xml (a cycle).
@@ -55,7 +56,7 @@ async def test_deep_nesting_self_listing_and_cycles_are_cut() -> None:
 
 
 async def test_huge_sitemaps_and_gzip_bombs_are_capped() -> None:
-    site = Site()
+    site = LoopbackSite()
     site.add("/", article("Home", refs=0))
     site.add(
         "/sitemap.xml",
@@ -89,7 +90,7 @@ async def test_huge_sitemaps_and_gzip_bombs_are_capped() -> None:
 
 
 async def test_max_sitemaps_is_a_hard_cap() -> None:
-    site = Site()
+    site = LoopbackSite()
     site.add("/", article("Home", refs=0))
     site.add("/sitemap.xml", Page(sitemapindex(*(f"{{base}}/s/{n}.xml" for n in range(30)))))
 
@@ -109,7 +110,7 @@ async def test_max_sitemaps_is_a_hard_cap() -> None:
 
 
 async def test_unreachable_robots_means_nothing_is_fetched() -> None:
-    site = Site()
+    site = LoopbackSite()
     site.add("/robots.txt", Page("oops", status=503))
     site.add("/", article("Home"))
     async with serve(site) as base:
@@ -120,7 +121,7 @@ async def test_unreachable_robots_means_nothing_is_fetched() -> None:
 
 
 async def test_allowed_domains_widen_the_scope() -> None:
-    site = Site()
+    site = LoopbackSite()
     site.add("/", article("Home", refs=0, links=("http://localhost:{port}/other",)))
     site.add("/other", article("Other"))
     async with serve(site) as base:
@@ -137,7 +138,7 @@ async def test_allowed_domains_widen_the_scope() -> None:
 async def test_feeds_given_and_their_dates_with_since() -> None:
     import datetime as dt
 
-    site = Site()
+    site = LoopbackSite()
     site.add("/", article("Home", refs=0))
     site.add(
         "/atom",
@@ -159,22 +160,22 @@ async def test_feeds_given_and_their_dates_with_since() -> None:
 
 
 async def test_an_absurd_crawl_delay_is_capped_and_reported() -> None:
-    site = Site()
+    site = LoopbackSite()
     site.add("/robots.txt", Page("User-agent: *\nCrawl-delay: 86400\n", content_type="text/plain"))
     site.add("/", article("Home", refs=0, links=("/a", "/b")))
     site.add("/a", article("A"))
     site.add("/b", article("B"))
-    time = FakeTime()
+    clock = FakeClock()
     client = LoopbackClient()
     async with serve(site) as base:
         try:
             result = await crawl_site(
                 client, AuditConfig(), CrawlOptions(start=f"{base}/"),
-                sleep=time.sleep, clock=time.clock,
+                sleep=clock.sleep, clock=clock,
             )  # fmt: skip
         finally:
             await client.close()
     assert len(result.articles) == 3
-    assert time.sleeps and max(time.sleeps) <= 60.0 * 3
-    assert time.now - 1000.0 >= 60.0 * 3  # four requests after robots.txt, 60 s apart
+    assert clock.sleeps and max(clock.sleeps) <= 60.0 * 3
+    assert clock.now - 1000.0 >= 60.0 * 3  # four requests after robots.txt, 60 s apart
     assert "Crawl-delay 86400 s capped at 60 s" in _messages(result)

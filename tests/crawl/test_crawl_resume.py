@@ -7,7 +7,8 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from crawl_helpers import FakeTime, LoopbackClient, Page, Site, article, serve, urlset
+from crawlkit import article, urlset
+from fakes import FakeClock, LoopbackClient, LoopbackSite, Page, serve
 
 from linkaudit.config import AuditConfig
 from linkaudit.crawl import CrawledPage, CrawlOptions, CrawlResult, PageState, crawl_site
@@ -16,9 +17,9 @@ from linkaudit.store import Store
 N = 12
 
 
-def blog() -> Site:
+def blog() -> LoopbackSite:
     """/ links to p0..p5; the sitemap lists p6..p11 with lastmods; every page has an ETag."""
-    site = Site()
+    site = LoopbackSite()
     site.add("/robots.txt", Page("User-agent: *\nAllow: /\n", content_type="text/plain"))
     site.add(
         "/sitemap.xml",
@@ -36,7 +37,7 @@ def blog() -> Site:
 async def _crawl(
     base: str, store: Store, on_page=None, per_host: int = 1, **options
 ) -> CrawlResult:
-    time = FakeTime()
+    clock = FakeClock()
     client = LoopbackClient()
     try:
         return await crawl_site(
@@ -45,14 +46,14 @@ async def _crawl(
             CrawlOptions(start=base, **options),
             store=store,
             on_page=on_page,
-            sleep=time.sleep,
-            clock=time.clock,
+            sleep=clock.sleep,
+            clock=clock,
         )
     finally:
         await client.close()
 
 
-def _post_hits(site: Site) -> dict[str, int]:
+def _post_hits(site: LoopbackSite) -> dict[str, int]:
     return {f"/p{n}": site.hits[f"/p{n}"] for n in range(N)}
 
 
@@ -146,7 +147,7 @@ async def test_scheduled_recrawl_fetches_only_what_changed(tmp_path: Path) -> No
 
 
 async def test_unchanged_page_still_leads_to_its_links(tmp_path: Path) -> None:
-    site = Site()
+    site = LoopbackSite()
     site.add("/", Page(article("Home", refs=0, links=("/hub",)), etag='"h"'))
     site.add("/hub", Page(article("Hub", refs=0, links=("/deep",)), etag='"hub"'))
     site.add("/deep", Page(article("Deep"), etag='"d1"'))
@@ -177,7 +178,7 @@ async def test_a_store_from_another_crawl_is_kept_apart(tmp_path: Path) -> None:
 
 
 async def test_unchanged_hub_stays_a_hub(tmp_path: Path) -> None:
-    site = Site()
+    site = LoopbackSite()
     site.add("/", Page(article("Home", refs=0, links=("/tag/x",)), etag='"h"'))
     site.add("/tag/x", Page(article("Tag", refs=0, links=("/story",)), etag='"t"'))
     site.add("/story", Page(article("Story"), etag='"s"'))

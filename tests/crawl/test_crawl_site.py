@@ -6,17 +6,8 @@ import datetime as dt
 
 import pytest
 from aiohttp import web
-from crawl_helpers import (
-    FakeTime,
-    LoopbackClient,
-    Page,
-    Site,
-    article,
-    gz,
-    serve,
-    sitemapindex,
-    urlset,
-)
+from crawlkit import article, gz, sitemapindex, urlset
+from fakes import FakeClock, LoopbackClient, LoopbackSite, Page, serve
 
 from linkaudit.config import AuditConfig
 from linkaudit.crawl import CrawlOptions, CrawlResult, PageState, SkipReason, crawl_site
@@ -42,9 +33,9 @@ Sitemap: {base}/sitemap_index.xml
 """
 
 
-def news_site() -> Site:
+def news_site() -> LoopbackSite:
     """Articles a1..a8 reachable by sitemaps (nested, gzipped), a feed and links; traps."""
-    site = Site()
+    site = LoopbackSite()
     site.add("/robots.txt", Page(ROBOTS, content_type="text/plain"))
     site.add(
         "/sitemap_index.xml",
@@ -160,22 +151,24 @@ def news_site() -> Site:
     return site
 
 
-async def _crawl(site: Site, base: str, time: FakeTime | None = None, **options) -> CrawlResult:
-    time = time or FakeTime()
+async def _crawl(
+    site: LoopbackSite, base: str, clock: FakeClock | None = None, **options
+) -> CrawlResult:
+    clock = clock or FakeClock()
     client = LoopbackClient()
     try:
         return await crawl_site(
             client,
             AuditConfig.build(user_agent="linkaudit/0.0-test"),
             CrawlOptions(start=f"{base}/", **options),
-            sleep=time.sleep,
-            clock=time.clock,
+            sleep=clock.sleep,
+            clock=clock,
         )
     finally:
         await client.close()
 
 
-def _fix_port(site: Site, base: str) -> None:
+def _fix_port(site: LoopbackSite, base: str) -> None:
     port = base.rsplit(":", 1)[1]
     for page in site.pages.values():
         if isinstance(page.body, str):
@@ -195,10 +188,10 @@ def _by_url(result: CrawlResult, base: str) -> dict[str, object]:
 
 async def test_finds_every_article_once_and_says_why_others_were_skipped() -> None:
     site = news_site()
-    time = FakeTime()
+    clock = FakeClock()
     async with serve(site) as base:
         _fix_port(site, base)
-        result = await _crawl(site, base, time, depth=50, traps=TrapLimits(max_query_variants=5))
+        result = await _crawl(site, base, clock, depth=50, traps=TrapLimits(max_query_variants=5))
 
     articles = {p.url.removeprefix(base) for p in result.articles}
     assert {a for a in articles if a.startswith("/articles/")} == {
@@ -238,9 +231,9 @@ async def test_finds_every_article_once_and_says_why_others_were_skipped() -> No
     assert site.count("/s/") == 3  # /s/, /s/a/, /s/a/a/
     assert result.skipped["trap"] == 3
     # Politeness: the Crawl-delay of our group (0.5 s, not 9 s) spaced every request.
-    assert time.sleeps and all(s > 0 for s in time.sleeps)
-    assert min(time.sleeps) >= 0.5 - 1e-9
-    assert all(round(s / 0.5, 6).is_integer() for s in time.sleeps)
+    assert clock.sleeps and all(s > 0 for s in clock.sleeps)
+    assert min(clock.sleeps) >= 0.5 - 1e-9
+    assert all(round(s / 0.5, 6).is_integer() for s in clock.sleeps)
     assert site.agents == {"linkaudit/0.0-test"}
     assert result.fetched == sum(
         1 for p in result.pages if p.status is not None or p.state is PageState.FAILED
@@ -334,8 +327,8 @@ async def test_crawled_articles_extract_with_their_references() -> None:
     assert len(by_origin["/articles/a4"].references) == 2
     assert not by_origin["/"].references  # the home page: counted, not ranked
     summary = site_summary(result, documents, {f"{base}/articles/a4": 2})
-    assert summary["with_references"] == summary["audited"] - 1
-    assert summary["worst"][0]["url"].endswith("/articles/a4")
+    assert summary.with_references == summary.audited - 1
+    assert summary.worst[0].url.endswith("/articles/a4")
 
 
 async def test_per_host_limit_is_never_exceeded() -> None:
@@ -343,7 +336,7 @@ async def test_per_host_limit_is_never_exceeded() -> None:
 
     from aiohttp import web
 
-    site = Site()
+    site = LoopbackSite()
     site.add("/", article("Home", refs=0, links=tuple(f"/slow/{n}" for n in range(12))))
     in_flight = 0
     peak = 0
@@ -358,25 +351,25 @@ async def test_per_host_limit_is_never_exceeded() -> None:
 
     site.prefixes = {"/slow/": slow}
     client = LoopbackClient()
-    time = FakeTime()
+    clock = FakeClock()
     async with serve(site) as base:
         try:
             result = await crawl_site(
                 client,
                 AuditConfig.build(per_host=3, concurrency=64),
                 CrawlOptions(start=f"{base}/"),
-                sleep=time.sleep,
-                clock=time.clock,
+                sleep=clock.sleep,
+                clock=clock,
             )
         finally:
             await client.close()
     assert len(result.articles) == 13
     assert peak == 3 and client.max_in_flight == 3
-    assert time.sleeps == []  # no Crawl-delay: no waiting
+    assert clock.sleeps == []  # no Crawl-delay: no waiting
 
 
 async def test_a_canonical_naming_the_home_page_everywhere_is_ignored() -> None:
-    site = Site()
+    site = LoopbackSite()
     head = '<link rel="canonical" href="/">'
     site.add("/", article("Home", refs=0, links=("/x", "/y"), head=head))
     site.add("/x", article("X", head=head))
@@ -390,7 +383,7 @@ async def test_a_canonical_naming_the_home_page_everywhere_is_ignored() -> None:
 
 
 async def test_a_429_pauses_the_host_and_the_page_is_fetched_after_it() -> None:
-    site = Site()
+    site = LoopbackSite()
     site.add("/robots.txt", Page("User-agent: *\nAllow: /\n", content_type="text/plain"))
     site.add("/", article("Home", refs=0, links=tuple(f"/p{n}" for n in range(4))))
     for n in range(1, 4):
@@ -404,15 +397,15 @@ async def test_a_429_pauses_the_host_and_the_page_is_fetched_after_it() -> None:
         return web.Response(text=article("Post 0"), content_type="text/html")
 
     site.prefixes = {"/p0": p0}
-    time = FakeTime()
+    clock = FakeClock()
     hits: list[tuple[float, str]] = []
-    site.on_hit = lambda path: hits.append((time.now, path))
+    site.on_hit = lambda path: hits.append((clock.now, path))
     client = LoopbackClient()
     async with serve(site) as base:
         try:
             result = await crawl_site(client, AuditConfig.build(per_host=1),
                                       CrawlOptions(start=f"{base}/"),
-                                      sleep=time.sleep, clock=time.clock)
+                                      sleep=clock.sleep, clock=clock)
         finally:
             await client.close()
     fetched = sorted(p.url.rsplit("/", 1)[1] for p in result.articles)

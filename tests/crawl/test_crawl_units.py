@@ -208,15 +208,29 @@ def test_site_summary_ranks_worst_first_and_counts_pages_without_references() ->
     result = CrawlResult("https://e.com/", pages, 3, 3, 0, {"robots": 1}, 0, 0, 5, 1)
     docs = [doc("https://e.com/a", 2), doc("https://e.com/b", 5), doc("https://e.com/c", 0)]
     summary = site_summary(result, docs, {"https://e.com/a": 2, "https://e.com/b": 1})
-    assert summary["audited"] == 3 and summary["with_references"] == 2
-    assert summary["without_references"] == 1 and summary["with_failing_references"] == 2
-    assert [r["origin"] for r in summary["worst"]] == ["https://e.com/a", "https://e.com/b"]
-    assert summary["worst"][0]["date"] == "2025-09-01"
-    assert summary["skipped"] == {"robots": 1}
+    assert summary.audited == 3 and summary.with_references == 2
+    assert summary.without_references == 1 and summary.with_failing_references == 2
+    assert [r.origin for r in summary.worst] == ["https://e.com/a", "https://e.com/b"]
+    assert summary.worst[0].date == dt.date(2025, 9, 1)
+    assert summary.skipped == {"robots": 1}
+    # The JSON report writes the view field by field, keys in the contract's order.
+    from linkaudit.report.json_v1 import site_v1
+
+    data = site_v1(summary)
+    assert list(data) == [
+        "schema", "site", "found", "fetched", "unchanged", "skipped", "failed", "queued_left",
+        "articles", "audited", "with_references", "without_references",
+        "with_failing_references", "worst", "problems",
+    ]
+    assert data["schema"] == "linkaudit.crawl-summary/1" and data["found"] == 3
+    assert data["worst"][0] == {
+        "url": "https://e.com/a", "origin": "https://e.com/a", "references": 2, "citations": 0,
+        "failing": 2, "date": "2025-09-01",
+    }
 
 
 def test_bad_start_url_or_pattern_is_a_config_error() -> None:
-    from crawl_helpers import LoopbackClient
+    from fakes import LoopbackClient
 
     from linkaudit.config import AuditConfig
     from linkaudit.crawl import Crawler, CrawlOptions

@@ -4,40 +4,17 @@ footnotes no marker cites listed and checked."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+from fakes import FakeClient
 from typer.testing import CliRunner
 
 from linkaudit.audit import cited_urls, run_audit
 from linkaudit.cli import app
 from linkaudit.config import ArchiveMode, AuditConfig
-from linkaudit.http import HttpResponse
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-class RecordingClient:
-    """An HTTP client that answers 200 to everything and remembers what was asked."""
-
-    def __init__(self) -> None:
-        self.asked: list[str] = []
-
-    async def fetch(
-        self,
-        method: str,
-        url: str,
-        *,
-        headers: Mapping[str, str] | None = None,
-        max_body: int | None = None,
-        data: Mapping[str, str] | None = None,
-    ) -> HttpResponse:
-        self.asked.append(url)
-        return HttpResponse(url, 200, (("content-type", "text/html"),), b"<title>ok</title>")
-
-    async def close(self) -> None:
-        return None
 
 
 async def test_a_url_with_a_space_is_invalid_and_never_requested(tmp_path: Path) -> None:
@@ -46,11 +23,11 @@ async def test_a_url_with_a_space_is_invalid_and_never_requested(tmp_path: Path)
         "Read [the guide](http://exa mple.com/guide x) first.\n\n"
         "A claim [1].\n\n## References\n\n[1] http://exa mple.com/x y\n"
     )
-    client = RecordingClient()
+    client = FakeClient()  # would answer: nothing may ask it
     cfg = AuditConfig.build(cache=False, history=False, archive=ArchiveMode.NONE,
                             allow_private=True)
     result = await run_audit([str(page)], cfg, client=client)
-    assert client.asked == []  # not `http://exa`, not anything
+    assert client.sent == []  # not `http://exa`, not anything
     invalid = [f for f in result.findings if f.rule == "invalid-url"]
     assert [(f.url, f.line) for f in invalid] == [
         ("http://exa mple.com/guide x", 1),

@@ -8,8 +8,9 @@ from rich.console import Console
 
 from linkaudit.extract import extract_document
 from linkaudit.inputs import Source
-from linkaudit.model import Problem
-from linkaudit.report.extract import extract_json, render_extract_table, safe_text
+from linkaudit.model import Problem, ProblemKind
+from linkaudit.report.extract import extract_json, render_extract_table
+from linkaudit.textsafe import terminal_markup
 
 _HOSTILE = (
     "Evil \x1b[2J\x1b]0;pwned\x07claim [bold red]x[/] here [1]. Other [6].\n\n"
@@ -20,7 +21,8 @@ _HOSTILE = (
 
 def test_json_integrity_fields_and_redaction() -> None:
     doc = extract_document(Source("evil.txt", _HOSTILE.encode()))
-    data = extract_json([doc], [Problem("missing", "nope.txt: no such file", origin="nope.txt")])
+    missing = Problem(ProblemKind.MISSING, "nope.txt: no such file", origin="nope.txt")
+    data = extract_json([doc], [missing])
     (entry,) = data["documents"]
     assert entry["dangling_markers"] == ["6"]
     assert entry["uncited_references"] == ["2", "3"]
@@ -43,5 +45,5 @@ def test_table_escapes_untrusted_text() -> None:
     assert "cited but not listed: 6" in out
 
 
-def test_safe_text_strips_controls() -> None:
-    assert safe_text("a\x1b[31mb\x1b[0m\u202ec\x00") == "abc"
+def test_terminal_text_shows_controls_instead_of_obeying_them() -> None:
+    assert terminal_markup("a\x1b[31mb\x1b[0m\u202ec\x00") == "a\\x1b[31mb\\x1b[0m\\u202ec\\x00"

@@ -21,7 +21,7 @@ from hardkit import config, serve
 from rich.console import Console
 
 from linkaudit.audit import run_audit
-from linkaudit.model import AuditResult
+from linkaudit.model import AuditResult, ProblemKind
 from linkaudit.report import OutputFormat, render, render_table
 
 ESC_TITLE = "\x1b]0;PWNED\x07"
@@ -181,7 +181,7 @@ def _hostile_finding_result() -> AuditResult:
         column=1,
         fix="https://example.com/y\n::error::from-fix",
     )
-    problem = Problem("fetch", f"bad\n::error::from-problem {HOSTILE}", origin=doc_name)
+    problem = Problem(ProblemKind.FETCH, f"bad\n::error::from-problem {HOSTILE}", origin=doc_name)
     return AuditResult(documents=(), checks={}, archives={}, findings=(finding,), skips=(),
                        problems=(problem,))
 

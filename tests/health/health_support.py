@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-import aiohttp
+from fakes import LoopbackClient
 
 from linkaudit.config import AuditConfig
 from linkaudit.model import (
@@ -92,10 +92,12 @@ def classify(http_status: int) -> LinkStatus:
 async def check_all(urls: list[str]) -> dict[str, LinkStatus]:
     """GET each URL from the loopback site and classify the answer."""
     out: dict[str, LinkStatus] = {}
-    async with aiohttp.ClientSession() as session:
+    client = LoopbackClient()
+    try:
         for url in urls:
-            async with session.get(url, allow_redirects=False) as resp:
-                out[url] = classify(resp.status)
+            out[url] = classify((await client.fetch("GET", url)).status)
+    finally:
+        await client.close()
     return out
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
+from fakes import cdx_answer
 
 from linkaudit.config import ArchiveMode, AuditConfig
 from linkaudit.fix import plan_fixes
@@ -31,10 +32,9 @@ async def site(aiohttp_server):  # type: ignore[no-untyped-def]
         )
 
     async def cdx(request: web.Request) -> web.Response:
-        url = request.query["url"]
-        return web.json_response(
-            [["timestamp", "original", "statuscode"], ["20250815000000", url, "200"]]
-        )
+        captures = {request.query["url"]: [("20250815000000", "200")]}
+        status, body, headers = cdx_answer(captures, request.query)
+        return web.Response(status=status, text=body, headers=headers)
 
     app = web.Application()
     app.router.add_get("/cdx/search/cdx", cdx)

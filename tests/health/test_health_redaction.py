@@ -38,7 +38,7 @@ def test_health_report_redacts_secrets_and_escapes_controls(tmp_path: Path) -> N
 def test_audit_markdown_defuses_mentions() -> None:
     import re
 
-    from linkaudit.report.markdown import md_escape
+    from linkaudit.textsafe import md_text
 
-    out = md_escape("ping @octocat and @org/team")
+    out = md_text("ping @octocat and @org/team")
     assert re.search(r"(?<!\\)@", out) is None and out.count("\\@") == 2

@@ -12,11 +12,12 @@ from health_support import day, doc_citing, result_of
 from linkaudit.config import AuditConfig
 from linkaudit.health.history import record_run
 from linkaudit.health.html import render_html
-from linkaudit.health.markdown import escape_md, md_url, render_markdown
+from linkaudit.health.markdown import md_url, render_markdown
 from linkaudit.health.render import ReportFormat
 from linkaudit.health.report import HealthReport, build_report
 from linkaudit.model import LinkStatus
 from linkaudit.store import Store
+from linkaudit.textsafe import md_text
 
 CHROMIUM = "/usr/bin/chromium"
 EVIL = 'https://evil.example/<script>alert(1)</script>?a="b"&c=|x|'
@@ -48,9 +49,9 @@ def test_markdown_escapes_untrusted_text(tmp_path: Path) -> None:
     text = render_markdown(_report(tmp_path))
     assert "<script>" not in text and "<b>" not in text
     assert "%3Cscript%3E" in text  # the URL stays a link, its specials encoded
-    assert "docs/\\<b\\>bold\\</b\\>\\@team\\.md \\[1\\]" in text
+    assert "docs/&lt;b&gt;bold&lt;/b&gt;\\@team.md \\[1\\]" in text
     assert "### Oldest dead links (3)" in text
-    assert escape_md("a|b\nc") == "a\\|b c"
+    assert md_text("a|b\nc") == "a\\|b c"
     assert md_url("https://x/ a>b") == "<https://x/%20a%3Eb>"
 
 

@@ -25,6 +25,7 @@ from linkaudit.model import (
     LinkCheck,
     LinkStatus,
     Problem,
+    ProblemKind,
     Reference,
     RuleSkip,
     Severity,
@@ -83,7 +84,9 @@ def sample_document(text: str | None = None) -> Document:
         references=refs,
         citations=citations,
         duplicated_body=True,
-        problems=(Problem("duplicated-body", "the body and reference list appear twice", 17),),
+        problems=(
+            Problem(ProblemKind.DUPLICATED_BODY, "the body and reference list appear twice", 17),
+        ),
         site_url="https://www.ainvest.com/news/alibaba-ai-chip",
     )
 
@@ -143,7 +146,9 @@ def sample_result() -> AuditResult:
         archives=archives,
         findings=findings,
         skips=skips,
-        problems=(Problem("archive-slow", "the archive answered slowly; 1 lookup retried"),),
+        problems=(
+            Problem(ProblemKind.ARCHIVE_UNUSABLE, "the archive answered slowly; 1 lookup retried"),
+        ),
         started=at,
         elapsed_s=2.345,
     )

@@ -20,7 +20,15 @@ from report_sample import ARTICLE, HOSTILE_TITLE, ROOT, SNAPSHOT_3, URLS, sample
 
 from linkaudit import __version__
 from linkaudit.config import AuditConfig, FailOn
-from linkaudit.model import AuditResult, Finding, LinkCheck, LinkStatus, Severity
+from linkaudit.model import (
+    AuditResult,
+    Finding,
+    LinkCheck,
+    LinkStatus,
+    RankedArticle,
+    Severity,
+    SiteView,
+)
 from linkaudit.report import OutputFormat, render
 
 HERE = Path(__file__).parent
@@ -54,7 +62,9 @@ def test_streamed_json_is_the_rendered_json_byte_for_byte(result: AuditResult, s
     from linkaudit.report import write
 
     if site:
-        result = dataclasses.replace(result, site={"pages": 3, "worst": [{"failing": 1}]})
+        worst = RankedArticle("https://e.com/a", "https://e.com/a", 2, 3, 1, None)
+        view = SiteView("https://e.com/", 3, 3, 0, {"robots": 1}, 0, 0, 2, 2, 1, 1, 1, (worst,), ())
+        result = dataclasses.replace(result, site=view)
     streamed = io.StringIO()
     write(result, OutputFormat.JSON, CFG, streamed)
     assert streamed.getvalue() == render(result, OutputFormat.JSON, CFG)
@@ -138,7 +148,9 @@ def test_github_one_command_per_finding_with_levels(result: AuditResult) -> None
 
 
 def test_github_escapes_data_and_properties() -> None:
-    from linkaudit.report.github import annotation, escape_data, escape_property
+    from linkaudit.report.github import annotation
+    from linkaudit.textsafe import workflow_data as escape_data
+    from linkaudit.textsafe import workflow_property as escape_property
 
     assert escape_data("100%\r\nnext") == "100%25%0D%0Anext"
     assert escape_property("a:b,c%") == "a%3Ab%2Cc%25"
@@ -220,12 +232,13 @@ def test_table_shows_whole_urls_and_counts(result: AuditResult) -> None:
 
 
 def test_json_documents_match_the_extract_contract(result: AuditResult) -> None:
-    """The fallback serialiser and `report.extract` agree, so the contract has one shape."""
-    extract = pytest.importorskip("linkaudit.report.extract")
-    from linkaudit.report.json_v1 import document_v1
+    """The audit report's `documents` are what `linkaudit extract --format json` writes: one
+    shape, written once (`report.extract_v1`), streamed or not."""
+    from linkaudit.report.extract import extract_json
 
-    doc = result.documents[0]
-    assert document_v1(doc) == extract.document_json(doc)
+    expected = json.loads(json.dumps(extract_json(result.documents, ())))["documents"]
+    assert expected and expected[0]["references"]
+    assert json.loads(render(result, OutputFormat.JSON, CFG))["documents"] == expected
 
 
 def test_json_redacts_secrets_in_urls(result: AuditResult) -> None:

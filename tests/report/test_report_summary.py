@@ -16,6 +16,7 @@ from linkaudit.model import (
     LinkCheck,
     LinkStatus,
     Problem,
+    ProblemKind,
     Severity,
 )
 from linkaudit.report.summary import (
@@ -82,14 +83,14 @@ def test_an_interrupted_run_exits_with_its_signal_and_a_failed_input_with_3(
     assert exit_code(dataclasses.replace(stopped, stop_signal=15), FailOn.NEVER) is (
         ExitCode.TERMINATED
     )
-    missing = Problem("missing", "gone.md: no such file or folder", origin="gone.md")
+    missing = Problem(ProblemKind.MISSING, "gone.md: no such file or folder", origin="gone.md")
     failed = dataclasses.replace(result, problems=(missing,))
     assert exit_code(failed, FailOn.NEVER) is ExitCode.RUN_ERROR
     assert exit_code(failed, FailOn.ERROR, sarif=True) is ExitCode.RUN_ERROR
     assert exit_code(result, FailOn.ERROR, sarif=True) is ExitCode.OK
     assert failure_reason(failed) == "1 input could not be read"
     # A note about an empty file found in a folder is not a failure.
-    empty = Problem("empty", "docs/x.md: empty file, skipped", origin="docs/x.md")
+    empty = Problem(ProblemKind.EMPTY, "docs/x.md: empty file, skipped", origin="docs/x.md")
     assert exit_code(dataclasses.replace(result, problems=(empty,)), FailOn.NEVER) is ExitCode.OK
 
 

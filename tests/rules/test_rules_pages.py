@@ -1,20 +1,17 @@
 """Claim rules end to end over loopback pages: a date in each place, and figures in page text.
 
-The pages are fetched and read by the project's `Checker` through a plain aiohttp client (the
-SSRF guard is the transport's job and is tested with it); the rules then judge the results.
+The pages are served by the shared `LoopbackSite` and fetched and read by the project's `Checker`
+through the shared `LoopbackClient` (the SSRF guard is the transport's job and is tested with it);
+the rules then judge the results.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-import aiohttp
 import pytest
-from aiohttp import web
+from fakes import LoopbackClient, StartSite
 from ruleskit import archived, cite, doc, of, ref, run
 
 from linkaudit.config import AuditConfig
-from linkaudit.http import ConnectError, HttpResponse
 from linkaudit.model import Severity
 
 checker_module = pytest.importorskip("linkaudit.check.checker")
@@ -37,57 +34,20 @@ PAGES = {
 }
 
 
-class PlainClient:
-    """`HttpClient` over aiohttp, no redirects followed (enough for a loopback site)."""
-
-    def __init__(self) -> None:
-        self.session = aiohttp.ClientSession()
-
-    async def fetch(
-        self,
-        method: str,
-        url: str,
-        *,
-        headers: Mapping[str, str] | None = None,
-        max_body: int | None = None,
-        data: Mapping[str, str] | None = None,
-    ) -> HttpResponse:
-        try:
-            async with self.session.request(method, url, allow_redirects=False) as resp:
-                body = await resp.content.read(max_body or -1)
-                return HttpResponse(url, resp.status, tuple(resp.headers.items()), body)
-        except aiohttp.ClientConnectorError as exc:
-            raise ConnectError(str(exc)) from exc
-
-    async def close(self) -> None:
-        await self.session.close()
-
-
-async def _site(aiohttp_server) -> str:  # type: ignore[no-untyped-def]
-    async def handle(request: web.Request) -> web.Response:
-        head, body = PAGES[request.path]
-        html = ARTICLE.format(title="Story", head=head, body=body)
-        return web.Response(text=html, content_type="text/html")
-
-    app = web.Application()
-    for path in PAGES:
-        app.router.add_get(path, handle)
-    server = await aiohttp_server(app)
-    return str(server.make_url("")).rstrip("/")
-
-
-async def test_a_date_in_each_place_dates_the_source(aiohttp_server) -> None:  # type: ignore[no-untyped-def]
-    base = await _site(aiohttp_server)
+async def test_a_date_in_each_place_dates_the_source(
+    loopback_site: StartSite, client: LoopbackClient
+) -> None:
+    site = await loopback_site(
+        {path: ARTICLE.format(title="Story", head=head, body=body)
+         for path, (head, body) in PAGES.items()}
+    )
+    base = site.base
     urls = {path: base + path for path in PAGES}
     refs = [ref(str(i), url) for i, url in enumerate(urls.values(), 1)]
     claim = "Nvidia's sales in China fell in 2025 as export rules tightened."
     d = doc(refs, [cite(str(i), claim, line=i) for i in range(1, len(refs) + 1)])
-    client = PlainClient()
-    try:
-        cfg = AuditConfig.build(retries=0)
-        checks = await checker_module.Checker(cfg, client).check_all(list(urls.values()))
-    finally:
-        await client.close()
+    cfg = AuditConfig.build(retries=0)
+    checks = await checker_module.Checker(cfg, client).check_all(list(urls.values()))
     undated = urls["/undated"]
     archives = {undated: archived(undated, before="20240801000000", first="20240801000000")}
     findings, _ = run(d, checks, archives, cfg)
