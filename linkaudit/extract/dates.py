@@ -27,6 +27,7 @@ _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _MDY = re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r",?\s+(?P<year>\d{4})\b", re.I)
 _DMY = re.compile(r"\b" + _DAY + r"\s+" + _MONTH + r",?\s+(?P<year>\d{4})\b", re.I)
 _ISO = re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?![\d])")
+_YEAR = re.compile(r"\d{4}")
 _CITED = re.compile(r"\b(?:accessed|retrieved|archived)\b", re.I)
 """A date on such a line belongs to a reference, not to the document."""
 _LABEL = re.compile(r"^\W*(published|posted|updated|last updated|date|dated|on)\b", re.I)
@@ -53,8 +54,8 @@ def find_dateline(lines: Iterable[str]) -> DatedFact | None:
         seen += 1
         if seen > _HEAD_LINES:
             break
-        if len(line) > 160 or _CITED.search(line):
-            continue
+        if len(line) > 160 or _YEAR.search(line) is None or _CITED.search(line):
+            continue  # every pattern needs a year; the month names make them slow to search
         for pattern in (_MDY, _DMY, _ISO):
             match = pattern.search(line)
             if match is None:

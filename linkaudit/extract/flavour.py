@@ -6,6 +6,8 @@ A leaf module (markdown-it only), so `local` can use it without importing the ex
 
 from __future__ import annotations
 
+import functools
+
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
@@ -16,8 +18,10 @@ drops the rest of the document: a genealogy tree of nested lists would hide the 
 after it. 64 levels cost a few hundred stack frames at most."""
 
 
+@functools.cache
 def markdown_parser() -> MarkdownIt:
-    """A CommonMark parser with footnotes, front matter, tables and strikethrough."""
+    """A CommonMark parser with footnotes, front matter, tables and strikethrough; one for every
+    document (a parse keeps no state in it)."""
     return (
         MarkdownIt("commonmark", {"maxNesting": MAX_NESTING})
         .use(footnote_plugin)

@@ -163,6 +163,28 @@ def test_footnotes_and_link_definitions_are_different_things() -> None:
     assert doc.problems == ()  # no "reference [1] is listed again": they are not one thing
 
 
+def test_a_footnote_and_a_list_entry_of_the_same_number_are_two_references() -> None:
+    """`[^1]` and entry 1 of the references list never merge: the footnote becomes `^1`."""
+    for entry in ("1. https://news.example.com/revenue", "[1] https://news.example.com/revenue"):
+        doc = _doc(
+            "report.md",
+            "# Report\n\nRevenue grew 12% [1]. The chip shipped late.[^1]\n\n"
+            "[^1]: A note on shipping. https://notes.example.org/ship\n\n"
+            f"## References\n\n{entry}\n",
+        )
+        assert _refs(doc) == {
+            "^1": "https://notes.example.org/ship",
+            "1": "https://news.example.com/revenue",
+        }, entry
+        assert _claims(doc) == [
+            (("1",), "Revenue grew 12%."),
+            (("^1",), "The chip shipped late."),
+        ], entry
+        assert doc.problems == (), entry  # no "reference [1] is listed again"
+    alone = _doc("notes.md", "Shipped late.[^1]\n\n[^1]: https://notes.example.org/ship\n")
+    assert _refs(alone) == {"1": "https://notes.example.org/ship"}  # no clash: ids as written
+
+
 def test_numeric_definitions_used_as_links_are_hyperlinks() -> None:
     """An mdBook page: `[2]: ch05-00-structs.html` is a link, not a numbered reference."""
     doc = _doc(
