@@ -17,9 +17,10 @@ the link, text ` (archived: u)`, HTML ` (<a href="u">archived</a>)` after the an
 `FixStyle.REPLACE` puts the archived URL in place of the original.
 
 Bytes are kept: the file is decoded only to find positions; the edits splice encoded bytes into
-the original, so encoding, BOM, line endings and every other byte stay as they were. Writing is
-atomic (a temporary file in the same folder, then `os.replace`), refuses a file that changed since
-it was planned, and refuses any path that resolves outside the inputs (a symlink out of the tree).
+the original, so encoding, BOM, line endings and every other byte stay as they were. Writing
+(`linkaudit.fixfiles`) is atomic (a temporary file in the same folder, then `os.replace`),
+refuses a file that changed since it was planned, and refuses any path that resolves outside the
+inputs (a symlink out of the tree).
 
 A Markdown link reference definition (`[1]: https://...`) cannot carry a second link, so with
 `append` it is skipped with a reason (use `--style replace`). Appending twice adds nothing: an
@@ -30,31 +31,20 @@ appear twice (`duplicated_body`) gets the same edit on the identical line of the
 from __future__ import annotations
 
 import bisect
-import codecs
-import contextlib
 import dataclasses
 import difflib
-import os
 import re
-import stat
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from html import escape
 from pathlib import Path
 from typing import assert_never
 
-from linkaudit.errors import LinkauditError
 from linkaudit.extract.positions import LineIndex
+from linkaudit.fixfiles import FixError, detect_encoding, write_fix
 from linkaudit.model import AuditResult, DocFormat, Document, Finding, Link, Reference
 from linkaudit.textsafe import md_url, visible
-
-
-class FixError(LinkauditError):
-    """A fix could not be written (outside the inputs, changed meanwhile, unwritable)."""
-
-    hint = "re-run `linkaudit fix` on the current files; it only writes inside the given paths"
 
 
 class FixStyle(StrEnum):
@@ -170,38 +160,6 @@ def _display(text: str) -> str:
     """Drop CR of CRLF (a diff line is a line) and show other control and bidi characters
     escaped (`linkaudit.textsafe.visible`)."""
     return visible(text.replace("\r\n", "\n"), keep_newlines=True)
-
-
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-
-
-def detect_encoding(data: bytes) -> tuple[str, bytes]:
-    """(codec, BOM) of a file: a BOM decides; else UTF-8 if it decodes; else the best guess of
-    charset-normalizer that decodes strictly; else latin-1 (which decodes anything)."""
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            return codec, bom
-    try:
-        data.decode("utf-8")
-        return "utf-8", b""
-    except UnicodeDecodeError:
-        pass
-    try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data).best()
-        if best is not None and best.encoding:
-            data.decode(best.encoding)
-            return str(best.encoding), b""
-    except (LookupError, UnicodeDecodeError):
-        pass
-    return "latin-1", b""
 
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -464,51 +422,7 @@ def plan_fixes(
     return FixPlan(tuple(files), tuple(skips))
 
 
-def _inside(path: Path, roots: Sequence[Path]) -> bool:
-    return any(path == root or root in path.parents for root in roots)
-
-
-def write_fix(fix: FileFix, roots: Sequence[Path]) -> Path:
-    """Apply `fix` atomically and return the file written.
-
-    `roots` are the inputs as given; the file's real path (symlinks resolved) must be inside one
-    of them: a folder input's real path, or, for a file input, the real folder that holds it (so
-    a symlink named explicitly, e.g. by a shell glob, is not followed out of its folder). The
-    file must still hold the bytes it was planned from.
-    """
-    real = Path(os.path.realpath(fix.path))
-    real_roots = [
-        Path(os.path.realpath(r)) if Path(r).is_dir() else Path(os.path.realpath(Path(r).parent))
-        for r in roots
-    ]
-    if not _inside(real, real_roots):
-        raise FixError(f"{fix.path}: resolves to {real}, outside the inputs; not written")
-    try:
-        current = real.read_bytes()
-        mode = stat.S_IMODE(real.stat().st_mode)
-    except OSError as exc:
-        raise FixError(f"{fix.path}: cannot read: {exc.strerror or exc}") from exc
-    if current != fix.original:
-        raise FixError(f"{fix.path}: changed since the fix was planned; not written")
-    data = fix.new_bytes()
-    try:
-        fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise FixError(f"{fix.path}: cannot write next to it: {exc.strerror or exc}") from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, real)
-    except OSError as exc:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise FixError(f"{fix.path}: cannot write: {exc.strerror or exc}") from exc
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return real
-
+__all__ = [
+    "Edit", "FileFix", "FixError", "FixKind", "FixPlan", "FixSkip", "FixStyle", "detect_encoding",
+    "is_local", "plan_document", "plan_fixes", "wanted_fixes", "write_fix",
+]
