@@ -215,7 +215,7 @@ async def _check(urls: list[str], lim: Limits) -> tuple[dict[str, str], float, i
     from linkaudit.check import AiohttpClient, Checker
     from linkaudit.config import AuditConfig
 
-    cfg = AuditConfig(concurrency=lim.concurrency, per_host=lim.per_host,
+    cfg = AuditConfig.build(concurrency=lim.concurrency, per_host=lim.per_host,
                       timeout_s=lim.timeout_s, retries=lim.retries,
                       retry_wait_s=lim.retry_wait_s, allow_private=("127.0.0.0/8",),
                       cache=False, history=False)

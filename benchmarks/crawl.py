@@ -185,7 +185,7 @@ async def crawl(args: argparse.Namespace, base: str) -> dict[str, Any]:
     from linkaudit.config import AuditConfig
     from linkaudit.crawl import CrawledPage, CrawlOptions, crawl_site
 
-    cfg = AuditConfig(per_host=args.per_host, allow_private=("127.0.0.0/8",))
+    cfg = AuditConfig.build(per_host=args.per_host, allow_private=("127.0.0.0/8",))
     client: Any
     try:
         if args.client != "live":
@@ -198,7 +198,7 @@ async def crawl(args: argparse.Namespace, base: str) -> dict[str, Any]:
         sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "crawl"))
         from crawlkit import LoopbackClient
 
-        client = LoopbackClient(cfg.user_agent)
+        client = LoopbackClient(cfg.network.user_agent)
         client_name = "LoopbackClient (tests)"
     extract: Any = None
     if not args.no_extract:

@@ -226,7 +226,7 @@ async def _run_checker(urls: list[str], lim: Limits) -> dict[str, Any]:
     from linkaudit.check import AiohttpClient, Checker
     from linkaudit.config import AuditConfig
 
-    cfg = AuditConfig(concurrency=lim.concurrency, per_host=lim.per_host,
+    cfg = AuditConfig.build(concurrency=lim.concurrency, per_host=lim.per_host,
                       timeout_s=lim.timeout_s, url_deadline_s=max(60.0, 4 * lim.timeout_s),
                       retries=lim.retries, retry_wait_s=lim.retry_wait_s,
                       allow_private=("127.0.0.0/8",), cache=False, history=False)
@@ -246,7 +246,7 @@ async def _run_archive(doc: Path, port: int, rate: int) -> dict[str, Any]:
     from linkaudit.audit import run_audit
     from linkaudit.config import ArchiveMode, AuditConfig
 
-    cfg = AuditConfig(allow_private=("127.0.0.0/8",), cache=False, history=False, retries=0,
+    cfg = AuditConfig.build(allow_private=("127.0.0.0/8",), cache=False, history=False, retries=0,
                       archive=ArchiveMode.DEAD, archive_url=f"http://{ARCHIVE_HOST}:{port}",
                       archive_rate_per_min=rate)
     start = time.perf_counter()

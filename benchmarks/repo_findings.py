@@ -96,7 +96,7 @@ def main() -> None:
         here = Path.cwd()
         os.chdir(folder)
         try:
-            result = audit(["."], AuditConfig(offline=True, history=False, cache=False,
+            result = audit(["."], AuditConfig.build(offline=True, history=False, cache=False,
                                               fallback_extensions=fallback))
         finally:
             os.chdir(here)

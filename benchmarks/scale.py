@@ -106,7 +106,7 @@ def child_main(home: str, corpus_file: Path, out_file: Path) -> int:
 
     raise_fd_limit()
     urls = [u for u, _ in json.loads(corpus_file.read_text())]
-    cfg = AuditConfig(concurrency=CONCURRENCY, per_host=PER_HOST, retries=0, timeout_s=30,
+    cfg = AuditConfig.build(concurrency=CONCURRENCY, per_host=PER_HOST, retries=0, timeout_s=30,
                       allow_private=("127.0.0.0/8",), cache=False, history=False,
                       workers=2 if home != "one" else 1,
                       scheduler="local" if home == "dask" else None)

@@ -1,7 +1,7 @@
 """Generate the reference parts of the docs from the code, so they cannot drift from it.
 
-- `docs/config.md`: the table of config keys, from `AuditConfig` (its fields, their defaults and
-  the docstring under each field);
+- `docs/config.md`: the table of config keys, from `linkaudit.config.SETTINGS` (each setting's
+  default and the docstring under its attribute in its section of `AuditConfig`);
 - `docs/rules.md`: one section per rule (an anchor named after its id), from
   `linkaudit.rules.ALL_RULES`.
 
@@ -25,7 +25,12 @@ DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS.parent))
 
 from linkaudit import config as config_module  # noqa: E402
-from linkaudit.config import AuditConfig  # noqa: E402
+from linkaudit.config import (  # noqa: E402
+    SETTINGS,
+    AuditConfig,
+    setting_types,
+    setting_value,
+)
 from linkaudit.flags import config_key  # noqa: E402
 
 CONFIG_BEGIN = "<!-- BEGIN GENERATED KEYS (python docs/gen_docs.py) -->"
@@ -33,21 +38,27 @@ CONFIG_END = "<!-- END GENERATED KEYS -->"
 
 
 def field_docs() -> dict[str, str]:
-    """The docstring under each `AuditConfig` field, read from the source."""
+    """The docstring under each setting's attribute in its section class, read from the source,
+    by the setting's flat name (`linkaudit.config.SETTINGS`)."""
     tree = ast.parse(inspect.getsource(config_module))
-    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "AuditConfig")
-    docs: dict[str, str] = {}
-    body = cls.body
-    for node, after in zip(body, [*body[1:], None], strict=True):
-        if (
-            isinstance(node, ast.AnnAssign)
-            and isinstance(node.target, ast.Name)
-            and isinstance(after, ast.Expr)
-            and isinstance(after.value, ast.Constant)
-            and isinstance(after.value.value, str)
-        ):
-            docs[node.target.id] = " ".join(after.value.value.split())
-    return docs
+    by_class: dict[str, dict[str, str]] = {}
+    for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+        docs = by_class.setdefault(cls.name, {})
+        body = cls.body
+        for node, after in zip(body, [*body[1:], None], strict=True):
+            if (
+                isinstance(node, ast.AnnAssign)
+                and isinstance(node.target, ast.Name)
+                and isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)
+            ):
+                docs[node.target.id] = " ".join(after.value.value.split())
+    sections = {f.name: f.type for f in dataclasses.fields(AuditConfig)}
+    return {
+        s.name: by_class.get(str(sections[s.section]), {}).get(s.attr, "")
+        for s in SETTINGS
+    }
 
 
 def type_name(name: str, kind: Any) -> str:
@@ -98,11 +109,12 @@ def default_text(value: Any) -> str:
 def config_table() -> str:
     """The generated part of `config.md`."""
     docs = field_docs()
-    hints = typing.get_type_hints(AuditConfig)
+    hints = setting_types()
     defaults = AuditConfig()
     lines = [CONFIG_BEGIN, "", "| Key | Type | Default | Meaning |", "| --- | --- | --- | --- |"]
-    for f in dataclasses.fields(AuditConfig):
-        default = "unset" if f.name == "github_token" else default_text(getattr(defaults, f.name))
+    for f in SETTINGS:
+        default = ("unset" if f.name == "github_token"
+                   else default_text(setting_value(defaults, f.name)))
         key = config_key(f.name)  # the flag's name; the field's name is accepted too
         alias = f" (or `{f.name}`)" if key.replace("-", "_") != f.name else ""
         lines.append(

@@ -1,9 +1,12 @@
 """The one library call: run the pipeline inputs -> extract -> check -> archive -> rules.
 
-`run_audit` is what the CLI, the GitHub Action, `fix` and the scheduled report all call. It does
-no printing; progress goes to an optional `Progress` sink. A broken link is data in the result; only
-a run that cannot go on at all raises (`linkaudit.errors`). Ctrl-C (or SIGTERM) cancels the run,
-and the result is still returned, marked `interrupted`, with what had been checked.
+`run_audit` is what the CLI, the GitHub Action, `fix` and the benchmarks call. It returns the
+result and writes nothing of its own: no printing (progress goes to an optional `Progress`
+sink), and no history (the caller passes a `HistorySink`, as the CLI passes
+`linkaudit.health.history.record_run`, or records the result itself). A broken link is data in
+the result; only a run that cannot go on at all raises (`linkaudit.errors`). Ctrl-C (or SIGTERM)
+cancels the run, and the result is still returned, marked `interrupted`, with what had been
+checked. The parts it composes live in `linkaudit.pipeline`.
 """
 
 from __future__ import annotations
@@ -12,11 +15,10 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
-import os
 import signal
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, BinaryIO, Protocol, assert_never
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, BinaryIO
 
 from linkaudit.config import ArchiveMode, AuditConfig
 from linkaudit.errors import InputError, StoreError
@@ -31,8 +33,15 @@ from linkaudit.model import (
     Problem,
     ProblemKind,
     RuleSkip,
-    Severity,
-    SiteView,
+)
+from linkaudit.pipeline import (
+    Progress,
+    cited_urls,
+    crawl_sources,
+    crawled_answers,
+    event_loop_factory,
+    fetch_page,
+    site_view,
 )
 from linkaudit.store import Store
 from linkaudit.urls import normalize_url, redact_url
@@ -40,86 +49,23 @@ from linkaudit.workers import CpuPool, worker_count
 
 if TYPE_CHECKING:
     from linkaudit.archive import WaybackArchive
-    from linkaudit.check import KnownAnswer
-    from linkaudit.check.fetch import Chain, Fetcher
-    from linkaudit.crawl import CrawledPage, CrawlOptions, CrawlResult
+    from linkaudit.check.fetch import Fetcher
+    from linkaudit.crawl import CrawlOptions, CrawlResult
     from linkaudit.inputs import Source
     from linkaudit.stages import Stages
+
+__all__ = ["HistorySink", "Progress", "audit", "cited_urls", "event_loop_factory", "finish",
+           "run_audit"]
+
+HistorySink = Callable[[Store, AuditResult, AuditConfig], object]
+"""Records a finished run in the run's open store (`linkaudit.health.history.record_run`).
+Called only when the run used the store, was not offline and read documents; a `StoreError`
+it raises becomes a `store` problem of the result."""
 
 POOL_FILES = 16
 """From this many inputs on, documents are extracted in worker processes (`linkaudit.workers`)."""
 POOL_URLS = 500
 """From this many URLs on, pages are read and documents analysed in worker processes."""
-MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
-"""Most bytes read of an article page given as a URL input (a page, not a source, so more than
-the checker's cap)."""
-
-
-class Progress(Protocol):
-    """Receives progress events; the CLI draws a bar from them. Every method must be cheap."""
-
-    def stage(self, name: str) -> None:
-        """A new stage began (`extract`, `check`, `archive`, `analyse`)."""
-
-    def documents(self, count: int) -> None:
-        """`count` documents were read."""
-
-    def urls(self, total: int) -> None:
-        """`total` distinct URLs will be checked."""
-
-    def checked(self, check: LinkCheck) -> None:
-        """One URL was checked."""
-
-    def archive(self, total: int, rate_per_min: int) -> None:
-        """`total` archive lookups begin, paced at `rate_per_min` calls (0: no limit)."""
-
-    def looked_up(self) -> None:
-        """One archive lookup finished."""
-
-
-def cited_urls(documents: Iterable[Document]) -> list[str]:
-    """Every distinct URL of the documents (references first, then other links), in order."""
-    seen: dict[str, None] = {}
-    for doc in documents:
-        for ref in doc.references:
-            if ref.url:
-                seen.setdefault(ref.url, None)
-    for doc in documents:
-        for link in doc.links:
-            seen.setdefault(link.url, None)
-    return list(seen)
-
-
-async def fetch_page(fetcher: Fetcher, url: str, cfg: AuditConfig) -> tuple[str, bytes]:
-    """GET an article page through the run's network layer; returns (final URL, body).
-
-    Raises `FetchError` (or `InputError` for a status that is not 2xx, or a redirect chain that
-    cannot be followed), so the caller can say which URL input failed and go on with the others.
-    """
-    from linkaudit.check.fetch import Stop
-
-    chain: Chain[None] = await fetcher.follow(url, max_body=MAX_DOCUMENT_BYTES)
-    if chain.error is not None:
-        raise chain.error
-    response = chain.response
-    assert response is not None
-    match chain.stop:
-        case None:
-            if not 200 <= response.status < 300:
-                raise InputError(f"{redact_url(url)}: HTTP {response.status}")
-            return chain.final, response.body
-        case Stop.UNPARSABLE | Stop.NOT_HTTP:
-            raise InputError(
-                f"{redact_url(url)}: redirect to an unparsable location {chain.location[:80]!r}"
-            )
-        case Stop.LOOP:
-            raise InputError(f"{redact_url(url)}: redirect loop at {redact_url(chain.final)}")
-        case Stop.TOO_MANY | Stop.VETOED:
-            raise InputError(f"{redact_url(url)}: more than {cfg.max_redirects} redirects")
-        case _ as unreachable:
-            assert_never(unreachable)
-
-
 async def run_audit(
     inputs: Sequence[str],
     cfg: AuditConfig,
@@ -128,11 +74,14 @@ async def run_audit(
     stdin: BinaryIO | None = None,
     client: HttpClient | None = None,
     crawl: CrawlOptions | None = None,
+    history: HistorySink | None = None,
 ) -> AuditResult:
     """Audit `inputs` (paths, folders, `-`, http(s) URLs). See the module docstring.
 
     `client` replaces the HTTP client made from `cfg` (tests inject one); `crawl` is a
-    `linkaudit.crawl.CrawlOptions` to discover the documents from a site instead.
+    `linkaudit.crawl.CrawlOptions` to discover the documents from a site instead; `history`
+    records the result in the run's store (with `cfg.store.history`; nothing is recorded
+    without it).
     """
     from linkaudit.extract import extract_document
     from linkaudit.inputs import Source, collect
@@ -141,14 +90,14 @@ async def run_audit(
     started = dt.datetime.now(dt.UTC)
     t0 = time.monotonic()
     problems: list[Problem] = []
-    collected = collect(inputs, stdin=stdin, exclude=cfg.exclude_path)
+    collected = collect(inputs, stdin=stdin, exclude=cfg.links.exclude_path)
     problems.extend(collected.problems)
     sources: list[Source] = list(collected.sources)
     if progress:
         progress.stage("extract")
 
     store = _open_store(cfg, problems)
-    own_client = client is None and not cfg.offline
+    own_client = client is None and not cfg.network.offline
     if own_client:
         from linkaudit.check import make_client
 
@@ -177,8 +126,8 @@ async def run_audit(
             )
             url_inputs = []
         if crawl is not None and fetcher is not None:
-            crawl_sources, crawl_result = await _crawl(fetcher, cfg, crawl, store, problems)
-            sources.extend(crawl_sources)
+            found, crawl_result = await crawl_sources(fetcher, cfg, crawl, store, problems)
+            sources.extend(found)
             url_inputs = []
         for url in url_inputs:
             assert fetcher is not None
@@ -195,9 +144,9 @@ async def run_audit(
             pool = CpuPool(worker_count())
             pool.start()  # the workers start while the last inputs are read
         documents = list(await asyncio.gather(
-            *(pool.run(extract_document, s, as_of=cfg.as_of) for s in sources)
+            *(pool.run(extract_document, s, as_of=cfg.rules.as_of) for s in sources)
         ))
-        resolver = Resolver.from_config(cfg, inputs)
+        resolver = Resolver.from_config(cfg.links, inputs)
         documents, local_targets = resolve_links(documents, resolver)
         if crawl_result is not None:
             # A crawled page without references is counted in the site view, not reported.
@@ -237,7 +186,7 @@ async def run_audit(
                     progress.checked(check)
 
             references = {r.url for d in documents for r in d.references if r.url}
-            known, known_key = _crawled_answers(crawl_result)
+            known, known_key = crawled_answers(crawl_result)
             try:
                 # In this process, worker processes or a Dask cluster (`--workers`,
                 # `--scheduler`); results go to the stages as they arrive.
@@ -254,7 +203,7 @@ async def run_audit(
                 if stages.looking_up and progress:
                     progress.stage("archive")
                     # A replayed run is not paced (see `WaybackArchive.from_config`).
-                    rate = 0 if cfg.replay is not None else cfg.archive_rate_per_min
+                    rate = 0 if cfg.network.replay is not None else cfg.archive.rate_per_min
                     progress.archive(stages.lookups_left, rate)
                     lookups_shown.append(True)
                 await stages.settled()
@@ -275,7 +224,7 @@ async def run_audit(
             with contextlib.suppress(Exception):
                 await asyncio.shield(client.close())
 
-    if cfg.insecure and not cfg.offline:
+    if cfg.network.insecure and not cfg.network.offline:
         problems.append(
             Problem(ProblemKind.INSECURE, "--insecure: TLS certificates were not verified")
         )
@@ -292,13 +241,12 @@ async def run_audit(
         analysed=analysed,
     )
     if crawl_result is not None:
-        result = dataclasses.replace(result, site=_site_view(crawl_result, crawled, result))
+        result = dataclasses.replace(result, site=site_view(crawl_result, crawled, result))
     if store is not None:
         try:
-            if cfg.history and not cfg.offline and result.documents:
-                from linkaudit.health.history import record_run
-
-                record_run(store, result, cfg)
+            wanted = cfg.store.history and not cfg.network.offline and result.documents
+            if history is not None and wanted:
+                history(store, result, cfg)
         except StoreError as exc:
             result = dataclasses.replace(
                 result, problems=(*result.problems, Problem(ProblemKind.STORE, str(exc)))
@@ -337,12 +285,12 @@ def finish(
         published = source_published(url, check, archives.get(url))
         dated[url] = dataclasses.replace(check, published=published)
     found, skips = analyse(
-        documents, dated, archives, cfg, offline=cfg.offline, precomputed=analysed
+        documents, dated, archives, cfg, offline=cfg.network.offline, precomputed=analysed
     )
     findings, ignored = apply_ignores(found, documents)
     baselined = 0
-    if cfg.baseline is not None:
-        kept = filter_baseline(findings, load_baseline(cfg.baseline))
+    if cfg.rules.baseline is not None:
+        kept = filter_baseline(findings, load_baseline(cfg.rules.baseline))
         baselined = len(findings) - len(kept)
         findings = kept
     return AuditResult(
@@ -355,7 +303,7 @@ def finish(
         started=started,
         elapsed_s=elapsed_s,
         interrupted=interrupted,
-        offline=cfg.offline,
+        offline=cfg.network.offline,
         ignored=ignored,
         baselined=baselined,
     )
@@ -363,15 +311,15 @@ def finish(
 
 def _open_store(cfg: AuditConfig, problems: list[Problem]) -> Store | None:
     """Open the store when the cache or history needs it; a bad store is said, and skipped."""
-    if cfg.offline:
+    if cfg.network.offline:
         # Nothing is checked and no history is recorded: opening the store would only create
         # `.linkaudit/` in the user's working tree (the pre-commit hook runs offline).
         return None
-    if not (cfg.cache or cfg.history) or cfg.replay is not None:
+    if not (cfg.store.cache or cfg.store.history) or cfg.network.replay is not None:
         # A replayed run is a demonstration: it must not read a stale cache nor write history.
         return None
     try:
-        return Store.open(cfg.store)
+        return Store.open(cfg.store.path)
     except StoreError as exc:
         problems.append(Problem(ProblemKind.STORE, f"{exc} (running without cache and history)"))
         return None
@@ -379,7 +327,7 @@ def _open_store(cfg: AuditConfig, problems: list[Problem]) -> Store | None:
 
 def _archive(fetcher: Fetcher, cfg: AuditConfig, store: Store | None) -> WaybackArchive | None:
     """The run's archive client (None with `--archive none`), sending through the run's layer."""
-    if cfg.archive is ArchiveMode.NONE:
+    if cfg.archive.mode is ArchiveMode.NONE:
         return None
     from linkaudit.archive import WaybackArchive
 
@@ -393,7 +341,7 @@ async def _after_lookups(
     from linkaudit.archive import save_unarchived
 
     problems = list(archive.problems)
-    if cfg.save_unarchived:
+    if cfg.archive.save_unarchived:
         for saved in await save_unarchived(archive, stages.archives, stages.checks):
             where = f": {saved.snapshot_url}" if saved.snapshot_url else ""
             problems.append(
@@ -407,85 +355,6 @@ async def _after_lookups(
     return problems
 
 
-async def _crawl(
-    fetcher: Fetcher,
-    cfg: AuditConfig,
-    options: CrawlOptions,
-    store: Store | None,
-    problems: list[Problem],
-) -> tuple[list[Source], CrawlResult]:
-    """Discover the article pages of a site; return them as sources, with the crawl's counts."""
-    from linkaudit.crawl import crawl_site
-
-    result = await crawl_site(fetcher.client, cfg, options, store=store, fetcher=fetcher)
-    problems.extend(result.problems)
-    if not any(_reached(page) for page in result.pages):
-        # Nothing of the site answered: "no findings" would be a false green (RUN_ERROR).
-        failure = next((p.detail for p in result.pages if p.detail), "")
-        problems.append(
-            Problem(
-                ProblemKind.CRAWL_UNREACHED,
-                f"{redact_url(result.site)}: no page of the site could be fetched"
-                + (f" ({failure})" if failure else ""),
-                origin=result.site,
-            )
-        )
-    sources = [page.source for page in result.articles if page.source is not None]
-    return sources, result
-
-
-def _reached(page: CrawledPage) -> bool:
-    """The site answered for this page (an article, unchanged, or fetched and then set aside)."""
-    from linkaudit.crawl import PageState
-
-    if page.state is PageState.FETCHED:
-        return True
-    return page.state is PageState.SKIPPED and page.status is not None and page.status < 400
-
-
-def _crawled_answers(
-    crawl: CrawlResult | None,
-) -> tuple[dict[str, KnownAnswer] | None, Callable[[str], str] | None]:
-    """The answers the crawl got for its articles, by the crawl's page identity, and that
-    identity: a link to a page the crawl read (`/a?utm_source=x#top` for `/a` too) is judged
-    from that answer instead of fetching the page again. Only answers fetched in this run
-    count (an unchanged page's kept body has no headers to judge it by)."""
-    if crawl is None:
-        return None, None
-    from linkaudit.check import KnownAnswer
-    from linkaudit.crawl.urlkey import crawl_url, page_key
-    from linkaudit.http import HttpResponse
-
-    known: dict[str, KnownAnswer] = {}
-    for page in crawl.articles:
-        if page.body is None or page.fetched_url is None or not page.headers:
-            continue
-        if page.status is None or not 200 <= page.status < 300:
-            continue
-        answer = HttpResponse(page.fetched_url, page.status, page.headers, page.body)
-        known.setdefault(page_key(page.fetched_url), KnownAnswer(answer))
-        if page.requested_url:
-            known.setdefault(page_key(page.requested_url), KnownAnswer(answer, page.redirects))
-
-    def key(url: str) -> str:
-        return page_key(crawl_url(url) or url)
-
-    return known, key
-
-
-def _site_view(
-    crawl: CrawlResult, crawled: Sequence[Document], result: AuditResult
-) -> SiteView:
-    """The crawl's site summary, with each article's failing references (warning or worse)."""
-    from linkaudit.crawl import site_summary
-
-    failing: dict[str, set[str]] = {}
-    for finding in result.findings:
-        if finding.reference and finding.severity >= Severity.WARNING:
-            failing.setdefault(finding.document, set()).add(finding.reference)
-    return site_summary(crawl, crawled, {doc: len(refs) for doc, refs in failing.items()})
-
-
 def audit(
     inputs: Sequence[str],
     cfg: AuditConfig,
@@ -493,6 +362,7 @@ def audit(
     progress: Progress | None = None,
     stdin: BinaryIO | None = None,
     crawl: CrawlOptions | None = None,
+    history: HistorySink | None = None,
 ) -> AuditResult:
     """Synchronous `run_audit`. SIGINT and SIGTERM stop the run and return the partial result,
     marked `interrupted` with the signal in `stop_signal` (the CLI exits 130 or 143 on it). A
@@ -519,7 +389,9 @@ def audit(
                 loop.add_signal_handler(sig, stop, sig)
                 caught.append(sig)
         try:
-            result = await run_audit(inputs, cfg, progress=progress, stdin=stdin, crawl=crawl)
+            result = await run_audit(
+                inputs, cfg, progress=progress, stdin=stdin, crawl=crawl, history=history
+            )
         finally:
             for sig in caught:
                 loop.remove_signal_handler(sig)
@@ -535,19 +407,4 @@ def audit(
         runner.run(main())
     return done[0]
 
-
-def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
-    """uvloop's loop when it is installed, else asyncio's own (None).
-
-    A link check is bound by the event loop's CPU per request once the network is fast: on the
-    benchmark's simulated web uvloop checks about 1.3 times as many URLs a second (see
-    benchmarks/README.md). `LINKAUDIT_LOOP=asyncio` opts out.
-    """
-    if os.environ.get("LINKAUDIT_LOOP", "").lower() == "asyncio":
-        return None
-    try:
-        import uvloop
-    except ImportError:
-        return None
-    return uvloop.new_event_loop
 

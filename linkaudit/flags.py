@@ -19,7 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from linkaudit.config import ArchiveMode, AuditConfig, FailOn, FragmentMode
+from linkaudit.config import ArchiveMode, AuditConfig, FailOn, FragmentMode, setting_value
 
 
 class Panel(StrEnum):
@@ -73,7 +73,7 @@ class Flag:
         if self.default:
             return self.default
         if self.field:
-            return show_value(getattr(AuditConfig(), self.field))
+            return show_value(setting_value(AuditConfig(), self.field))
         return "off" if not self.metavar else "none"
 
     def help_text(self) -> str:

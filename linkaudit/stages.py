@@ -63,7 +63,7 @@ class Stages:
         """What each document analysed so far gave, by its index."""
         self._documents = documents
         self._cfg = cfg
-        self._archive = archive if cfg.archive is not ArchiveMode.NONE else None
+        self._archive = archive if cfg.archive.mode is not ArchiveMode.NONE else None
         self._on_lookup = on_lookup
         self._near = lookup_dates(documents, cfg)
         self._urls: list[set[str]] = [
@@ -108,7 +108,7 @@ class Stages:
         self._arrived.add(url)
         if url in self._near:
             site = _site(url)
-            if self._archive is not None and wants_lookup(self._cfg.archive, check):
+            if self._archive is not None and wants_lookup(self._cfg.archive.mode, check):
                 self._waiting.setdefault(site, {})[url] = self._near[url]
                 self._asking.add(url)
             self._site_left[site] -= 1
@@ -206,4 +206,4 @@ def analyse_document(
     """`rules.analyse` of one document (a job a worker process can run)."""
     from linkaudit.rules import analyse
 
-    return analyse([document], checks, archives, cfg, offline=cfg.offline, whole_run=False)
+    return analyse([document], checks, archives, cfg, offline=cfg.network.offline, whole_run=False)

@@ -80,7 +80,7 @@ def config(**changes: Any) -> AuditConfig:
         "retries": 0,
         "as_of": None,
     }
-    return AuditConfig(**(base | changes))
+    return AuditConfig.build(**(base | changes))
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from linkaudit import __version__
-from linkaudit.cli import _fix_allow_private, app
+from linkaudit.cli import app, fix_allow_private
 from linkaudit.report import OutputFormat
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +32,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     """Run the CLI in-process in a scrubbed, fixed-width environment."""
     runner = CliRunner()
     result = runner.invoke(
-        app, _fix_allow_private(list(args)), env={"COLUMNS": "120", **(env or {})}
+        app, fix_allow_private(list(args)), env={"COLUMNS": "120", **(env or {})}
     )
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
@@ -192,17 +192,17 @@ def test_bad_input_does_not_stop_the_others(in_tmp: Path) -> None:
 
 
 def test_bare_allow_private_means_everything() -> None:
-    assert _fix_allow_private(["--allow-private", str(EXAMPLE)]) == [
+    assert fix_allow_private(["--allow-private", str(EXAMPLE)]) == [
         "--allow-private=*",
         str(EXAMPLE),
     ]
-    assert _fix_allow_private(["--allow-private", "--offline"])[0] == "--allow-private=*"
-    assert _fix_allow_private(["--allow-private", "127.0.0.0/8", "x"]) == [
+    assert fix_allow_private(["--allow-private", "--offline"])[0] == "--allow-private=*"
+    assert fix_allow_private(["--allow-private", "127.0.0.0/8", "x"]) == [
         "--allow-private",
         "127.0.0.0/8",
         "x",
     ]
-    assert _fix_allow_private(["a", "--allow-private"]) == ["a", "--allow-private=*"]
+    assert fix_allow_private(["a", "--allow-private"]) == ["a", "--allow-private=*"]
 
 
 def test_readme_demo_command_runs(monkeypatch: pytest.MonkeyPatch) -> None:

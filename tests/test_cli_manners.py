@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from linkaudit import __version__
 from linkaudit import flags as F
-from linkaudit.cli import _fix_allow_private, app, main
-from linkaudit.config import AuditConfig, FailOn
+from linkaudit.cli import app, fix_allow_private, main
+from linkaudit.config import AuditConfig, FailOn, setting_value
 from linkaudit.configfile import load_config, resolve
 from linkaudit.errors import ConfigError
 from linkaudit.report import OutputFormat
@@ -28,7 +28,7 @@ COMMANDS = ("extract", "audit", "cache", "rules", "config", "report", "fix")
 
 
 def run(*args: str, columns: int = 120) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, _fix_allow_private(list(args)),
+    result = CliRunner().invoke(app, fix_allow_private(list(args)),
                                 env={"COLUMNS": str(columns)})
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
@@ -155,19 +155,21 @@ def test_config_keys_are_the_flag_names(in_tmp: Path) -> None:
         encoding="utf-8",
     )
     cfg = resolve(None, {}).config
-    assert (cfg.timeout_s, cfg.url_deadline_s, cfg.max_body_bytes) == (5.0, 30.0, 1000)
-    assert (cfg.cache_ttl_s, cfg.archive_rate_per_min, cfg.stale_after_days) == (60, 10, 90)
-    assert cfg.headers == (("X-Team", "docs"),) and cfg.allow_private == ("10.0.0.0/8",)
-    assert cfg.fail_on is FailOn.WARNING and not cfg.allow_private_all
+    net = cfg.network
+    assert (net.timeout_s, net.url_deadline_s, net.max_body_bytes) == (5.0, 30.0, 1000)
+    assert cfg.store.cache_ttl_s == 60 and cfg.archive.rate_per_min == 10
+    assert cfg.rules.stale_after_days == 90
+    assert net.headers == (("X-Team", "docs"),) and net.allow_private == ("10.0.0.0/8",)
+    assert cfg.report.fail_on is FailOn.WARNING and not cfg.network.allow_private_all
     path.write_text("timeout_s = 5\nallow-private = true\n", encoding="utf-8")  # old keys work
     cfg = resolve(None, {}).config
-    assert cfg.timeout_s == 5.0 and cfg.allow_private_all
+    assert cfg.network.timeout_s == 5.0 and cfg.network.allow_private_all
 
 
 def test_every_setting_flag_is_a_config_key(in_tmp: Path) -> None:
     samples = {bool: "true", int: "3", float: "2.5", str: "'x'"}
     for flag in F.SETTING_FLAGS:
-        kind = type(getattr(AuditConfig(), flag.field))
+        kind = type(setting_value(AuditConfig(), flag.field))
         if kind not in samples or flag.choices:
             continue
         path = in_tmp / "linkaudit.toml"

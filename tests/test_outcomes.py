@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from linkaudit.cli import _fix_allow_private, app
+from linkaudit.cli import app, fix_allow_private
 from linkaudit.errors import ExitCode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +25,7 @@ CASSETTE = ROOT / "cassettes" / "ainvest-alibaba-ai-chip.yaml"
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, _fix_allow_private(list(args)), env={"COLUMNS": "80"})
+    result = CliRunner().invoke(app, fix_allow_private(list(args)), env={"COLUMNS": "80"})
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.stdout, result.stderr

@@ -78,7 +78,7 @@ def _documents(folder: Path, base: str, slow: str) -> list[Path]:
 
 
 def _cfg(base: str) -> AuditConfig:
-    return AuditConfig(allow_private=("127.0.0.0/8",), archive=ArchiveMode.DEAD,
+    return AuditConfig.build(allow_private=("127.0.0.0/8",), archive=ArchiveMode.DEAD,
                        archive_url=base, archive_rate_per_min=0, cache=False, history=False,
                        retries=0)
 

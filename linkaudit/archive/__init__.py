@@ -4,9 +4,9 @@ How a run uses it (one `WaybackArchive` per run, so the rate limit and "unreacha
 
     archive = WaybackArchive.from_config(client, cfg, store)      # same HttpClient as the checker
     lookups = await lookup_many(archive, lookup_requests(documents, checks, cfg))
-    saves = await save_unarchived(archive, lookups, checks) if cfg.save_unarchived else []
+    saves = await save_unarchived(archive, lookups, checks) if cfg.archive.save_unarchived else []
     problems.extend(archive.problems)                              # "archive unreachable", once
-    findings, skips = analyse(documents, checks, lookups, cfg, offline=cfg.offline)
+    findings, skips = analyse(documents, checks, lookups, cfg, offline=cfg.network.offline)
 """
 
 from linkaudit.archive.interface import (

@@ -40,7 +40,7 @@ def lookup_dates(documents: Sequence[Document], cfg: AuditConfig) -> dict[str, d
     when given), None when none of them has a date."""
     dates: dict[str, dt.date | None] = {}
     for doc in documents:
-        date = cfg.as_of or (doc.date.value if doc.date else None)
+        date = cfg.rules.as_of or (doc.date.value if doc.date else None)
         urls: Iterable[str] = [r.url for r in doc.references if r.url] + [
             link.url for link in doc.links
         ]
@@ -61,15 +61,16 @@ def lookup_requests(
     checks: Mapping[str, LinkCheck],
     cfg: AuditConfig,
 ) -> dict[str, dt.date | None]:
-    """URL -> the date to look near, for every URL `cfg.archive` asks about, in first-seen order.
+    """URL -> the date to look near, for every URL `cfg.archive.mode` asks about, in first-seen
+    order.
 
     A URL with no check at all (not checked) is asked about only with `--archive all`.
     """
     return {
         url: date
         for url, date in lookup_dates(documents, cfg).items()
-        if (url in checks or cfg.archive is ArchiveMode.ALL)
-        and wants_lookup(cfg.archive, checks.get(url))
+        if (url in checks or cfg.archive.mode is ArchiveMode.ALL)
+        and wants_lookup(cfg.archive.mode, checks.get(url))
     }
 
 

@@ -188,13 +188,13 @@ class WaybackArchive:
         sending through the run's `fetcher` when one is given."""
         return cls(
             client,
-            base_url=cfg.archive_url,
+            base_url=cfg.archive.url,
             # A replayed run sends nothing to the archive: pacing it would only slow the demo.
-            rate_per_min=0 if cfg.replay is not None else cfg.archive_rate_per_min,
-            store=store if cfg.cache else None,
-            retries=cfg.retries,
-            retry_after_cap_s=cfg.retry_after_cap_s,
-            timeout_s=cfg.timeout_s,
+            rate_per_min=0 if cfg.network.replay is not None else cfg.archive.rate_per_min,
+            store=store if cfg.store.cache else None,
+            retries=cfg.network.retries,
+            retry_after_cap_s=cfg.network.retry_after_cap_s,
+            timeout_s=cfg.network.timeout_s,
             fetcher=fetcher or Fetcher(client, cfg),
         )
 

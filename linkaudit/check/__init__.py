@@ -14,16 +14,17 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from linkaudit.check.cache import check_from_dict, check_to_dict
     from linkaudit.check.cassette import RecordingClient, ReplayClient
-    from linkaudit.check.checker import Checker, KnownAnswer, check_from_dict, check_to_dict
+    from linkaudit.check.checker import Checker, KnownAnswer
     from linkaudit.check.retry import is_transient
     from linkaudit.check.transport import AiohttpClient, OfflineError, make_client
 
 _HOMES = {
     "Checker": "linkaudit.check.checker",
     "KnownAnswer": "linkaudit.check.checker",
-    "check_from_dict": "linkaudit.check.checker",
-    "check_to_dict": "linkaudit.check.checker",
+    "check_from_dict": "linkaudit.check.cache",
+    "check_to_dict": "linkaudit.check.cache",
     "is_transient": "linkaudit.check.retry",
     "AiohttpClient": "linkaudit.check.transport",
     "OfflineError": "linkaudit.check.transport",

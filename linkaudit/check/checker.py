@@ -7,10 +7,10 @@ redirects followed one hop at a time, each re-checked by the guard in the transp
 class (`linkaudit.check.classify`) and, for a live HTML page, its title, dates and excerpt
 (`linkaudit.check.page`). The whole URL runs under `url_deadline_s`.
 
-Configured headers (`cfg.headers`, host policy headers, the GitHub token) go only to the host
-the URL names: once a redirect leaves that host, none is sent again, even if the chain comes
-back (the fetcher's `host_headers`). The GitHub token goes only to GitHub's own hosts, and only
-over HTTPS.
+Configured headers (`cfg.network.headers`, host policy headers, the GitHub token) go only to
+the host the URL names: once a redirect leaves that host, none is sent again, even if the chain
+comes back (the fetcher's `host_headers`). The GitHub token goes only to GitHub's own hosts,
+and only over HTTPS.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from typing import Any, assert_never
 from urllib.parse import urlsplit
 
-from linkaudit.check.cache import cache_ttl, cached_check
+from linkaudit.check.cache import cache_ttl, cached_check, check_to_dict
+from linkaudit.check.cache import check_from_dict as check_from_dict  # (the old home)
 from linkaudit.check.classify import SHORT_PAGE_CHARS, classify_error, classify_response
 from linkaudit.check.fetch import Chain, Fetcher, Stop
 from linkaudit.check.limits import HostLimits, Sleep
@@ -103,8 +104,8 @@ class Checker:
         self.store_error: str | None = None
         """Why the cache could not be written, if it could not (the checks are still returned)."""
         try:
-            self._include = [re.compile(p) for p in cfg.include]
-            self._exclude = [re.compile(p) for p in cfg.exclude]
+            self._include = [re.compile(p) for p in cfg.network.include]
+            self._exclude = [re.compile(p) for p in cfg.network.exclude]
         except re.error as exc:
             raise ConfigError(f"--include/--exclude: bad regular expression: {exc}") from exc
 
@@ -128,7 +129,7 @@ class Checker:
         """Check every distinct URL once (concurrently within the limits), keyed by URL as given.
 
         Fresh results are written to the store's cache in batches; cached ones are reused when
-        `cfg.cache` is on. `on_result` is called as each result arrives (progress display). A
+        `cfg.store.cache` is on. `on_result` is called as each result arrives (progress display). A
         URL whose `known_key` is in `known` is judged from that answer, without a request.
         `sources` are the URLs cited as sources (as given, or normalised): their pages are read
         whole (`PageRead.SOURCE`),
@@ -149,10 +150,10 @@ class Checker:
         )  # fmt: skip
         results: dict[str, LinkCheck] = {}
         pending_cache: list[tuple[str, dict[str, Any], float]] = []
-        caching = self._store is not None and self._cfg.cache
+        caching = self._store is not None and self._cfg.store.cache
 
         def done(key: str, spellings: list[str], check: LinkCheck) -> None:
-            ttl = cache_ttl(check, self._cfg) if caching else None
+            ttl = cache_ttl(check, self._cfg.store) if caching else None
             if ttl is not None:
                 pending_cache.append((key, check_to_dict(check), ttl))
                 if len(pending_cache) >= _CACHE_BATCH:
@@ -210,7 +211,7 @@ class Checker:
         pending: dict[str, deque[str]] = {}
         for key in keys:
             pending.setdefault(host_of(key), deque()).append(key)
-        window = max(16, 4 * self._cfg.concurrency)
+        window = max(16, 4 * self._cfg.network.concurrency)
         caps = {h: 2 * self.limits.limit_for(h) for h in pending}
         active = dict.fromkeys(pending, 0)
         ready: deque[str] = deque(pending)
@@ -256,20 +257,21 @@ class Checker:
         reason = self._filtered(url)
         if reason is not None:
             return LinkCheck(url=url, status=LinkStatus.SKIPPED, error=reason, checked_at=_now())
-        if self._store is not None and self._cfg.cache:
+        if self._store is not None and self._cfg.store.cache:
             hit = cached_check(self._store, normalize_url(url), url,
                                wants_anchors=self._wants_anchors(url),
                                wants_source=read is PageRead.SOURCE)
             if hit is not None:
                 return hit
         try:
-            async with asyncio.timeout(self._cfg.url_deadline_s):
+            async with asyncio.timeout(self._cfg.network.url_deadline_s):
                 result = await self._check(url, read)
         except TimeoutError:
             result = LinkCheck(
                 url=url,
                 status=LinkStatus.TIMEOUT,
-                error=f"timeout: no result within the {self._cfg.url_deadline_s:g} s URL deadline",
+                error=f"timeout: no result within the {self._cfg.network.url_deadline_s:g} s URL "
+                "deadline",
             )
         elapsed = int((self._clock() - started) * 1000)
         return _replace(result, elapsed_ms=elapsed, checked_at=_now())
@@ -286,12 +288,13 @@ class Checker:
         """The configured headers for `url`'s host (the fetcher sends them only while a chain
         stays on the host it started on)."""
         host = host_of(url)
-        headers = dict(self._cfg.headers)
-        policy = self._cfg.host_policy(host)
+        headers = dict(self._cfg.network.headers)
+        policy = self._cfg.network.host_policy(host)
         if policy is not None:
             headers.update(policy.headers)
-        if self._cfg.github_token and _github_host(host) and url.lower().startswith("https:"):
-            headers["Authorization"] = f"Bearer {self._cfg.github_token}"
+        token = self._cfg.network.github_token
+        if token and _github_host(host) and url.lower().startswith("https:"):
+            headers["Authorization"] = f"Bearer {token}"
         return headers
 
     async def _check(self, url: str, read: PageRead) -> LinkCheck:
@@ -336,7 +339,7 @@ class Checker:
                 reason = f"redirect loop at {chain.final[:200]}"
             case Stop.TOO_MANY:
                 status = LinkStatus.NETWORK_ERROR
-                reason = f"more than {self._cfg.max_redirects} redirects"
+                reason = f"more than {self._cfg.network.max_redirects} redirects"
             case Stop.VETOED:  # the checker vetoes nothing (the guard sits in the transport)
                 raise AssertionError("the checker's chain was vetoed")
             case _ as unreachable:
@@ -361,8 +364,8 @@ class Checker:
         first: a date found in the page would never be used). The page is read in a worker
         process when the run has them (`linkaudit.workers`)."""
         final_url = hops[-1].location if hops else None
-        policy = self._cfg.host_policy(host_of(final_url or url))
-        accept = (policy.accept if policy is not None else frozenset()) | self._cfg.accept
+        policy = self._cfg.network.host_policy(host_of(final_url or url))
+        accept = (policy.accept if policy is not None else frozenset()) | self._cfg.network.accept
         ctype = response.content_type
         title = None
         published = modified = None
@@ -371,7 +374,7 @@ class Checker:
         text = ""
         anchors = None
         source = read is PageRead.SOURCE
-        chars = self._cfg.excerpt_chars if source else SHORT_PAGE_CHARS
+        chars = self._cfg.rules.excerpt_chars if source else SHORT_PAGE_CHARS
         if is_html(ctype) and response.body and 200 <= response.status < 300:
             dated = date_from_url(url) or (final_url is not None and date_from_url(final_url))
             facts = await self._pool.run(
@@ -415,67 +418,3 @@ def _now() -> dt.datetime:
 
 def _replace(check: LinkCheck, **changes: Any) -> LinkCheck:
     return dataclasses.replace(check, **changes)
-
-
-# -- JSON round trip (the store's cache, and anyone who needs it) ----------------------------------
-
-
-def _fact_to_dict(fact: DatedFact | None) -> dict[str, Any] | None:
-    if fact is None:
-        return None
-    return {"value": fact.value.isoformat(), "origin": fact.origin.value, "detail": fact.detail,
-            "upper_bound": fact.upper_bound}
-
-
-def _fact_from_dict(d: Mapping[str, Any] | None) -> DatedFact | None:
-    if not d:
-        return None
-    return DatedFact(dt.date.fromisoformat(d["value"]), DateOrigin(d["origin"]),
-                     str(d.get("detail", "")), bool(d.get("upper_bound", False)))
-
-
-def check_to_dict(c: LinkCheck) -> dict[str, Any]:
-    """A JSON-serialisable object holding every field of `c`."""
-    return {
-        "url": c.url,
-        "status": c.status.value,
-        "http_status": c.http_status,
-        "redirects": [{"status": h.status, "location": h.location} for h in c.redirects],
-        "final_url": c.final_url,
-        "content_type": c.content_type,
-        "title": c.title,
-        "published": _fact_to_dict(c.published),
-        "modified": _fact_to_dict(c.modified),
-        "excerpt": c.excerpt,
-        "error": c.error,
-        "attempts": c.attempts,
-        "elapsed_ms": c.elapsed_ms,
-        "checked_at": c.checked_at.isoformat() if c.checked_at else None,
-        "from_cache": c.from_cache,
-        "anchors": sorted(c.anchors) if c.anchors is not None else None,
-        "read": c.read.value,
-    }
-
-
-def check_from_dict(d: Mapping[str, Any]) -> LinkCheck:
-    """The inverse of `check_to_dict`; raises KeyError/ValueError/TypeError on a bad object."""
-    checked_at = d.get("checked_at")
-    return LinkCheck(
-        url=str(d["url"]),
-        status=LinkStatus(d["status"]),
-        http_status=d.get("http_status"),
-        redirects=tuple(Hop(int(h["status"]), str(h["location"])) for h in d.get("redirects", ())),
-        final_url=d.get("final_url"),
-        content_type=d.get("content_type"),
-        title=d.get("title"),
-        published=_fact_from_dict(d.get("published")),
-        modified=_fact_from_dict(d.get("modified")),
-        excerpt=d.get("excerpt"),
-        error=d.get("error"),
-        attempts=int(d.get("attempts", 0)),
-        elapsed_ms=int(d.get("elapsed_ms", 0)),
-        checked_at=dt.datetime.fromisoformat(checked_at) if checked_at else None,
-        from_cache=bool(d.get("from_cache", False)),
-        anchors=frozenset(map(str, d["anchors"])) if d.get("anchors") is not None else None,
-        read=PageRead(d.get("read", PageRead.SOURCE.value)),
-    )

@@ -112,9 +112,11 @@ class Fetcher:
         """The transport (live, recording or replaying)."""
         self.cfg = cfg
         """The run's options (limits, redirects)."""
-        self.limits = limits if limits is not None else HostLimits(cfg, sleep=sleep, clock=clock)
+        if limits is None:
+            limits = HostLimits(cfg.network, sleep=sleep, clock=clock)
+        self.limits = limits
         """The run's politeness limits."""
-        self.policy = RetryPolicy.from_config(cfg)
+        self.policy = RetryPolicy.from_config(cfg.network)
         """The run's retry policy (callers may pass their own)."""
         self._sleep = sleep
 
@@ -200,7 +202,7 @@ class Fetcher:
         each redirect target (None refuses it as unparsable). Never raises for a failure: the
         chain carries it.
         """
-        limit = self.cfg.max_redirects if max_redirects is None else max_redirects
+        limit = self.cfg.network.max_redirects if max_redirects is None else max_redirects
         origin = host_of(url)
         current = url
         hops: list[Hop] = []

@@ -13,7 +13,7 @@ The archive's budget, and why: Internet Archive staff said in 2023 that clients 
 an average of 60/min. Over that and we start sending 429s. If 429s are ignored for more than a
 minute we block the IP at the firewall ... for 1 hour" (edgi-govdata-archiving/wayback issue
 137), and the `wayback` client lowered its own default to 24/min in 2026. So every archive
-request of a run waits for a token from one bucket (default `cfg.archive_rate_per_min` = 20/min)
+request of a run waits for a token from one bucket (default `cfg.archive.rate_per_min` = 20/min)
 holding at most a quarter of a minute's worth, so that a run never starts with a full minute's
 worth at once; a 429 pauses the archive's host like any other.
 """
@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Protocol
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import NetworkConfig
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -116,13 +116,13 @@ class TokenBucket:
             self.acquired += 1
 
 
-def per_host_limit(cfg: AuditConfig, host: str) -> int:
+def per_host_limit(network: NetworkConfig, host: str) -> int:
     """Requests in flight allowed to `host` (a host name, as `urls.host_of` gives it): the host
-    policy's limit, else `cfg.per_host`; at least 1."""
-    policy = cfg.host_policy(host)
+    policy's limit, else `network.per_host`; at least 1."""
+    policy = network.host_policy(host)
     if policy is not None and policy.per_host:
         return max(1, policy.per_host)
-    return max(1, cfg.per_host)
+    return max(1, network.per_host)
 
 
 class HostLimits:
@@ -130,13 +130,13 @@ class HostLimits:
 
     def __init__(
         self,
-        cfg: AuditConfig,
+        network: NetworkConfig,
         *,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._cfg = cfg
-        self._global = asyncio.Semaphore(max(1, cfg.concurrency))
+        self._network = network
+        self._global = asyncio.Semaphore(max(1, network.concurrency))
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._paused_until: dict[str, float] = {}
         self._pacers: dict[str, Pacer] = {}
@@ -149,8 +149,8 @@ class HostLimits:
         """Most requests ever in flight at once per host."""
 
     def limit_for(self, host: str) -> int:
-        """The per-host limit: the host policy's, else `cfg.per_host`."""
-        return per_host_limit(self._cfg, host)
+        """The per-host limit: the host policy's, else `network.per_host`."""
+        return per_host_limit(self._network, host)
 
     def now(self) -> float:
         """The clock the limits run on."""

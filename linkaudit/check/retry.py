@@ -26,7 +26,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import NetworkConfig
 from linkaudit.http import FetchError, FetchTimeout, HttpResponse, ResetError
 
 TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -96,14 +96,16 @@ class RetryPolicy:
     exclusion notices)."""
 
     @classmethod
-    def from_config(cls, cfg: AuditConfig, *, retries: int | None = None) -> RetryPolicy:
-        """The run's policy: `cfg.retries`, `cfg.retry_wait_s`, `cfg.retry_after_cap_s`, and a
-        timeout retry of a quarter of `cfg.timeout_s` (at least 2 s, at most the timeout)."""
+    def from_config(cls, network: NetworkConfig, *, retries: int | None = None) -> RetryPolicy:
+        """The run's policy: `retries`, `retry_wait_s`, `retry_after_cap_s` of `network`, and
+        a timeout retry of a quarter of its `timeout_s` (at least 2 s, at most the timeout)."""
         return cls(
-            retries=cfg.retries if retries is None else retries,
-            wait_s=cfg.retry_wait_s,
-            retry_after_cap_s=cfg.retry_after_cap_s,
-            timeout_retry_s=min(cfg.timeout_s, max(MIN_TIMEOUT_RETRY_S, cfg.timeout_s / 4)),
+            retries=network.retries if retries is None else retries,
+            wait_s=network.retry_wait_s,
+            retry_after_cap_s=network.retry_after_cap_s,
+            timeout_retry_s=min(
+                network.timeout_s, max(MIN_TIMEOUT_RETRY_S, network.timeout_s / 4)
+            ),
         )
 
     def backoff(self, retry: int) -> float:

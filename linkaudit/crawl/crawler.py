@@ -16,9 +16,9 @@ follows redirects hop by hop and asks the crawler's veto before each one: a hop 
 disallowed by robots.txt, or onto a page that is fetched already (or being fetched) is refused.
 Politeness is the layer's, shared with the checker: robots.txt is obeyed per origin, its
 Crawl-delay paces the starts of requests to that host (a `TokenBucket`; the wait is computed
-with the injected `clock` and taken with the injected `sleep`), at most `cfg.per_host` requests
-(or the host's policy) are in flight per host, a 429 or 503 pauses the host (its Retry-After),
-and transient failures are retried by the run's policy.
+with the injected `clock` and taken with the injected `sleep`), at most `cfg.network.per_host`
+requests (or the host's policy) are in flight per host, a 429 or 503 pauses the host (its
+Retry-After), and transient failures are retried by the run's policy.
 
 Each article is fetched once: URLs are normalised (`crawl_url`, `page_key`) before queueing, a
 redirect target or `rel=canonical` URL is marked fetched when its page is read, and crawler traps
@@ -107,7 +107,7 @@ class Crawler(ListingCrawler):
             per_host = max(start_host.limit, 1)
             workers = [
                 asyncio.create_task(self._worker())
-                for _ in range(max(1, min(self.cfg.concurrency, per_host * 2)))
+                for _ in range(max(1, min(self.cfg.network.concurrency, per_host * 2)))
             ]
             try:
                 await self._queue.join()
@@ -188,7 +188,7 @@ class Crawler(ListingCrawler):
         hops: list[Entry] = []
         try:
             got = await self._get(
-                entry.url, headers=headers, max_body=self.cfg.max_body_bytes, hops=hops
+                entry.url, headers=headers, max_body=self.cfg.network.max_body_bytes, hops=hops
             )
         except FetchError as exc:
             self._release(hops)

@@ -4,18 +4,15 @@ holds, the state of the walk, and the small readers of raw HTML lines that sever
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 from dataclasses import dataclass, field
 from enum import Enum
 
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.front_matter import front_matter_plugin
 
 from linkaudit.extract.dedupe import RepeatTracker
+from linkaudit.extract.flavour import MAX_NESTING, markdown_parser
 from linkaudit.extract.html import HtmlFragment
 from linkaudit.extract.markers import Marker
 from linkaudit.extract.positions import LineIndex
@@ -34,21 +31,10 @@ _NOTE_HREF = re.compile("#" + _NOTE_NAME, re.I)
 _NOTE_ID = re.compile("^" + _NOTE_NAME, re.I)
 """The id of a note anchor (`cite_note-1`, `ref3`)."""
 _BACKLINK_TEXT = frozenset({"↑", "^", "↩", "↩︎", "⤴"})
-_MAX_NESTING = 64
-"""markdown-it stops reading at its nesting limit (20 in the CommonMark preset) and silently
-drops the rest of the document: a genealogy tree of nested lists would hide the reference list
-after it. 64 levels cost a few hundred stack frames at most."""
-
-
-@functools.cache
-def _parser() -> MarkdownIt:
-    """One parser for every document (a parse keeps no state in it)."""
-    return (
-        MarkdownIt("commonmark", {"maxNesting": _MAX_NESTING})
-        .use(footnote_plugin)
-        .use(front_matter_plugin)
-        .enable(["table", "strikethrough"])
-    )
+_MAX_NESTING = MAX_NESTING
+"""The parser's nesting limit (`linkaudit.extract.flavour`)."""
+_parser = markdown_parser
+"""One parser for every document, the one `local.anchors` reads a Markdown file with."""
 
 
 class _Role(Enum):

@@ -1,21 +1,20 @@
-"""Link health over time: the run history, the scheduled report and `linkaudit fix`.
+"""Link health over time: the run history and the scheduled report.
 
-- `history`: `record_run` (called by `linkaudit.audit` after each run) and `link_states`;
+- `history`: `record_run` (the `HistorySink` the CLI hands to `linkaudit.audit`) and
+  `link_states`;
 - `policy`: the pure verdict (dead only after `confirm_runs` failures over `confirm_days`);
-- `report` + `markdown` / `html` / `json_v1`: `linkaudit report`;
-- `fix`: `linkaudit fix` (archived copies and redirect targets, byte-preserving);
-- `commands`: the typer commands, registered by `linkaudit.cli`.
+- `report`: the report as data; `render` chooses among `table`, `markdown`, `html`, `json_v1`.
+
+The commands (`linkaudit report`, `linkaudit fix`) live in `linkaudit.cli.health`; the fixes
+themselves in `linkaudit.fix`.
 """
 
-from linkaudit.health.fix import FileFix, FixPlan, FixStyle, plan_fixes, write_fix
 from linkaudit.health.history import LinkHistory, link_states, record_run
 from linkaudit.health.policy import HealthPolicy, HealthState, Verdict, verdict
-from linkaudit.health.report import HealthReport, ReportFormat, build_report
+from linkaudit.health.render import ReportFormat
+from linkaudit.health.report import HealthReport, build_report
 
 __all__ = [
-    "FileFix",
-    "FixPlan",
-    "FixStyle",
     "HealthPolicy",
     "HealthReport",
     "HealthState",
@@ -24,8 +23,6 @@ __all__ = [
     "Verdict",
     "build_report",
     "link_states",
-    "plan_fixes",
     "record_run",
     "verdict",
-    "write_fix",
 ]

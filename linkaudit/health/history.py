@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import AuditConfig, HealthConfig
 from linkaudit.health.policy import HealthPolicy, Verdict, verdict
 from linkaudit.model import AuditResult, LinkStatus
 from linkaudit.store import Store
@@ -97,9 +97,9 @@ class LinkHistory:
         return self.observations[-1]
 
 
-def policy_of(cfg: AuditConfig) -> HealthPolicy:
-    """The verdict policy for a config."""
-    return HealthPolicy(confirm_runs=cfg.confirm_runs, confirm_days=cfg.confirm_days)
+def policy_of(health: HealthConfig) -> HealthPolicy:
+    """The verdict policy of the config's health section."""
+    return HealthPolicy(confirm_runs=health.confirm_runs, confirm_days=health.confirm_days)
 
 
 def _iso(value: dt.datetime) -> str:
@@ -231,7 +231,7 @@ def current_run(runs: list[RunInfo]) -> RunInfo | None:
 
 
 def link_states(
-    store: Store, cfg: AuditConfig, *, now: dt.datetime | None = None
+    store: Store, health: HealthConfig, *, now: dt.datetime | None = None
 ) -> list[LinkHistory]:
     """Every URL ever recorded with its verdict, sorted by URL.
 
@@ -244,7 +244,7 @@ def link_states(
         return []
     times = {r.id: r.started for r in runs}
     latest = current_run(runs)
-    policy = policy_of(cfg)
+    policy = policy_of(health)
     by_url: dict[str, list[Observation]] = {}
     try:
         rows = store.connection.execute(

@@ -1,7 +1,8 @@
 """The link-health report as data: what changed since the last run, built from the history.
 
-`build_report` reads the store once and returns a `HealthReport`; the Markdown, HTML and JSON
-renderers (`linkaudit.health.markdown`, `.html`, `.json_v1`) only format it.
+`build_report` reads the store once and returns a `HealthReport`; the table, Markdown, HTML and
+JSON renderers (`linkaudit.health.table`, `.markdown`, `.html`, `.json_v1`, chosen by
+`linkaudit.health.render.ReportFormat`) only format it, and this module imports none of them.
 
 The lists, each about URLs cited by the latest finished run ("current") unless said otherwise:
 - `new`: a problem now (failing, dead, blocked, timeout...) that was not one in the previous run;
@@ -16,12 +17,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import assert_never
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import HealthConfig
 from linkaudit.health.history import (
     Citer,
     LinkHistory,
@@ -47,38 +45,6 @@ AGE_BUCKETS: tuple[tuple[str, int], ...] = (
     ("> 1 year", 10**6),
 )
 """Buckets of the "age of dead links" chart: (label, upper bound in days, exclusive)."""
-
-
-class ReportFormat(StrEnum):
-    """`linkaudit report --format`."""
-
-    TABLE = "table"
-    MARKDOWN = "markdown"
-    HTML = "html"
-    JSON = "json"
-
-    def renderer(self) -> Callable[[HealthReport], str]:
-        """The function that renders a report in this format (the table as plain text; on a
-        terminal the command prints it with `linkaudit.health.table.print_table`)."""
-        match self:
-            case ReportFormat.TABLE:
-                from linkaudit.health.table import render_table
-
-                return render_table
-            case ReportFormat.MARKDOWN:
-                from linkaudit.health.markdown import render_markdown
-
-                return render_markdown
-            case ReportFormat.HTML:
-                from linkaudit.health.html import render_html
-
-                return render_html
-            case ReportFormat.JSON:
-                from linkaudit.health.json_v1 import render_json
-
-                return render_json
-            case _ as unreachable:
-                assert_never(unreachable)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,10 +139,10 @@ class HealthReport:
         return list(counts.items())
 
 
-def _is_problem(status: LinkStatus | None, cfg: AuditConfig) -> bool:
+def _is_problem(status: LinkStatus | None, health: HealthConfig) -> bool:
     if status is None:
         return False
-    return outcome_of(status, policy_of(cfg)) in (Outcome.FAIL, Outcome.UNSURE)
+    return outcome_of(status, policy_of(health)) in (Outcome.FAIL, Outcome.UNSURE)
 
 
 def _is_ok(status: LinkStatus | None) -> bool:
@@ -184,12 +150,12 @@ def _is_ok(status: LinkStatus | None) -> bool:
 
 
 def build_report(
-    store: Store, cfg: AuditConfig, *, now: dt.datetime | None = None
+    store: Store, health: HealthConfig, *, now: dt.datetime | None = None
 ) -> HealthReport:
     """Read the history in `store` and build the report as of `now` (default: the present)."""
     now = now or dt.datetime.now(dt.UTC)
     runs = [r for r in list_runs(store) if r.started <= now]
-    histories = link_states(store, cfg, now=now)
+    histories = link_states(store, health, now=now)
     latest = current_run(runs)
     finished = [r for r in runs if not r.interrupted and (latest is None or r.id < latest.id)]
     previous = finished[-1] if finished else None
@@ -213,7 +179,7 @@ def build_report(
         if h.current and latest is not None:
             row = domains.setdefault(registrable_domain(h.url) or "?", [0, 0, 0])
             row[0] += 1
-            if now_status and outcome_of(now_status, policy_of(cfg)) is Outcome.FAIL:
+            if now_status and outcome_of(now_status, policy_of(health)) is Outcome.FAIL:
                 row[1] += 1
             if h.verdict.state is HealthState.DEAD:
                 row[2] += 1
@@ -221,12 +187,12 @@ def build_report(
             if h.current:
                 flapping.append(_item(h, h.latest.status.value))
             continue
-        if h.current and _is_problem(now_status, cfg):
+        if h.current and _is_problem(now_status, health):
             item = _item(h, h.latest.status.value)
-            (persisting if _is_problem(prev_status, cfg) else new).append(item)
+            (persisting if _is_problem(prev_status, health) else new).append(item)
             if h.verdict.state is HealthState.DEAD:
                 dead.append(item)
-        elif _is_problem(prev_status, cfg) and latest is not None:
+        elif _is_problem(prev_status, health) and latest is not None:
             if not h.current:
                 fixed.append(_item(h, REMOVED, since=latest.started))
             elif _is_ok(now_status):
@@ -246,8 +212,8 @@ def build_report(
         flapping=tuple(sorted(flapping, key=lambda i: i.url)),
         dead=by_age(dead),
         domains=tuple(rot),
-        confirm_runs=cfg.confirm_runs,
-        confirm_days=cfg.confirm_days,
+        confirm_runs=health.confirm_runs,
+        confirm_days=health.confirm_days,
     )
 
 

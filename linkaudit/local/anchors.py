@@ -112,9 +112,9 @@ def _heading_text(children: Iterable[Token], anchors: set[str]) -> str:
 
 def markdown_anchors(text: str) -> frozenset[str]:
     """The anchors of a Markdown text: heading slugs, explicit ids and names, `{#id}`."""
-    from linkaudit.extract.markdown import _parser  # the extraction's own flavour of Markdown
+    from linkaudit.extract.flavour import markdown_parser  # the extraction's own Markdown
 
-    return markdown_token_anchors(_parser().parse(text))
+    return markdown_token_anchors(markdown_parser().parse(text))
 
 
 def markdown_token_anchors(tokens: Iterable[Token]) -> frozenset[str]:

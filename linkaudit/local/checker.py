@@ -294,14 +294,14 @@ def plan_checks(
     from linkaudit.check.checker import filter_reason
 
     plan = CheckPlan()
-    remaps = parse_remaps(cfg.remap)
-    include = [re.compile(p) for p in cfg.include]
-    exclude = [re.compile(p) for p in cfg.exclude]
+    remaps = parse_remaps(cfg.links.remap)
+    include = [re.compile(p) for p in cfg.network.include]
+    exclude = [re.compile(p) for p in cfg.network.exclude]
     references, only_images, fragments = _occurrences(documents)
-    local = LocalChecker(documents, resolver.cwd, cfg.fallback_extensions)
-    want_anchors = cfg.check_fragments is not FragmentMode.NONE
+    local = LocalChecker(documents, resolver.cwd, cfg.links.fallback_extensions)
+    want_anchors = cfg.links.check_fragments is not FragmentMode.NONE
     for url in urls:
-        if not cfg.images and url in only_images:
+        if not cfg.links.images and url in only_images:
             plan.ready[url] = skipped(url, "image, not checked (--no-images)")
             continue
         remapped = apply_remaps(url, remaps)
@@ -317,14 +317,14 @@ def plan_checks(
             plan.ready[url] = skipped(url, reason)
             continue
         if kind is Target.WEB:
-            if cfg.offline:
+            if cfg.network.offline:
                 if url not in references:  # a reference keeps "not checked" for its rules
                     plan.ready[url] = skipped(url, "offline: not checked")
                 continue
             if address not in plan.sources:
                 plan.web.append(address)
             plan.sources.setdefault(address, []).append(url)
-            if url in fragments and cfg.check_fragments is FragmentMode.ALL:
+            if url in fragments and cfg.links.check_fragments is FragmentMode.ALL:
                 plan.anchors_for.add(normalize_url(address))
             continue
         if kind is Target.LOCAL:

@@ -42,7 +42,7 @@ from enum import StrEnum
 from pathlib import Path, PurePath
 from urllib.parse import unquote, urljoin, urlsplit
 
-from linkaudit.config import AuditConfig, FragmentMode
+from linkaudit.config import FragmentMode, LinksConfig
 from linkaudit.extract.urls import clean_url
 from linkaudit.model import Document, Link, Reference
 
@@ -150,7 +150,7 @@ class Resolver:
 
     @classmethod
     def from_config(
-        cls, cfg: AuditConfig, inputs: Sequence[str], cwd: Path | None = None
+        cls, links: LinksConfig, inputs: Sequence[str], cwd: Path | None = None
     ) -> Resolver:
         """The resolver for a run over `inputs` (paths; URLs and `-` are ignored here)."""
         here = Path(os.path.abspath(cwd or os.getcwd()))
@@ -160,9 +160,9 @@ class Resolver:
                 continue
             path = Path(os.path.normpath(here / given))
             roots.append(path if path.is_dir() else path.parent)
-        root_dir = Path(os.path.normpath(here / cfg.root_dir)) if cfg.root_dir else None
-        return cls(here, tuple(roots), root_dir, cfg.base_url,
-                   cfg.check_fragments is FragmentMode.ALL)
+        root_dir = Path(os.path.normpath(here / links.root_dir)) if links.root_dir else None
+        return cls(here, tuple(roots), root_dir, links.base_url,
+                   links.check_fragments is FragmentMode.ALL)
 
     def bounds(self, document: Path) -> tuple[Path, ...]:
         """The folders a link of `document` may reach: the inputs' root, and `--root-dir`."""

@@ -195,7 +195,7 @@ def age_chart(result: AuditResult, cfg: AuditConfig) -> str:
     for i, ((label, low, high), count) in enumerate(zip(AGE_BINS, counts, strict=True)):
         y = 5 + 24 * i
         width = round(230 * count / most) if count else 0
-        fill = _age_fill(low, high, cfg.stale_after_days)
+        fill = _age_fill(low, high, cfg.rules.stale_after_days)
         parts.append(f'<text x="0" y="{y + 15}" font-size="12">{label}</text>'
                      f'<rect class="bin" x="110" y="{y}" width="{max(width, 1)}" height="18" '
                      f'fill="{fill}"><title>{label}: {plural(count, "source")}</title></rect>'
@@ -216,8 +216,9 @@ def legend(cfg: AuditConfig) -> str:
         for group in LinkGroup
     ]
     items += [
-        f"<span>{_swatch(AGE_FILL['fresh'])}source younger than {cfg.stale_after_days} days</span>",
-        f"<span>{_swatch(AGE_FILL['stale'])}older (stale after {cfg.stale_after_days} days)"
+        f"<span>{_swatch(AGE_FILL['fresh'])}source younger than "
+        f"{cfg.rules.stale_after_days} days</span>",
+        f"<span>{_swatch(AGE_FILL['stale'])}older (stale after {cfg.rules.stale_after_days} days)"
         "</span>",
         f"<span>{_swatch(AGE_FILL['after'])}dated after its document</span>",
     ]
@@ -307,7 +308,7 @@ class HtmlFormat:
 
     def render(self, result: AuditResult, cfg: AuditConfig) -> str:
         """The page."""
-        s = summarize(result, cfg.fail_on)
+        s = summarize(result, cfg.report.fail_on)
         when = result.started.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if (
             result.started) else ""
         counts = " · ".join(
@@ -322,7 +323,8 @@ class HtmlFormat:
             '<meta name="referrer" content="no-referrer">',
             "<title>linkaudit report</title>",
             f"<style>{CSS}</style></head><body>",
-            f"<header><h1>linkaudit report</h1><p>{esc(summary_line(result, cfg.fail_on))}</p>",
+            "<header><h1>linkaudit report</h1>"
+            f"<p>{esc(summary_line(result, cfg.report.fail_on))}</p>",
             f'<p>{counts} <span class="muted">{esc(when)}</span></p>',
             f'<ul class="muted">{problems}</ul>' if problems else "",
             "</header>",

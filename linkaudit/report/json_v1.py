@@ -320,7 +320,7 @@ def site_v1(view: SiteView) -> SiteV1:
 
 def summary_v1(result: AuditResult, cfg: AuditConfig) -> SummaryV1:
     """The `summary` part: the counts of the run."""
-    s = summarize(result, cfg.fail_on)
+    s = summarize(result, cfg.report.fail_on)
     return {
         "documents": s.documents,
         "references": s.references,
@@ -332,8 +332,8 @@ def summary_v1(result: AuditResult, cfg: AuditConfig) -> SummaryV1:
         "findings": s.findings,
         "failing": s.failing,
         "skips": s.skips,
-        "fail_on": cfg.fail_on.value,
-        "exit_code": int(exit_code(result, cfg.fail_on)),
+        "fail_on": cfg.report.fail_on.value,
+        "exit_code": int(exit_code(result, cfg.report.fail_on)),
         "elapsed_s": round(result.elapsed_s, 3),
         "interrupted": result.interrupted,
         "offline": result.offline,

@@ -31,8 +31,8 @@ def _describe(f: Finding) -> str:
 def _case(suite: ET.Element, doc: Document, name: str, findings: list[Finding],
           cfg: AuditConfig) -> tuple[int, int]:
     case = ET.SubElement(suite, "testcase", name=visible(name), classname=visible(doc.origin))
-    failing = [f for f in findings if fails(f, cfg.fail_on)]
-    passing = [f for f in findings if not fails(f, cfg.fail_on)]
+    failing = [f for f in findings if fails(f, cfg.report.fail_on)]
+    passing = [f for f in findings if not fails(f, cfg.report.fail_on)]
     for f in failing:
         failure = ET.SubElement(case, "failure", message=visible(f.message), type=f.rule)
         failure.text = _describe(f)

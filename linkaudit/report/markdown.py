@@ -115,9 +115,9 @@ class MarkdownFormat:
 
     def render(self, result: AuditResult, cfg: AuditConfig) -> str:
         """The Markdown text."""
-        s = summarize(result, cfg.fail_on)
+        s = summarize(result, cfg.report.fail_on)
         verdict = "❌" if s.failing else "✅"
-        lines = ["## linkaudit", "", f"{verdict} {summary_line(result, cfg.fail_on)}", ""]
+        lines = ["## linkaudit", "", f"{verdict} {summary_line(result, cfg.report.fail_on)}", ""]
         statuses = ", ".join(f"{name} {count}" for name, count in s.by_status.items() if count)
         if statuses:
             lines += [f"Links: {statuses}.", ""]

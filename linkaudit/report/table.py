@@ -357,7 +357,7 @@ def site_line(site: SiteView) -> Text:
 def summary_panel(result: AuditResult, cfg: AuditConfig, verbosity: int = 0) -> Panel:
     """Counts per status and per severity, what was skipped, cached and hidden, time taken, and
     run-level problems."""
-    s = summarize(result, cfg.fail_on)
+    s = summarize(result, cfg.report.fail_on)
     statuses = Text("links    ")
     shown = [(LinkStatus(k), v) for k, v in s.by_status.items() if v]
     for i, (status, count) in enumerate(shown):
@@ -374,7 +374,7 @@ def summary_panel(result: AuditResult, cfg: AuditConfig, verbosity: int = 0) -> 
     if s.skips:
         listed = "" if verbosity > 0 else ": -v lists them"
         severities.append(f"  ({plural(s.skips, 'rule skip')}{listed})", style="dim")
-    lines: list[Text] = [Text(summary_line(result, cfg.fail_on), style="bold"), statuses,
+    lines: list[Text] = [Text(summary_line(result, cfg.report.fail_on), style="bold"), statuses,
                          severities]
     if s.skipped:
         reasons = ", ".join(f"{visible(reason)} {n}" for reason, n in s.skip_reasons.items())
@@ -400,10 +400,12 @@ def summary_panel(result: AuditResult, cfg: AuditConfig, verbosity: int = 0) -> 
     elif failed is not None:
         verdict = Text(f"the run failed: {failed}", style="bold red")
     elif s.failing:
-        verdict = Text(f"{plural(s.failing, 'finding')} at or above --fail-on {cfg.fail_on.value}",
-                       style="bold red")
+        verdict = Text(
+            f"{plural(s.failing, 'finding')} at or above --fail-on {cfg.report.fail_on.value}",
+            style="bold red",
+        )
     else:
-        verdict = Text(f"nothing at or above --fail-on {cfg.fail_on.value}", style="green")
+        verdict = Text(f"nothing at or above --fail-on {cfg.report.fail_on.value}", style="green")
     lines.append(verdict)
     return Panel(Group(*lines), title="linkaudit", title_align="left", expand=False)
 

@@ -1,7 +1,7 @@
 """The rules: link health, citation integrity and claims against their sources.
 
-`ALL_RULES` is the explicit list (zizmor's `register_audit!`), in the order outputs list them;
-`analyse` runs them. Default severities, declared once on each rule:
+`ALL_RULES` (`linkaudit.rules.catalog`) is the explicit list, in the order outputs list them;
+`analyse` (`linkaudit.rules.engine`) runs them. Default severities, declared once on each rule:
 
 | rule | severity |
 |---|---|
@@ -15,65 +15,9 @@
 | markers-without-list | |
 """
 
-from linkaudit.rules.anchors import MissingAnchor
-from linkaudit.rules.claims import (
-    CopiedCitation,
-    SourceAfterDocument,
-    StaleSource,
-    UndatedSource,
-    UnsupportedNumber,
-    WeakSupport,
-)
+from linkaudit.rules.catalog import ALL_RULES, RULES_BY_ID
 from linkaudit.rules.engine import analyse, document_date
-from linkaudit.rules.integrity import (
-    DanglingMarker,
-    DuplicateReference,
-    MarkersWithoutList,
-    SelfCitation,
-    UncitedReference,
-)
 from linkaudit.rules.interface import Evidence, Rule, RuleContext, Scope, SourceInfo
-from linkaudit.rules.links import (
-    Blocked,
-    Dead,
-    DeadUnarchived,
-    InvalidUrl,
-    MovedOffsite,
-    NotAFileTree,
-    Redirected,
-    Soft404,
-    Unarchived,
-    Unreachable,
-)
-
-ALL_RULES: tuple[Rule, ...] = (
-    Dead(),
-    DeadUnarchived(),
-    Soft404(),
-    MovedOffsite(),
-    Redirected(),
-    Unreachable(),
-    Blocked(),
-    Unarchived(),
-    InvalidUrl(),
-    NotAFileTree(),
-    MissingAnchor(),
-    DanglingMarker(),
-    MarkersWithoutList(),
-    UncitedReference(),
-    DuplicateReference(),
-    SelfCitation(),
-    StaleSource(),
-    SourceAfterDocument(),
-    UnsupportedNumber(),
-    WeakSupport(),
-    CopiedCitation(),
-    UndatedSource(),
-)
-"""Every rule, once, in output order."""
-
-RULES_BY_ID: dict[str, Rule] = {rule.ident: rule for rule in ALL_RULES}
-"""`ALL_RULES` by id."""
 
 __all__ = [
     "ALL_RULES",

@@ -1,7 +1,7 @@
 """`analyse`: run every enabled rule over the documents and collect findings and skips.
 
-It builds one `RuleContext` per run of a rule (see `Scope`), applies `cfg.disable_rules` and
-`cfg.severity_overrides`, and orders the findings by document (input order), line, rule and
+It builds one `RuleContext` per run of a rule (see `Scope`), applies `cfg.rules.disable_rules` and
+`cfg.rules.severity_overrides`, and orders the findings by document (input order), line, rule and
 column. Skips that say the same thing for several references of a document (offline: every
 link) are merged into one skip naming them, so the output stays short.
 """
@@ -33,8 +33,8 @@ from linkaudit.sourcedates import source_published
 
 def document_date(doc: Document, cfg: AuditConfig) -> DatedFact | None:
     """The date a document speaks from: `--as-of` when given (it overrides), else its own."""
-    if cfg.as_of is not None:
-        return DatedFact(cfg.as_of, DateOrigin.AS_OF, detail="--as-of")
+    if cfg.rules.as_of is not None:
+        return DatedFact(cfg.rules.as_of, DateOrigin.AS_OF, detail="--as-of")
     return doc.date
 
 
@@ -175,13 +175,13 @@ def analyse(
     (`not-a-file-tree`: most of the run's local targets are missing) is judged when `whole_run`,
     over `documents` and every finding; a document analysed on its own passes False.
     """
-    from linkaudit.rules import ALL_RULES
+    from linkaudit.rules.catalog import ALL_RULES
 
-    offline = offline or cfg.offline
+    offline = offline or cfg.network.offline
     active = [r for r in (rules if rules is not None else ALL_RULES)
-              if r.ident not in cfg.disable_rules]
+              if r.ident not in cfg.rules.disable_rules]
     overrides: dict[str, Severity] = {}
-    for ident, text in cfg.severity_overrides:
+    for ident, text in cfg.rules.severity_overrides:
         try:
             overrides[ident] = Severity.parse(text)
         except ValueError:

@@ -100,14 +100,14 @@ def build_forecast(
     unread_urls: int = 0,
 ) -> Forecast:
     """The forecast of auditing `documents` with `cfg` on `slots` slots (see the module)."""
-    from linkaudit.audit import cited_urls
+    from linkaudit.pipeline import cited_urls
 
     urls = cited_urls(documents)
     first: dict[str, str] = {}
     for url in urls:
         first.setdefault(normalize_url(url), url)
     cached: dict[str, Any] = {}
-    if store is not None and cfg.cache:
+    if store is not None and cfg.store.cache:
         for key, url in first.items():
             hit = cached_check(store, key, url)
             if hit is not None:
@@ -115,7 +115,7 @@ def build_forecast(
     fresh = [u for u in first.values() if u not in cached]
     latencies = measured_latencies(store)
     work = host_work(fresh, cfg, latencies)
-    plan = plan_shards(work, slots=slots, concurrency=cfg.concurrency)
+    plan = plan_shards(work, slots=slots, concurrency=cfg.network.concurrency)
     busiest = tuple(sorted(work, key=lambda h: (-h.floor_s, h.host))[:BUSIEST])
 
     known, ceiling = _archive_targets(documents, cfg, cached, store)
@@ -132,8 +132,8 @@ def build_forecast(
         measured_hosts=sum(1 for h in work if h.measured),
         assumed_latency_s=DEFAULT_LATENCY_S,
         cpu_s=len(fresh) * CPU_PER_URL_S,
-        archive_mode=cfg.archive,
-        archive_rate_per_min=cfg.archive_rate_per_min,
+        archive_mode=cfg.archive.mode,
+        archive_rate_per_min=cfg.archive.rate_per_min,
         archive_known=len(known),
         archive_known_batches=known_batches,
         archive_known_calls=known_calls,
@@ -154,21 +154,22 @@ def _archive_targets(
     from linkaudit.archive.plan import lookup_requests
 
     known = lookup_requests(documents, cached, cfg)
-    if cfg.archive is ArchiveMode.ALL:
+    if cfg.archive.mode is ArchiveMode.ALL:
         every = lookup_requests(documents, {}, cfg)
         known, ceiling = every, every
-    elif cfg.archive is ArchiveMode.NONE:
+    elif cfg.archive.mode is ArchiveMode.NONE:
         return [], []
     else:
         ceiling = dict(known)
         for doc in documents:
-            date = cfg.as_of or (doc.date.value if doc.date else None)
+            date = cfg.rules.as_of or (doc.date.value if doc.date else None)
             for url in [r.url for r in doc.references if r.url] + [lk.url for lk in doc.links]:
-                if url not in cached and url not in ceiling and wants_lookup(cfg.archive, None):
+                wanted = wants_lookup(cfg.archive.mode, None)
+                if url not in cached and url not in ceiling and wanted:
                     ceiling[url] = date
 
     def uncached(targets: Mapping[str, dt.date | None]) -> list[str]:
-        if store is None or not cfg.cache:
+        if store is None or not cfg.store.cache:
             return list(targets)
         return [u for u, near in targets.items()
                 if store.get_archive(u, near.isoformat() if near else "") is None]
@@ -212,7 +213,7 @@ def render_forecast(f: Forecast, cfg: AuditConfig) -> str:
         lines.append(latency + (f"; measured by earlier runs for {f.measured_hosts:,}"
                                 if f.measured_hosts else " (no earlier run timed them)"))
         lines.append(f"- check, politeness bound: {duration(f.plan.bound_s)} at --concurrency "
-                     f"{cfg.concurrency}, --per-host {cfg.per_host}")
+                     f"{cfg.network.concurrency}, --per-host {cfg.network.per_host}")
         lines.append(f"- check, CPU: about {duration(f.cpu_s)} of one core "
                      f"({CPU_PER_URL_S * 1000:g} ms a link)"
                      + (f", {duration(f.cpu_s / f.plan.slots)} over {f.plan.slots} slots"
@@ -258,8 +259,8 @@ def forecast_json(f: Forecast, cfg: AuditConfig) -> dict[str, Any]:
         ],
         "assumed_latency_s": f.assumed_latency_s,
         "measured_hosts": f.measured_hosts,
-        "concurrency": cfg.concurrency,
-        "per_host": cfg.per_host,
+        "concurrency": cfg.network.concurrency,
+        "per_host": cfg.network.per_host,
         "bound_s": f.plan.bound_s,
         "cpu_s": f.cpu_s,
         "shards": len(f.plan.shards),

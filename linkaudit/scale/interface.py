@@ -83,9 +83,8 @@ def shard_config(cfg: AuditConfig, shard: Shard) -> AuditConfig:
     """The configuration a shard's checker runs with: its share of the global limit, and no
     store (the cache lives in the main process, which reads it before planning and writes each
     result as it arrives)."""
-    import dataclasses
 
-    return dataclasses.replace(cfg, concurrency=shard.concurrency, cache=False, history=False)
+    return cfg.replace(concurrency=shard.concurrency, cache=False, history=False)
 
 
 def lost_shard(shard: Shard, missing: int, reason: str) -> Problem:

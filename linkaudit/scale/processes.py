@@ -45,9 +45,9 @@ def _worker_main(conn: Connection) -> None:
     closes)."""
     import asyncio
 
-    from linkaudit.audit import event_loop_factory
     from linkaudit.check import make_client
     from linkaudit.http import HttpClient
+    from linkaudit.pipeline import event_loop_factory
     from linkaudit.scale.work import check_shard
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)

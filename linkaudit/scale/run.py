@@ -19,8 +19,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from linkaudit.check.cache import cache_ttl, cached_check
-from linkaudit.check.checker import check_to_dict
+from linkaudit.check.cache import cache_ttl, cached_check, check_to_dict
 from linkaudit.check.limits import per_host_limit
 from linkaudit.config import AuditConfig
 from linkaudit.errors import ConfigError, StoreError
@@ -91,18 +90,19 @@ def make_executor(
 ) -> Executor:
     """The home `cfg` asks for: a Dask cluster (`scheduler`), worker processes (`workers` > 1),
     else this process with the run's own client (and its `local` resources)."""
-    if cfg.record is not None and (cfg.scheduler or cfg.workers > 1):
+    if cfg.network.record is not None and (cfg.scale.scheduler or cfg.scale.workers > 1):
         raise ConfigError(
             "--record writes one cassette from one process: drop --workers/--scheduler to record"
         )
-    if cfg.scheduler:
+    if cfg.scale.scheduler:
         from linkaudit.scale.dask import DaskExecutor
 
-        return DaskExecutor(cfg.scheduler, local_workers=cfg.workers if cfg.workers > 1 else None)
-    if cfg.workers > 1:
+        workers = cfg.scale.workers
+        return DaskExecutor(cfg.scale.scheduler, local_workers=workers if workers > 1 else None)
+    if cfg.scale.workers > 1:
         from linkaudit.scale.processes import ProcessExecutor
 
-        return ProcessExecutor(cfg.workers)
+        return ProcessExecutor(cfg.scale.workers)
     from linkaudit.scale.inprocess import InProcessExecutor
 
     return InProcessExecutor(client, local)
@@ -136,7 +136,7 @@ def host_work(
             HostWork(
                 host=host,
                 urls=tuple(members),
-                per_host=per_host_limit(cfg, host),
+                per_host=per_host_limit(cfg.network, host),
                 latency_s=measured if measured is not None else default_latency_s,
                 measured=measured is not None,
             )
@@ -148,7 +148,7 @@ class _Checkpoint:
     """Writes results to the cache in batches; a store that fails is said once and left."""
 
     def __init__(self, store: Store | None, cfg: AuditConfig) -> None:
-        self._store = store if cfg.cache else None
+        self._store = store if cfg.store.cache else None
         self._cfg = cfg
         self._rows: list[tuple[str, dict[str, Any], float]] = []
         self._last = time.monotonic()
@@ -157,7 +157,7 @@ class _Checkpoint:
     def add(self, key: str, check: LinkCheck) -> None:
         if self._store is None:
             return
-        ttl = cache_ttl(check, self._cfg)
+        ttl = cache_ttl(check, self._cfg.store)
         if ttl is not None:
             self._rows.append((key, check_to_dict(check), ttl))
         if time.monotonic() - self._last >= CHECKPOINT_S:
@@ -254,7 +254,7 @@ async def check_urls(
     for key, names in spellings.items():
         hit = (cached_check(store, key, names[0], wants_anchors=key in anchors,
                             wants_source=sources is None or key in sources)
-               if store is not None and cfg.cache else None)
+               if store is not None and cfg.store.cache else None)
         if hit is None:
             fresh.append(names[0])
         else:
@@ -270,7 +270,7 @@ async def check_urls(
         try:
             slots = await chosen.start()
             work = host_work(fresh, cfg, measured_latencies(store))
-            plan = plan_shards(work, slots=slots, concurrency=cfg.concurrency)
+            plan = plan_shards(work, slots=slots, concurrency=cfg.network.concurrency)
             shards = plan.shards
             if anchors:
                 shards = tuple(

@@ -101,8 +101,8 @@ def run_shard_task(shard: Shard, cfg: AuditConfig, version: str) -> ShardResult:
     """A Dask task: check `shard` in a fresh event loop with a client built from `cfg`."""
     import asyncio
 
-    from linkaudit.audit import event_loop_factory
     from linkaudit.check import make_client
+    from linkaudit.pipeline import event_loop_factory
 
     if version != __version__:
         raise ExecutorError(

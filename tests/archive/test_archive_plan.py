@@ -56,9 +56,9 @@ def test_requests_use_the_earliest_citing_document() -> None:
     docs = [document(dt.date(2025, 9, 1), A, B), document(dt.date(2024, 1, 1), A)]
     checks = {A: LinkCheck(A, LinkStatus.DEAD), B: LinkCheck(B, LinkStatus.ALIVE)}
     assert lookup_requests(docs, checks, AuditConfig()) == {A: dt.date(2024, 1, 1)}
-    everything = lookup_requests(docs, checks, AuditConfig(archive=ArchiveMode.ALL))
+    everything = lookup_requests(docs, checks, AuditConfig.build(archive=ArchiveMode.ALL))
     assert everything == {A: dt.date(2024, 1, 1), B: dt.date(2025, 9, 1)}
-    assert lookup_requests(docs, checks, AuditConfig(archive=ArchiveMode.NONE)) == {}
+    assert lookup_requests(docs, checks, AuditConfig.build(archive=ArchiveMode.NONE)) == {}
 
 
 async def test_lookup_many_shares_one_archive(

@@ -250,7 +250,7 @@ def loopback_cfg(**changes: object) -> AuditConfig:
         "retry_wait_s": 0.01, "cache": False, "store": Path("/nonexistent/linkaudit.db"),
     }
     base.update(changes)
-    return AuditConfig(**base)  # type: ignore[arg-type]
+    return AuditConfig.build(**base)
 
 
 def dump(obj: object) -> str:

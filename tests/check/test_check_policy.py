@@ -101,7 +101,7 @@ def _fetcher(client: Scripted, cfg: AuditConfig, slept: list[float]) -> Fetcher:
 async def test_retries_transient_failures_with_exponential_backoff() -> None:
     slept: list[float] = []
     client = Scripted([ResetError("reset"), ResetError("reset"), resp(200)])
-    cfg = AuditConfig(retries=3, retry_wait_s=0.5)
+    cfg = AuditConfig.build(retries=3, retry_wait_s=0.5)
     response, tries = await _fetcher(client, cfg, slept).request("GET", "https://a.example/")
     assert response.status == 200 and tries == 3 and client.calls == 3
     assert len(slept) == 2 and all(0.5 <= s <= 0.5 * 16 + 0.5 for s in slept)
@@ -111,7 +111,7 @@ async def test_retries_transient_failures_with_exponential_backoff() -> None:
 async def test_gives_up_and_returns_the_last_transient_response() -> None:
     slept: list[float] = []
     client = Scripted([resp(503)])
-    response, tries = await _fetcher(client, AuditConfig(retries=2), slept).request(
+    response, tries = await _fetcher(client, AuditConfig.build(retries=2), slept).request(
         "GET", "https://a.example/")
     assert response.status == 503 and tries == 3 and len(slept) == 2
 
@@ -120,7 +120,7 @@ async def test_final_errors_are_not_retried_and_retry_after_is_honoured() -> Non
     slept: list[float] = []
     dns = Scripted([DnsError("nx")])
     with pytest.raises(DnsError) as err:
-        await _fetcher(dns, AuditConfig(retries=5), slept).request("GET", "https://a.example/")
+        await _fetcher(dns, AuditConfig.build(retries=5), slept).request("GET", "https://a.example/")
     assert dns.calls == 1 and slept == [] and getattr(err.value, "attempts", None) == 1
 
     fetcher = _fetcher(Scripted([resp(429, retry_after="7"), resp(200)]), AuditConfig(), slept)
@@ -134,13 +134,13 @@ async def test_final_errors_are_not_retried_and_retry_after_is_honoured() -> Non
 
 
 def test_timeouts_are_retried_once_and_only_while_the_host_answers() -> None:
-    policy = RetryPolicy.from_config(AuditConfig(timeout_s=10.0, retries=2))
+    policy = RetryPolicy.from_config(AuditConfig.build(timeout_s=10.0, retries=2).network)
     timeout = FetchTimeout("t")
     assert next_try(policy, timeout, retry=1, host_answered=False) is None
     step = next_try(policy, timeout, retry=1, host_answered=True)
     assert step == NextTry(0.0, 2.5)  # no backoff (the timeout was the wait), a quarter deadline
     assert next_try(policy, timeout, retry=2, timeouts_retried=1, host_answered=True) is None
-    short = RetryPolicy.from_config(AuditConfig(timeout_s=1.0))
+    short = RetryPolicy.from_config(AuditConfig.build(timeout_s=1.0).network)
     assert short.timeout_retry_s == 1.0  # never longer than the timeout itself
     assert next_try(RetryPolicy(retries=0), timeout, retry=1, host_answered=True) is None
     assert next_try(RetryPolicy(timeout_retry_s=None), timeout, retry=1,
@@ -149,7 +149,7 @@ def test_timeouts_are_retried_once_and_only_while_the_host_answers() -> None:
 
 async def test_a_hanging_url_costs_one_timeout_plus_a_short_retry_at_most() -> None:
     slept: list[float] = []
-    cfg = AuditConfig(timeout_s=10.0, retries=2)
+    cfg = AuditConfig.build(timeout_s=10.0, retries=2)
     # The host answers nothing else: no retry at all.
     alone = Scripted([FetchTimeout("t")])
     with pytest.raises(FetchTimeout):
@@ -254,8 +254,8 @@ async def test_host_limits_pause_one_host_only() -> None:
     from linkaudit.config import HostPolicy
 
     t = FakeClock()
-    cfg = AuditConfig(per_host=2, hosts=(("slow.example", HostPolicy(per_host=1)),))
-    limits = HostLimits(cfg, sleep=t.sleep, clock=t)
+    cfg = AuditConfig.build(per_host=2, hosts=(("slow.example", HostPolicy(per_host=1)),))
+    limits = HostLimits(cfg.network, sleep=t.sleep, clock=t)
     assert limits.limit_for("slow.example") == 1 and limits.limit_for("a.example") == 2
     limits.pause("a.example", 5.0)
     limits.pause("a.example", 2.0)  # a shorter pause does not cut the longer one
@@ -313,7 +313,7 @@ async def test_failing_head_fallback_keeps_the_get_answer() -> None:
         async def close(self) -> None:
             pass
 
-    checker = Checker(AuditConfig(retries=0), GetOnly())  # type: ignore[arg-type]
+    checker = Checker(AuditConfig.build(retries=0), GetOnly())  # type: ignore[arg-type]
     result = await checker.check("https://example.com/x")
     assert result.http_status == 405 and result.status is not LinkStatus.NETWORK_ERROR
 
@@ -324,7 +324,7 @@ async def test_a_paced_host_is_spaced_and_the_others_are_not() -> None:
     from linkaudit.check.limits import HostLimits, TokenBucket
 
     t = FakeClock()
-    limits = HostLimits(AuditConfig(per_host=4), sleep=t.sleep, clock=t)
+    limits = HostLimits(AuditConfig.build(per_host=4).network, sleep=t.sleep, clock=t)
     limits.pace("slow.example", TokenBucket.spacing(2.0, sleep=t.sleep, clock=t))
     starts: dict[str, list[float]] = {"slow.example": [], "fast.example": []}
     for _ in range(3):

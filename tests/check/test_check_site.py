@@ -210,7 +210,7 @@ async def test_name_that_does_not_resolve_is_dead_without_dns() -> None:
 
 
 async def test_guard_refuses_loopback_without_allow(site: Site) -> None:
-    cfg = AuditConfig(timeout_s=2.0, cache=False)
+    cfg = AuditConfig.build(timeout_s=2.0, cache=False)
     direct = await run(cfg, site.url("/ok"))
     assert direct.status is LinkStatus.SKIPPED and "loopback address 127.0.0.1" in direct.error
     port = site.base.rsplit(":", 1)[1]
@@ -292,7 +292,7 @@ async def test_filters_and_invalid() -> None:
 
 async def test_store_cache_round_trip(site: Site, tmp_path: Path) -> None:
     cfg = loopback_cfg(cache=True, store=tmp_path / "db.sqlite")
-    with Store.open(cfg.store) as store:
+    with Store.open(cfg.store.path) as store:
         client = AiohttpClient(cfg)
         try:
             first = await Checker(cfg, client, store=store).check_all(

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from linkaudit.config import ArchiveMode, AuditConfig, FailOn, HostPolicy
+from linkaudit.config import ArchiveMode, AuditConfig, FailOn, HostPolicy, setting_value
 from linkaudit.configfile import FIELD_TYPES, find_config, load_config, merge
 from linkaudit.errors import ConfigError
 
@@ -77,8 +76,8 @@ def test_load_every_kind_of_value(tmp_path: Path) -> None:
         accept=frozenset({403, 429}), per_host=1, headers=(("Authorization", "Bearer s3cret"),)
     )
     cfg = merge(values, {})
-    assert cfg.host_policy("www.gov.example") == HostPolicy(accept=frozenset({401}))
-    assert cfg.per_host == 2 and cfg.github_token == "ghp_x"
+    assert cfg.network.host_policy("www.gov.example") == HostPolicy(accept=frozenset({401}))
+    assert cfg.network.per_host == 2 and cfg.network.github_token == "ghp_x"
 
 
 def test_linkaudit_toml_uses_the_top_level(tmp_path: Path) -> None:
@@ -123,9 +122,9 @@ def test_invalid_toml_is_a_config_error(tmp_path: Path) -> None:
 
 
 def test_unknown_rule_ids_are_refused_when_rules_are_known(tmp_path: Path) -> None:
-    from linkaudit.configfile import _known_rule_ids
+    from linkaudit.configvalues import known_rule_ids
 
-    known = _known_rule_ids()
+    known = known_rule_ids()
     if not known:
         pytest.skip("linkaudit.rules.ALL_RULES is not available")
     path = write(tmp_path / "linkaudit.toml", "rules = {'no-such-rule' = 'off'}\n")
@@ -146,17 +145,17 @@ def test_every_field_has_a_key_with_dashes_or_underscores(tmp_path: Path) -> Non
             path = write(tmp_path / "linkaudit.toml", f"{spelling} = {raw}\n")
             values = load_config(path, environ={})
             assert name in values, spelling
-            assert type(values[name]) is type(getattr(defaults, name)), name
+            assert type(values[name]) is type(setting_value(defaults, name)), name
 
 
 def test_merge_flags_win_where_given() -> None:
     cfg_values = {"per_host": 2, "exclude": ("a",), "fail_on": FailOn.WARNING}
     cfg = merge(cfg_values, {"per_host": None, "exclude": (), "fail_on": "info", "offline": True})
-    assert cfg.per_host == 2  # flag not given
-    assert cfg.exclude == ("a",)  # an unrepeated flag arrives empty: the file's list stays
-    assert cfg.fail_on is FailOn.INFO and cfg.offline is True
+    assert cfg.network.per_host == 2  # flag not given
+    assert cfg.network.exclude == ("a",)  # an unrepeated flag arrives empty: the file's list stays
+    assert cfg.report.fail_on is FailOn.INFO and cfg.network.offline is True
     assert merge({}, {}) == AuditConfig()
-    assert dataclasses.replace(merge({}, {"per-host": 9}), per_host=4) == AuditConfig()
+    assert merge({}, {"per-host": 9}).replace(per_host=4) == AuditConfig()
 
 
 def test_merge_refuses_unknown_and_bad_flags() -> None:
@@ -168,10 +167,10 @@ def test_merge_refuses_unknown_and_bad_flags() -> None:
 
 def test_github_token_falls_back_to_the_environment() -> None:
     env = {"LINKAUDIT_GITHUB_TOKEN": "ghs_from_env"}
-    assert merge({}, {}, environ=env).github_token == "ghs_from_env"
-    assert merge({"github_token": "file"}, {}, environ=env).github_token == "file"
-    assert merge({}, {"github_token": "flag"}, environ=env).github_token == "flag"
-    assert merge({}, {}, environ={}).github_token is None
+    assert merge({}, {}, environ=env).network.github_token == "ghs_from_env"
+    assert merge({"github_token": "file"}, {}, environ=env).network.github_token == "file"
+    assert merge({}, {"github_token": "flag"}, environ=env).network.github_token == "flag"
+    assert merge({}, {}, environ={}).network.github_token is None
     assert "ghs_from_env" not in repr(merge({}, {}, environ=env))
 
 

@@ -16,6 +16,7 @@ from fakes import LoopbackSite, Page, serve
 from linkaudit.audit import run_audit
 from linkaudit.config import ArchiveMode, AuditConfig
 from linkaudit.crawl import CrawlOptions
+from linkaudit.health.history import record_run
 from linkaudit.health.json_v1 import to_json_v1
 from linkaudit.health.report import build_report
 from linkaudit.model import LinkStatus
@@ -58,7 +59,7 @@ def news_site() -> LoopbackSite:
 
 
 def config(tmp_path: Path) -> AuditConfig:
-    return AuditConfig(
+    return AuditConfig.build(
         allow_private=("127.0.0.0/8",),
         store=tmp_path / "s.db",
         archive=ArchiveMode.NONE,
@@ -71,10 +72,12 @@ async def test_crawl_audits_every_article_once_and_resumes(tmp_path: Path) -> No
     cfg = config(tmp_path)
     async with serve(site) as base:
         first = await run_audit(
-            [base + "/"], cfg, crawl=CrawlOptions(start=base + "/", max_pages=4)
+            [base + "/"], cfg, crawl=CrawlOptions(start=base + "/", max_pages=4),
+            history=record_run,
         )
         second = await run_audit(
-            [base + "/"], cfg, crawl=CrawlOptions(start=base + "/", resume=True)
+            [base + "/"], cfg, crawl=CrawlOptions(start=base + "/", resume=True),
+            history=record_run,
         )
     posts = {f"/p{n}" for n in range(N)}
     assert site.count("/sitemap.xml.gz") >= 1
@@ -93,8 +96,8 @@ async def test_crawl_audits_every_article_once_and_resumes(tmp_path: Path) -> No
         assert gone and all(c.status is LinkStatus.DEAD for c in gone)
         assert any(f.rule == "dead" for f in result.findings)
         assert result.site is not None and result.site.worst[0].failing == 1
-    with Store.open(cfg.store) as store:
-        report = json.loads(json.dumps(to_json_v1(build_report(store, cfg))))
+    with Store.open(cfg.store.path) as store:
+        report = json.loads(json.dumps(to_json_v1(build_report(store, cfg.health))))
     failing = {e["url"]: e for e in report["new"] + report["persisting"]}
     # The whole site: every article's dead source is in the report, none called fixed.
     assert sorted(failing) == sorted(f"{base}/src/gone-{n}" for n in range(N))
@@ -187,7 +190,7 @@ async def test_an_unchanged_page_without_a_kept_body_is_fetched_whole(tmp_path: 
     cfg = config(tmp_path)
     async with serve(site) as base:
         await run_audit([base + "/"], cfg, crawl=CrawlOptions(start=base + "/"))
-        with Store.open(cfg.store) as store, store.transaction() as conn:
+        with Store.open(cfg.store.path) as store, store.transaction() as conn:
             conn.execute("DELETE FROM crawl_bodies")
         second = await run_audit([base + "/"], cfg, crawl=CrawlOptions(start=base + "/"))
     assert second.site is not None and second.site.unchanged == 0

@@ -42,7 +42,7 @@ async def _crawl(
     try:
         return await crawl_site(
             client,
-            AuditConfig(per_host=per_host),
+            AuditConfig.build(per_host=per_host),
             CrawlOptions(start=base, **options),
             store=store,
             on_page=on_page,

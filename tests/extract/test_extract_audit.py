@@ -24,7 +24,8 @@ async def test_a_url_with_a_space_is_invalid_and_never_requested(tmp_path: Path)
         "A claim [1].\n\n## References\n\n[1] http://exa mple.com/x y\n"
     )
     client = FakeClient()  # would answer: nothing may ask it
-    cfg = AuditConfig(cache=False, history=False, archive=ArchiveMode.NONE, allow_private=True)
+    cfg = AuditConfig.build(cache=False, history=False, archive=ArchiveMode.NONE,
+                            allow_private=True)
     result = await run_audit([str(page)], cfg, client=client)
     assert client.sent == []  # not `http://exa`, not anything
     invalid = [f for f in result.findings if f.rule == "invalid-url"]

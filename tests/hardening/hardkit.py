@@ -8,7 +8,6 @@ and that a credential never reached a second host.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -113,7 +112,7 @@ ARTICLE = (
 
 def config(tmp: Path, **changes: Any) -> AuditConfig:
     """A fast, quiet config for tests: no cache, no history, no archive, no retries."""
-    base = AuditConfig(
+    base = AuditConfig.build(
         cache=False,
         history=False,
         archive=ArchiveMode.NONE,
@@ -123,7 +122,7 @@ def config(tmp: Path, **changes: Any) -> AuditConfig:
         store=tmp / "store.db",
         as_of=None,
     )
-    return dataclasses.replace(base, **changes)
+    return base.replace(**changes)
 
 
 def markdown_doc(tmp: Path, urls: list[str], name: str = "doc.md", prose: str = "") -> Path:

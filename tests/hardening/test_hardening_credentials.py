@@ -9,7 +9,6 @@ reach the host they were meant for and never the host a redirect leads to.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import io
 import logging
 import socket
@@ -235,7 +234,7 @@ async def test_env_proxy_does_not_lift_the_ssrf_guard(
     proxy_server, proxy_port = await raw_server(proxy)
     monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy_port}")
     try:
-        cfg = dataclasses.replace(config(tmp_path), use_env_proxy=True)
+        cfg = config(tmp_path).replace(use_env_proxy=True)
         url = "http://169.254.169.254/latest/meta-data/"
         result = await run_audit([str(markdown_doc(tmp_path, [url]))], cfg)
     finally:

@@ -374,7 +374,7 @@ async def test_archive_refusing_everything_at_the_default_rate_stops_early(tmp_p
     finally:
         await arch.close()
         await site.close()
-    assert cfg.archive_rate_per_min == 20
+    assert cfg.archive.rate_per_min == 20
     assert calls[0] <= 6 and elapsed < 10
     assert len(result.archives) == 30
     assert [p.kind for p in result.problems] == ["archive-unusable"]

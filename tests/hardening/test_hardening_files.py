@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from linkaudit.health.fix import Edit, FileFix, FixError, FixKind, write_fix
+from linkaudit.fix import Edit, FileFix, FixError, FixKind, write_fix
 
 OLD = b"See [1].\n\n1. https://dead.example/a\n"
 NEW_URL = b"https://web.archive.org/web/2025/https://dead.example/a"

@@ -23,6 +23,7 @@ from aiohttp import web
 from hardkit import config, markdown_doc, serve
 
 from linkaudit.audit import run_audit
+from linkaudit.health.history import record_run
 
 N_URLS = 60
 
@@ -43,7 +44,8 @@ async def test_signal_mid_run_gives_a_partial_report(tmp_path: Path, sig: signal
         # An earlier, complete run in the same store.
         cfg = config(tmp_path, allow_private=("127.0.0.2/32",), cache=True, history=True,
                      store=store)
-        await run_audit([str(markdown_doc(tmp_path, [server.url("/fast")], name="old.md"))], cfg)
+        await run_audit([str(markdown_doc(tmp_path, [server.url("/fast")], name="old.md"))], cfg,
+                        history=record_run)
         answered[0] = 0
         doc = markdown_doc(tmp_path, [server.url(f"/slow/{n}") for n in range(N_URLS)])
         child = await asyncio.create_subprocess_exec(

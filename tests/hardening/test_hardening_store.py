@@ -22,6 +22,7 @@ from hardkit import config, markdown_doc, serve
 
 from linkaudit.audit import run_audit
 from linkaudit.errors import StoreError
+from linkaudit.health.history import record_run
 from linkaudit.model import AuditResult, LinkStatus
 from linkaudit.store import Store
 
@@ -41,7 +42,7 @@ async def _audit(tmp: Path, store: Path, n_urls: int = 5) -> AuditResult:
     try:
         urls = [server.url(f"/p/{n}?" + "q" * 200) for n in range(n_urls)]
         cfg = config(tmp, allow_private=("127.0.0.2/32",), cache=True, history=True, store=store)
-        return await run_audit([str(markdown_doc(tmp, urls))], cfg)
+        return await run_audit([str(markdown_doc(tmp, urls))], cfg, history=record_run)
     finally:
         await server.close()
 

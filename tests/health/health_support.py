@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from fakes import LoopbackClient
 
+from linkaudit.config import AuditConfig
 from linkaudit.model import (
     ArchiveLookup,
     ArchiveState,
@@ -110,3 +111,16 @@ def archived(url: str, when: str = "20250815000000") -> ArchiveLookup:
         original=url,
     )
     return ArchiveLookup(url, ArchiveState.ARCHIVED, (snap,))
+
+
+def judged(
+    documents: tuple[Document, ...],
+    checks: Mapping[str, LinkCheck],
+    archives: Mapping[str, ArchiveLookup],
+    cfg: AuditConfig | None = None,
+) -> AuditResult:
+    """The result of a run with these checks and archive answers, the rules applied (as
+    `run_audit` ends): `fix` plans from the findings' `fix` values."""
+    from linkaudit.audit import finish
+
+    return finish(documents, checks, archives, cfg or AuditConfig())

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 import typer
-from health_support import archived, day, result_of
+from health_support import archived, day, judged, result_of
 from typer.testing import CliRunner
 
 from linkaudit.config import ArchiveMode, AuditConfig
 from linkaudit.errors import ExitCode
-from linkaudit.health.commands import register
 from linkaudit.health.history import record_run
 from linkaudit.model import AuditResult, DocFormat, Document, LinkCheck, LinkStatus, Reference
 from linkaudit.store import Store
@@ -26,18 +25,13 @@ URL = "https://dead.example/a"
 
 @pytest.fixture
 def app() -> typer.Typer:
-    app = typer.Typer()
+    from linkaudit.cli import app
 
-    @app.callback()
-    def _root() -> None:
-        """Test root."""
-
-    register(app)
     return app
 
 
 def _store_with_runs(path: Path) -> None:
-    cfg = AuditConfig(store=path)
+    cfg = AuditConfig.build(store=path)
     with Store.open(path) as store:
         for n in range(3):
             record_run(store, result_of({URL: LinkStatus.DEAD}, day(2 * n)), cfg)
@@ -104,11 +98,7 @@ def _fake_audit(calls: list[tuple[list[str], AuditConfig]]):  # type: ignore[no-
         text = path.read_text(encoding="utf-8")
         ref = Reference("1", URL, URL, 3, 1, "entry")
         doc = Document(str(path), DocFormat.MARKDOWN, text, references=(ref,))
-        return AuditResult(
-            documents=(doc,),
-            checks={URL: LinkCheck(URL, LinkStatus.DEAD, 404)},
-            archives={URL: archived(URL)},
-        )
+        return judged((doc,), {URL: LinkCheck(URL, LinkStatus.DEAD, 404)}, {URL: archived(URL)})
 
     return audit
 
@@ -134,8 +124,9 @@ def test_fix_dry_run_then_write(
     assert (docs / "a.md").read_bytes() == original.encode()  # dry run: untouched
     inputs, cfg = calls[0]
     assert inputs == [str(docs)]
-    assert cfg.archive is ArchiveMode.DEAD and not cfg.history and not cfg.offline
-    assert cfg.allow_private_all and str(cfg.as_of) == "2025-09-01"
+    assert cfg.archive.mode is ArchiveMode.DEAD
+    assert not cfg.store.history and not cfg.network.offline
+    assert cfg.network.allow_private_all and str(cfg.rules.as_of) == "2025-09-01"
 
     wrote = runner.invoke(app, ["fix", str(docs), "--write"])
     assert wrote.exit_code == 0, wrote.output

@@ -10,7 +10,8 @@ from aiohttp import web
 from fakes import cdx_answer
 
 from linkaudit.config import ArchiveMode, AuditConfig
-from linkaudit.health.fix import plan_fixes
+from linkaudit.fix import plan_fixes
+from linkaudit.health.history import record_run
 from linkaudit.health.json_v1 import to_json_v1
 from linkaudit.health.report import build_report
 from linkaudit.store import Store
@@ -50,7 +51,7 @@ async def test_two_audits_then_report_and_fix(site, tmp_path: Path) -> None:  # 
         f"[^1]: {base}/a\r\n[^2]: [B]({base}/b)\r\n"
     )
     doc.write_bytes(original.encode())
-    cfg = AuditConfig(
+    cfg = AuditConfig.build(
         store=tmp_path / "h.db",
         allow_private_all=True,
         archive=ArchiveMode.NONE,
@@ -58,19 +59,19 @@ async def test_two_audits_then_report_and_fix(site, tmp_path: Path) -> None:  # 
         retries=0,
         cache=False,
     )
-    await audit_module.run_audit([str(doc)], cfg)
+    await audit_module.run_audit([str(doc)], cfg, history=record_run)
     state["/b"] = 404
-    await audit_module.run_audit([str(doc)], cfg)
-    with Store.open(cfg.store) as store:
-        data = to_json_v1(build_report(store, cfg))
+    await audit_module.run_audit([str(doc)], cfg, history=record_run)
+    with Store.open(cfg.store.path) as store:
+        data = to_json_v1(build_report(store, cfg.health))
     assert len(data["runs"]) == 2
     assert [r["counts"] for r in data["runs"]] == [{"alive": 2}, {"alive": 1, "dead": 1}]
     assert [(i["url"], i["status"]) for i in data["new"]] == [(f"{base}/b", "dead")]
     assert data["new"][0]["citers"] == [{"document": str(doc), "reference": "2"}]
     assert data["dead"] == []  # two runs on one day: not confirmed
 
-    fix_cfg = AuditConfig(
-        store=cfg.store,
+    fix_cfg = AuditConfig.build(
+        store=cfg.store.path,
         allow_private_all=True,
         archive=ArchiveMode.DEAD,
         archive_url=base,

@@ -6,9 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
-from health_support import archived
+from health_support import archived, judged
 
-from linkaudit.health.fix import (
+from linkaudit.fix import (
     FileFix,
     FixError,
     FixKind,
@@ -105,7 +105,7 @@ def _result(doc: Document) -> AuditResult:
         LOST: ArchiveLookup(LOST, ArchiveState.NOT_ARCHIVED),
         DEF: archived(DEF),
     }
-    return AuditResult(documents=(doc,), checks=checks, archives=archives)
+    return judged((doc,), checks, archives)
 
 
 def _markdown_doc(origin: str, text: str = MARKDOWN) -> Document:
@@ -316,11 +316,7 @@ def test_duplicated_reference_list_is_fixed_in_both_copies() -> None:
         references=(Reference("4", url, url, first, 1, url),),
         duplicated_body=True,
     )
-    result = AuditResult(
-        documents=(doc,),
-        checks={url: LinkCheck(url, LinkStatus.DEAD, 404)},
-        archives={url: archived(url)},
-    )
+    result = judged((doc,), {url: LinkCheck(url, LinkStatus.DEAD, 404)}, {url: archived(url)})
     fix, _ = plan_document(doc, data, result)
     assert fix is not None and len(fix.edits) == 2
     after = fix.new_bytes().decode("utf-8").splitlines()
@@ -348,12 +344,12 @@ def test_inline_links_get_their_archived_copies(style: FixStyle) -> None:
 
     doc = extract_document(Source("notes.md", INLINE.encode()))
     assert not doc.references and {link.url for link in doc.links} >= {DEAD, GONE, OK}
-    result = AuditResult(
-        documents=(doc,),
-        checks={DEAD: LinkCheck(DEAD, LinkStatus.DEAD, 404),
-                GONE: LinkCheck(GONE, LinkStatus.SOFT_404, 200),
-                OK: LinkCheck(OK, LinkStatus.ALIVE, 200)},
-        archives={DEAD: archived(DEAD), GONE: archived(GONE, "20240101120000")},
+    result = judged(
+        (doc,),
+        {DEAD: LinkCheck(DEAD, LinkStatus.DEAD, 404),
+         GONE: LinkCheck(GONE, LinkStatus.SOFT_404, 200),
+         OK: LinkCheck(OK, LinkStatus.ALIVE, 200)},
+        {DEAD: archived(DEAD), GONE: archived(GONE, "20240101120000")},
     )
     fix, skips = plan_document(doc, INLINE.encode(), result, style=style)
     assert fix is not None and not skips
@@ -367,3 +363,30 @@ def test_inline_links_get_their_archived_copies(style: FixStyle) -> None:
     else:
         assert f"[source]({dead_copy})" in after and f"<{gone_copy}>" in after
     assert f"[untouched link]({OK})" in after
+
+
+def test_fix_applies_what_the_rules_decided_not_the_check_status(tmp_path: Path) -> None:
+    """A rule switched off, or a finding accepted in the baseline, rewrites nothing: `fix`
+    plans from the findings' `fix` values, never from `check.status`."""
+    from health_support import judged
+
+    from linkaudit.config import AuditConfig
+    from linkaudit.ignore import write_baseline
+
+    path = tmp_path / "a.md"
+    path.write_text(MARKDOWN, encoding="utf-8")
+    doc = _markdown_doc(str(path))
+    full = plan_fixes(_result(doc), update_redirects=True)
+    assert {e.url for f in full.files for e in f.edits} >= {DEAD, GONE, MOVED}
+
+    checks, archives = dict(_result(doc).checks), dict(_result(doc).archives)
+    off = judged((doc,), checks, archives, AuditConfig.build(disable_rules=frozenset({"dead"})))
+    edited = {e.url for f in plan_fixes(off, update_redirects=True).files for e in f.edits}
+    assert DEAD not in edited and DEF not in edited and GONE in edited and MOVED in edited
+    assert not any(s.url in (DEAD, DEF) for s in plan_fixes(off).skips)
+
+    baseline = tmp_path / "baseline.json"
+    write_baseline(baseline, [f for f in _result(doc).findings if f.rule == "soft-404"])
+    accepted = judged((doc,), checks, archives, AuditConfig.build(baseline=baseline))
+    edited = {e.url for f in plan_fixes(accepted).files for e in f.edits}
+    assert GONE not in edited and DEAD in edited

@@ -34,7 +34,7 @@ RUN_DAYS = [0, 2, 4, 7, 9]
 
 @pytest.fixture
 def cfg(tmp_path: Path) -> AuditConfig:
-    return AuditConfig(store=tmp_path / "h.db")
+    return AuditConfig.build(store=tmp_path / "h.db")
 
 
 async def _record_history(aiohttp_server, store: Store, cfg: AuditConfig, runs: int) -> str:  # type: ignore[no-untyped-def]
@@ -62,11 +62,11 @@ async def _record_history(aiohttp_server, store: Store, cfg: AuditConfig, runs: 
 
 
 async def test_history_over_five_runs(aiohttp_server, cfg: AuditConfig) -> None:  # type: ignore[no-untyped-def]
-    with Store.open(cfg.store) as store:
+    with Store.open(cfg.store.path) as store:
         base = await _record_history(aiohttp_server, store, cfg, runs=5)
         runs = list_runs(store)
-        states = {h.url.removeprefix(base): h for h in link_states(store, cfg, now=day(10))}
-        report = build_report(store, cfg, now=day(10))
+        states = {h.url.removeprefix(base): h for h in link_states(store, cfg.health, now=day(10))}
+        report = build_report(store, cfg.health, now=day(10))
         findings = store.connection.execute("SELECT count(*) FROM run_findings").fetchone()[0]
 
     assert [r.started for r in runs] == [day(d) for d in RUN_DAYS]
@@ -132,10 +132,10 @@ async def test_history_over_five_runs(aiohttp_server, cfg: AuditConfig) -> None:
 
 
 async def test_report_between_runs_says_what_changed(aiohttp_server, cfg: AuditConfig) -> None:  # type: ignore[no-untyped-def]
-    with Store.open(cfg.store) as store:
+    with Store.open(cfg.store.path) as store:
         base = await _record_history(aiohttp_server, store, cfg, runs=2)
-        first = build_report(store, cfg, now=day(1))
-        second = build_report(store, cfg, now=day(3))
+        first = build_report(store, cfg.health, now=day(1))
+        second = build_report(store, cfg.health, now=day(3))
     # After one run every problem is new.
     assert sorted(i.url.removeprefix(base) for i in first.new) == ["/dropped", "/walled"]
     assert not first.persisting and not first.fixed
@@ -151,20 +151,20 @@ async def test_report_between_runs_says_what_changed(aiohttp_server, cfg: AuditC
 
 
 def test_interrupted_run_is_recorded_but_not_current(cfg: AuditConfig) -> None:
-    with Store.open(cfg.store) as store:
+    with Store.open(cfg.store.path) as store:
         record_run(store, result_of({"https://a.example/x": LinkStatus.DEAD}, day(0)), cfg)
         partial = result_of({"https://a.example/y": LinkStatus.ALIVE}, day(1), interrupted=True)
         record_run(store, partial, cfg)
         runs = list_runs(store)
-        report = build_report(store, cfg, now=day(2))
+        report = build_report(store, cfg.health, now=day(2))
     assert [r.interrupted for r in runs] == [False, True]
     assert report.latest is not None and report.latest.id == runs[0].id
     assert [i.url for i in report.new] == ["https://a.example/x"]
 
 
 def test_empty_store_reports_no_runs(cfg: AuditConfig) -> None:
-    with Store.open(cfg.store) as store:
-        report = build_report(store, cfg)
+    with Store.open(cfg.store.path) as store:
+        report = build_report(store, cfg.health)
     assert report.runs == () and report.all_clear
     assert "No runs recorded yet" in render_markdown(report)
 
@@ -179,19 +179,19 @@ def test_citers_and_links_of_several_documents(cfg: AuditConfig) -> None:
     result = result_of(
         {url: LinkStatus.DEAD, "https://c.example/": LinkStatus.ALIVE}, T0, docs=docs
     )
-    with Store.open(cfg.store) as store:
+    with Store.open(cfg.store.path) as store:
         run_id = record_run(store, result, cfg)
-        (history,) = [h for h in link_states(store, cfg) if h.url == url]
+        (history,) = [h for h in link_states(store, cfg.health) if h.url == url]
     assert run_id == 1
     assert history.citers == (Citer("docs/a.md", "1"), Citer("docs/b.md", "2"))
 
 
 def test_now_leaves_out_later_runs(cfg: AuditConfig) -> None:
-    with Store.open(cfg.store) as store:
+    with Store.open(cfg.store.path) as store:
         for n in range(4):
             record_run(store, result_of({"https://a.example/": LinkStatus.DEAD}, day(2 * n)), cfg)
-        early = link_states(store, cfg, now=day(3))
-        late = link_states(store, cfg, now=day(30))
+        early = link_states(store, cfg.health, now=day(3))
+        late = link_states(store, cfg.health, now=day(30))
     assert early[0].verdict.state is HealthState.FAILING and len(early[0].observations) == 2
     assert late[0].verdict.state is HealthState.DEAD
     assert late[0].verdict.since == T0 + dt.timedelta(days=0)

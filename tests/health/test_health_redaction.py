@@ -10,7 +10,8 @@ from health_support import day, result_of
 
 from linkaudit.config import AuditConfig
 from linkaudit.health.history import record_run
-from linkaudit.health.report import ReportFormat, build_report
+from linkaudit.health.render import ReportFormat
+from linkaudit.health.report import build_report
 from linkaudit.model import LinkCheck, LinkStatus
 from linkaudit.store import Store
 
@@ -26,7 +27,7 @@ def test_health_report_redacts_secrets_and_escapes_controls(tmp_path: Path) -> N
                                 error="not found \x1b]0;PWNED\x07 @octocat")
             record_run(store, dataclasses.replace(result, checks={SECRET_URL: hostile}), cfg,
                        now=day(n * 4))
-        report = build_report(store, cfg, now=day(9))
+        report = build_report(store, cfg.health, now=day(9))
     outputs = {fmt: fmt.renderer()(report) for fmt in ReportFormat}
     for fmt, text in outputs.items():
         assert "SECRET123" not in text, fmt

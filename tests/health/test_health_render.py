@@ -13,7 +13,8 @@ from linkaudit.config import AuditConfig
 from linkaudit.health.history import record_run
 from linkaudit.health.html import render_html
 from linkaudit.health.markdown import md_url, render_markdown
-from linkaudit.health.report import HealthReport, ReportFormat, build_report
+from linkaudit.health.render import ReportFormat
+from linkaudit.health.report import HealthReport, build_report
 from linkaudit.model import LinkStatus
 from linkaudit.store import Store
 from linkaudit.textsafe import md_text
@@ -24,7 +25,7 @@ JS = "javascript:alert(1)"
 
 
 def _report(tmp_path: Path) -> HealthReport:
-    cfg = AuditConfig(store=tmp_path / "r.db")
+    cfg = AuditConfig.build(store=tmp_path / "r.db")
     urls = {
         EVIL: LinkStatus.DEAD,
         JS: LinkStatus.DEAD,
@@ -32,10 +33,10 @@ def _report(tmp_path: Path) -> HealthReport:
         "https://a.example/x": LinkStatus.SERVER_ERROR,
     }
     doc = doc_citing(list(urls), origin="docs/<b>bold</b>@team.md")
-    with Store.open(cfg.store) as store:
+    with Store.open(cfg.store.path) as store:
         for n in range(4):
             record_run(store, result_of(urls, day(2 * n), docs=(doc,)), cfg)
-        return build_report(store, cfg, now=day(40))
+        return build_report(store, cfg.health, now=day(40))
 
 
 def test_every_format_has_a_renderer(tmp_path: Path) -> None:

@@ -62,9 +62,9 @@ def test_opens_a_hand_made_v1_file_with_history(tmp_path: Path) -> None:
     conn.execute("INSERT INTO run_links VALUES (3, 'https://x.example/', 'quantum', NULL, NULL)")
     conn.commit()
     conn.close()
-    cfg = AuditConfig(store=path)
+    cfg = AuditConfig.build(store=path)
     with Store.open(path) as store:
-        (history,) = link_states(store, cfg, now=day(5))
+        (history,) = link_states(store, cfg.health, now=day(5))
         new_id = record_run(store, result_of({URL: LinkStatus.ALIVE}, day(6)), cfg)
         runs = list_runs(store)
     assert history.verdict.state is HealthState.DEAD
@@ -103,7 +103,7 @@ def test_bad_store_is_refused_and_left_alone(tmp_path: Path, setup: str, message
 
 
 def _writer(path: str, tag: str) -> None:
-    cfg = AuditConfig(store=Path(path))
+    cfg = AuditConfig.build(store=Path(path))
     with Store.open(Path(path)) as store:
         for n in range(20):
             urls = {f"https://{tag}.example/{k}": LinkStatus.ALIVE for k in range(5)}
@@ -153,7 +153,7 @@ class _StallingChecks(Mapping[str, LinkCheck]):
 
 
 def _killed_writer(path: str, reached: object) -> None:
-    cfg = AuditConfig(store=Path(path))
+    cfg = AuditConfig.build(store=Path(path))
     with Store.open(Path(path)) as store:
         record_run(store, result_of({URL: LinkStatus.DEAD}, day(0)), cfg)
         record_run(store, result_of({URL: LinkStatus.DEAD}, day(1)), cfg)

@@ -19,7 +19,7 @@ OK = "https://ok.example/"
 
 
 def store_with_runs(path: Path) -> None:
-    cfg = AuditConfig(store=path)
+    cfg = AuditConfig.build(store=path)
     with Store.open(path) as store:
         for n in range(3):
             record_run(store, result_of({DEAD: LinkStatus.DEAD, OK: LinkStatus.ALIVE}, day(2 * n)),

@@ -4,7 +4,6 @@ config key; remote pages' fragments; mail and other schemes. Servers are loopbac
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import socket
 import ssl
@@ -85,8 +84,8 @@ async def server() -> AsyncIterator[Server]:
 
 def loopback(**changes: object) -> AuditConfig:
     """A config that may reach loopback servers and keeps no store."""
-    return dataclasses.replace(AuditConfig(), allow_private_all=True, cache=False,
-                               history=False, retries=0, archive=AuditConfig().archive.NONE,
+    return AuditConfig.build(allow_private_all=True, cache=False,
+                               history=False, retries=0, archive=AuditConfig().archive.mode.NONE,
                                **changes)  # type: ignore[arg-type]
 
 
@@ -223,7 +222,7 @@ async def test_accept_counts_a_status_alive_on_every_host(in_tmp: Path, server: 
     result = await run_audit([str(doc)], loopback())
     assert result.checks[server.url("/forbidden")].status is LinkStatus.BLOCKED
     cfg = merge({}, {"accept": "200..=299,403"}, environ={})
-    result = await run_audit([str(doc)], loopback(accept=cfg.accept))
+    result = await run_audit([str(doc)], loopback(accept=cfg.network.accept))
     assert result.checks[server.url("/forbidden")].status is LinkStatus.ALIVE
     code, _out, err = cli("audit", str(doc), "--offline", "--accept", "2xx")
     assert code == 2 and "accept" in err
@@ -248,12 +247,12 @@ class MapResolver(AbstractResolver):
 
 
 def test_github_token_comes_from_the_flag_the_file_or_the_environment() -> None:
-    assert merge({}, {}, environ={"GITHUB_TOKEN": "ghs_env"}).github_token == "ghs_env"
+    assert merge({}, {}, environ={"GITHUB_TOKEN": "ghs_env"}).network.github_token == "ghs_env"
     both = {"GITHUB_TOKEN": "ghs_env", "LINKAUDIT_GITHUB_TOKEN": "ghs_action"}
-    assert merge({}, {}, environ=both).github_token == "ghs_action"
-    assert merge({}, {"github_token": "ghp_flag"}, environ=both).github_token == "ghp_flag"
+    assert merge({}, {}, environ=both).network.github_token == "ghs_action"
+    assert merge({}, {"github_token": "ghp_flag"}, environ=both).network.github_token == "ghp_flag"
     assert merge({}, {"github_token": "env:MY_PAT"},
-                 environ={"MY_PAT": "ghp_pat"}).github_token == "ghp_pat"
+                 environ={"MY_PAT": "ghp_pat"}).network.github_token == "ghp_pat"
 
 
 async def test_github_token_goes_to_github_over_https_only(in_tmp: Path) -> None:
@@ -314,11 +313,11 @@ def test_insecure_and_the_other_keys_are_config_keys(in_tmp: Path) -> None:
         "images = false", 'check-fragments = "all"', 'github-token = "env:PAT"', ""]))
     values = load_config(path, environ={"PAT": "ghp_x"})
     cfg = merge(values, {}, environ={})
-    assert cfg.insecure and cfg.accept == frozenset({403, 200, 201, 202, 203, 204})
-    assert cfg.remap == ("a b",) and cfg.exclude_path == ("old/**",)
-    assert cfg.root_dir == in_tmp / "site" and cfg.base_url == "https://example.org"
-    assert cfg.images is False and cfg.check_fragments is FragmentMode.ALL
-    assert cfg.github_token == "ghp_x"
+    assert cfg.network.insecure and cfg.network.accept == frozenset({403, 200, 201, 202, 203, 204})
+    assert cfg.links.remap == ("a b",) and cfg.links.exclude_path == ("old/**",)
+    assert cfg.links.root_dir == in_tmp / "site" and cfg.links.base_url == "https://example.org"
+    assert cfg.links.images is False and cfg.links.check_fragments is FragmentMode.ALL
+    assert cfg.network.github_token == "ghp_x"
     for line, message in (("accept = [99]", "100-599"), ('remap = ["x"]', "REGEX REPLACEMENT"),
                           ('base-url = "example.org"', r"an http\(s\) URL"),
                           ('check-fragments = "some"', "local, all, none")):

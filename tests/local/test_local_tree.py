@@ -36,7 +36,7 @@ def _wiki(root: Path, pages: int = 30, red: int = 3) -> Path:
 
 
 def _run(folder: Path, **kw: object) -> AuditResult:
-    cfg = AuditConfig(offline=True, history=False, cache=False, **kw)  # type: ignore[arg-type]
+    cfg = AuditConfig.build(offline=True, history=False, cache=False, **kw)  # type: ignore[arg-type]
     return audit([str(folder)], cfg)
 
 
@@ -194,7 +194,7 @@ def test_the_fold_is_judged_over_the_whole_run_not_one_document(tmp_path: Path) 
     from linkaudit.rules import analyse
 
     result = _run(_wiki(tmp_path))
-    cfg = AuditConfig(offline=True)
+    cfg = AuditConfig.build(offline=True)
     docs, checks = result.documents, result.checks
     early = {i: analyse([d], checks, {}, cfg, whole_run=False) for i, d in enumerate(docs)}
     assert sum(f.rule == "dead" for found, _ in early.values() for f in found) == 64

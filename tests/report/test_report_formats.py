@@ -125,7 +125,7 @@ def test_junit_one_case_per_reference_and_failures_follow_fail_on(result: AuditR
     assert len(root.findall(".//testcase")) == 5
     assert _failures(render(result, OutputFormat.JUNIT, CFG)) == 2
     for fail_on, expected in ((FailOn.WARNING, 3), (FailOn.INFO, 4), (FailOn.NEVER, 0)):
-        cfg = dataclasses.replace(CFG, fail_on=fail_on)
+        cfg = CFG.replace(fail_on=fail_on)
         assert _failures(render(result, OutputFormat.JUNIT, cfg)) == expected
     assert root.get("failures") == "2"
 

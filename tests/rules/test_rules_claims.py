@@ -82,7 +82,7 @@ def test_since_an_old_year_is_a_present_note() -> None:
 def test_present_tense_recent_source_is_silent() -> None:
     assert stale("Nvidia faces vulnerabilities.", url="https://n.example/2025/08/20/x") == []
     cfg_d = doc([ref("1", OLD)], [cite("1", "Nvidia faces vulnerabilities.")])
-    findings, _ = run(cfg_d, cfg=AuditConfig(stale_after_days=400), offline=True)
+    findings, _ = run(cfg_d, cfg=AuditConfig.build(stale_after_days=400), offline=True)
     assert not of(findings, "stale-source")
 
 
@@ -223,10 +223,10 @@ def test_undated_source() -> None:
 
 def test_disable_and_severity_override() -> None:
     d = doc([ref("1", OLD)], [cite("1", "Revenue rose in 2025.")])
-    cfg = AuditConfig(severity_overrides=(("stale-source", "info"),))
+    cfg = AuditConfig.build(severity_overrides=(("stale-source", "info"),))
     (f,) = of(run(d, cfg=cfg, offline=True)[0], "stale-source")
     assert f.severity is Severity.INFO
-    cfg = AuditConfig(disable_rules=frozenset({"stale-source"}))
+    cfg = AuditConfig.build(disable_rules=frozenset({"stale-source"}))
     findings, skips = run(d, cfg=cfg, offline=True)
     assert not of(findings, "stale-source") and not [s for s in skips if s.rule == "stale-source"]
 
@@ -234,6 +234,6 @@ def test_disable_and_severity_override() -> None:
 def test_as_of_overrides_the_document_date() -> None:
     d = doc([ref("1", OLD)], [cite("1", "Nvidia faces vulnerabilities.")], date=None)
     assert not of(run(d, offline=True)[0], "stale-source")
-    cfg = AuditConfig(as_of=dt.date(2026, 1, 1))
+    cfg = AuditConfig.build(as_of=dt.date(2026, 1, 1))
     (f,) = of(run(d, cfg=cfg, offline=True)[0], "stale-source")
     assert f.evidence["document_date_origin"] == "as-of"

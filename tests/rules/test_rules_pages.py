@@ -46,7 +46,7 @@ async def test_a_date_in_each_place_dates_the_source(
     refs = [ref(str(i), url) for i, url in enumerate(urls.values(), 1)]
     claim = "Nvidia's sales in China fell in 2025 as export rules tightened."
     d = doc(refs, [cite(str(i), claim, line=i) for i in range(1, len(refs) + 1)])
-    cfg = AuditConfig(retries=0)
+    cfg = AuditConfig.build(retries=0)
     checks = await checker_module.Checker(cfg, client).check_all(list(urls.values()))
     undated = urls["/undated"]
     archives = {undated: archived(undated, before="20240801000000", first="20240801000000")}

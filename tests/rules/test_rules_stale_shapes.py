@@ -18,7 +18,7 @@ from linkaudit.rules.time import claim_time, supported_part
 def _stale(tmp_path: Path, text: str, name: str = "page.md") -> list[Finding]:
     page = tmp_path / name
     page.write_text(text, encoding="utf-8")
-    result = audit([str(page)], AuditConfig(offline=True, history=False, cache=False))
+    result = audit([str(page)], AuditConfig.build(offline=True, history=False, cache=False))
     return [f for f in result.findings if f.rule == "stale-source"]
 
 

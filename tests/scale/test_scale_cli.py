@@ -60,10 +60,10 @@ def test_plan_as_text_at_80_columns(tmp_path: Path) -> None:
 
 
 def test_workers_and_scheduler_values() -> None:
-    assert merge({}, {"workers": "auto"}).workers == max(1, os.cpu_count() or 1)
-    assert merge({}, {"workers": "3"}).workers == 3
-    assert merge({}, {"scheduler": "10.0.0.5:8786"}).scheduler == "tcp://10.0.0.5:8786"
-    assert AuditConfig().workers == 1 and AuditConfig().scheduler is None
+    assert merge({}, {"workers": "auto"}).scale.workers == max(1, os.cpu_count() or 1)
+    assert merge({}, {"workers": "3"}).scale.workers == 3
+    assert merge({}, {"scheduler": "10.0.0.5:8786"}).scale.scheduler == "tcp://10.0.0.5:8786"
+    assert AuditConfig().scale.workers == 1 and AuditConfig().scale.scheduler is None
     for bad in ({"workers": "0"}, {"workers": "many"}, {"scheduler": "http://x"}):
         with pytest.raises(ConfigError):
             merge({}, bad)

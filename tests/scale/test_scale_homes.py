@@ -24,11 +24,10 @@ PER_HOST = 2
 
 
 def config(tmp_path: Path, **changes: object) -> AuditConfig:
-    base = AuditConfig(allow_private_all=True, per_host=PER_HOST, concurrency=8, retries=0,
+    base = AuditConfig.build(allow_private_all=True, per_host=PER_HOST, concurrency=8, retries=0,
                        timeout_s=5, cache=False, history=False, store=tmp_path / "store.db")
-    import dataclasses
 
-    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+    return base.replace(**changes)  # type: ignore[arg-type]
 
 
 def verdicts(checks: dict[str, LinkCheck]) -> dict[str, tuple[object, ...]]:
@@ -113,7 +112,7 @@ async def test_a_cancelled_run_keeps_what_came_back_in_the_cache(
         if len(got) >= 15:
             enough.set()
 
-    with Store.open(cfg.store) as store:
+    with Store.open(cfg.store.path) as store:
         task = asyncio.ensure_future(
             check_urls(urls, cfg, client=None, store=store, on_result=on_result)  # type: ignore[arg-type]
         )

@@ -3,20 +3,24 @@
 The fix is planned as data first (`FileFix`: the file's original bytes and a list of byte edits),
 so that `--dry-run` (a unified diff) and `--write` show and do exactly the same thing.
 
-What is rewritten, and only where the reference list entry or the inline link writes it
-(`Reference` and `Link` each carry `line`, `column` and `url_as_written`; other occurrences of
-the URL are left alone), so a link in the body gets the same archived copy `audit` suggests:
-- a `dead` or `soft-404` reference gets its archived copy (`ArchiveLookup.best`: the capture
-  closest before the document's date). `FixStyle.APPEND` (the default) keeps the original and
-  adds the archived link next to it in the form the format expects: Markdown ` [archived](u)`
-  after the link, text ` (archived: u)`, HTML ` (<a href="u">archived</a>)` after the anchor.
-  `FixStyle.REPLACE` puts the archived URL in place of the original;
-- a `redirected` or `moved-offsite` reference gets its final URL with `update_redirects`.
+What is rewritten is what the rules decided: the `fix` of each finding of `dead` or `soft-404`
+(an archived copy: `ArchiveLookup.best`, the capture closest before the document's date) and,
+with `update_redirects`, of `redirected` or `moved-offsite` (the final URL). A rule switched off,
+a finding baselined or ignored (`<!-- linkaudit-ignore -->`) rewrites nothing, and a link the
+rules said nothing about is left alone. A `dead` or `soft-404` finding without a copy, and a
+`dead-unarchived` one, are skipped with the reason. Only where the reference list entry or the
+inline link writes the URL (`Reference` and `Link` each carry `line`, `column` and
+`url_as_written`; other occurrences of the URL are left alone), so a link in the body gets the
+same archived copy `audit` suggests. `FixStyle.APPEND` (the default) keeps the original and
+adds the archived link next to it in the form the format expects: Markdown ` [archived](u)` after
+the link, text ` (archived: u)`, HTML ` (<a href="u">archived</a>)` after the anchor.
+`FixStyle.REPLACE` puts the archived URL in place of the original.
 
 Bytes are kept: the file is decoded only to find positions; the edits splice encoded bytes into
-the original, so encoding, BOM, line endings and every other byte stay as they were. Writing is
-atomic (a temporary file in the same folder, then `os.replace`), refuses a file that changed since
-it was planned, and refuses any path that resolves outside the inputs (a symlink out of the tree).
+the original, so encoding, BOM, line endings and every other byte stay as they were. Writing
+(`linkaudit.fixfiles`) is atomic (a temporary file in the same folder, then `os.replace`),
+refuses a file that changed since it was planned, and refuses any path that resolves outside the
+inputs (a symlink out of the tree).
 
 A Markdown link reference definition (`[1]: https://...`) cannot carry a second link, so with
 `append` it is skipped with a reason (use `--style replace`). Appending twice adds nothing: an
@@ -27,31 +31,20 @@ appear twice (`duplicated_body`) gets the same edit on the identical line of the
 from __future__ import annotations
 
 import bisect
-import codecs
-import contextlib
 import dataclasses
 import difflib
-import os
 import re
-import stat
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from html import escape
 from pathlib import Path
 from typing import assert_never
 
-from linkaudit.errors import LinkauditError
 from linkaudit.extract.positions import LineIndex
-from linkaudit.model import AuditResult, DocFormat, Document, Link, LinkStatus, Reference
+from linkaudit.fixfiles import FixError, detect_encoding, write_fix
+from linkaudit.model import AuditResult, DocFormat, Document, Finding, Link, Reference
 from linkaudit.textsafe import md_url, visible
-
-
-class FixError(LinkauditError):
-    """A fix could not be written (outside the inputs, changed meanwhile, unwritable)."""
-
-    hint = "re-run `linkaudit fix` on the current files; it only writes inside the given paths"
 
 
 class FixStyle(StrEnum):
@@ -169,38 +162,6 @@ def _display(text: str) -> str:
     return visible(text.replace("\r\n", "\n"), keep_newlines=True)
 
 
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-
-
-def detect_encoding(data: bytes) -> tuple[str, bytes]:
-    """(codec, BOM) of a file: a BOM decides; else UTF-8 if it decodes; else the best guess of
-    charset-normalizer that decodes strictly; else latin-1 (which decodes anything)."""
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            return codec, bom
-    try:
-        data.decode("utf-8")
-        return "utf-8", b""
-    except UnicodeDecodeError:
-        pass
-    try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data).best()
-        if best is not None and best.encoding:
-            data.decode(best.encoding)
-            return str(best.encoding), b""
-    except (LookupError, UnicodeDecodeError):
-        pass
-    return "latin-1", b""
-
-
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _MD_DEFINITION = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:[ \t]*<?$")
 
@@ -257,6 +218,44 @@ def _addition(fmt: DocFormat, target: str) -> str:
             assert_never(unreachable)
 
 
+FIX_RULES: dict[str, FixKind] = {
+    "dead": FixKind.ARCHIVED,
+    "soft-404": FixKind.ARCHIVED,
+    "redirected": FixKind.REDIRECT,
+    "moved-offsite": FixKind.REDIRECT,
+}
+"""The rules whose findings' `fix` is applied, and what kind of edit it makes."""
+LOST_RULES = frozenset({"dead-unarchived"})
+"""Rules that say a fix was needed and none exists (skipped with the reason)."""
+
+_Key = tuple[str, str, str, int, int]
+
+
+def _key(document: str, reference: str | None, url: str | None, line: int | None,
+         column: int | None) -> _Key:
+    """A reference is named by its id and URL; an inline link by its URL and position."""
+    if reference:
+        return document, reference, url or "", 0, 0
+    return document, "", url or "", line or 0, column or 0
+
+
+def _target_key(doc: Document, target: Reference | Link) -> _Key:
+    if isinstance(target, Reference):
+        return _key(doc.origin, target.id, target.url, None, None)
+    return _key(doc.origin, None, target.url, target.line, target.column)
+
+
+def wanted_fixes(result: AuditResult) -> dict[_Key, Finding]:
+    """The findings that ask for a fix (or say none exists), by the link they are about."""
+    wanted: dict[_Key, Finding] = {}
+    for finding in result.findings:
+        if finding.rule in FIX_RULES or finding.rule in LOST_RULES:
+            key = _key(finding.document, finding.reference, finding.url, finding.line,
+                       finding.column)
+            wanted.setdefault(key, finding)
+    return wanted
+
+
 def _ident(target: Reference | Link) -> str:
     """A reference's id; an inline link has none (`""`) and is named by its URL instead."""
     return target.id if isinstance(target, Reference) else ""
@@ -270,8 +269,12 @@ def plan_document(
     style: FixStyle = FixStyle.APPEND,
     update_redirects: bool = False,
     path: Path | None = None,
+    wanted: dict[_Key, Finding] | None = None,
 ) -> tuple[FileFix | None, list[FixSkip]]:
-    """Plan the edits of one document whose file holds `data` (pure: no I/O)."""
+    """Plan the edits of one document whose file holds `data` (pure: no I/O), from the
+    findings of `result` (`wanted`: `wanted_fixes(result)`, computed once by `plan_fixes`)."""
+    if wanted is None:
+        wanted = wanted_fixes(result)
     codec, bom = detect_encoding(data)
     text = data[len(bom) :].decode(codec)
     index = LineIndex(text)  # the lines extraction counted (Reference.line)
@@ -289,24 +292,21 @@ def plan_document(
     for ref in targets:
         if not ref.url or not ref.url_as_written:
             continue
-        check = result.checks.get(ref.url)
-        if check is None:
+        finding = wanted.get(_target_key(doc, ref))
+        if finding is None:
+            continue  # the rules asked for nothing here (or were switched off, or baselined)
+        kind = FIX_RULES.get(finding.rule, FixKind.ARCHIVED)
+        if kind is FixKind.REDIRECT and not update_redirects:
             continue
-        kind: FixKind
-        if check.status in (LinkStatus.DEAD, LinkStatus.SOFT_404):
-            lookup = result.archives.get(ref.url)
-            snap = lookup.best if lookup else None
-            if snap is None:
+        if finding.fix is None:
+            if kind is FixKind.ARCHIVED:
+                check = result.checks.get(ref.url)
+                status = check.status.value if check else finding.rule
+                lookup = result.archives.get(ref.url)
                 state = lookup.state.value if lookup else "not looked up"
-                skip(ref, f"{check.status.value}, and no archived copy ({state})")
-                continue
-            kind, target = FixKind.ARCHIVED, snap.url
-        elif check.status in (LinkStatus.REDIRECTED, LinkStatus.MOVED_OFFSITE):
-            if not update_redirects or not check.final_url:
-                continue
-            kind, target = FixKind.REDIRECT, check.final_url
-        else:
+                skip(ref, f"{status}, and no archived copy ({state})")
             continue
+        target = finding.fix
         written = ref.url_as_written
         pos = index.find_near(text, written, ref.line, ref.column)
         if pos is None and doc.format is DocFormat.HTML:
@@ -400,6 +400,7 @@ def plan_fixes(
     """Plan the fixes of every local document of `result` (reads the files, writes nothing)."""
     files: list[FileFix] = []
     skips: list[FixSkip] = []
+    wanted = wanted_fixes(result)
     for doc in result.documents:
         if not is_local(doc.origin):
             continue
@@ -410,7 +411,7 @@ def plan_fixes(
             continue
         try:
             planned, doc_skips = plan_document(
-                doc, data, result, style=style, update_redirects=update_redirects
+                doc, data, result, style=style, update_redirects=update_redirects, wanted=wanted
             )
         except UnicodeDecodeError as exc:
             skips.append(FixSkip(doc.origin, "", "", f"cannot decode: {exc.reason}"))
@@ -421,51 +422,7 @@ def plan_fixes(
     return FixPlan(tuple(files), tuple(skips))
 
 
-def _inside(path: Path, roots: Sequence[Path]) -> bool:
-    return any(path == root or root in path.parents for root in roots)
-
-
-def write_fix(fix: FileFix, roots: Sequence[Path]) -> Path:
-    """Apply `fix` atomically and return the file written.
-
-    `roots` are the inputs as given; the file's real path (symlinks resolved) must be inside one
-    of them: a folder input's real path, or, for a file input, the real folder that holds it (so
-    a symlink named explicitly, e.g. by a shell glob, is not followed out of its folder). The
-    file must still hold the bytes it was planned from.
-    """
-    real = Path(os.path.realpath(fix.path))
-    real_roots = [
-        Path(os.path.realpath(r)) if Path(r).is_dir() else Path(os.path.realpath(Path(r).parent))
-        for r in roots
-    ]
-    if not _inside(real, real_roots):
-        raise FixError(f"{fix.path}: resolves to {real}, outside the inputs; not written")
-    try:
-        current = real.read_bytes()
-        mode = stat.S_IMODE(real.stat().st_mode)
-    except OSError as exc:
-        raise FixError(f"{fix.path}: cannot read: {exc.strerror or exc}") from exc
-    if current != fix.original:
-        raise FixError(f"{fix.path}: changed since the fix was planned; not written")
-    data = fix.new_bytes()
-    try:
-        fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise FixError(f"{fix.path}: cannot write next to it: {exc.strerror or exc}") from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, real)
-    except OSError as exc:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise FixError(f"{fix.path}: cannot write: {exc.strerror or exc}") from exc
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return real
-
+__all__ = [
+    "Edit", "FileFix", "FixError", "FixKind", "FixPlan", "FixSkip", "FixStyle", "detect_encoding",
+    "is_local", "plan_document", "plan_fixes", "wanted_fixes", "write_fix",
+]

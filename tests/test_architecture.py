@@ -1,0 +1,28 @@
+"""ARCHITECTURE.md matches the tree: every package and top-level module of linkaudit is in its
+table of rooms, and every room it names exists."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _rooms() -> set[str]:
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    table = text.split("## The rooms", 1)[1].split("## ", 1)[0]
+    names: set[str] = set()
+    for line in table.splitlines():
+        if line.startswith("| `"):
+            names.update(re.findall(r"`([\w.]+/?)`", line.split("|")[1]))
+    return names
+
+
+def test_every_room_is_in_the_architecture_and_exists() -> None:
+    package = ROOT / "linkaudit"
+    tree = {p.name + "/" for p in package.iterdir() if (p / "__init__.py").is_file()}
+    tree |= {p.name for p in package.glob("*.py")} - {"__init__.py", "__main__.py"}
+    rooms = _rooms()
+    assert tree - rooms == set(), "not in ARCHITECTURE.md"
+    assert rooms - tree == set(), "in ARCHITECTURE.md, not in the tree"
