@@ -12,8 +12,9 @@ When: only for a run big enough to repay starting the workers (half a second eac
 the first files are read: the caller decides), and only with cores to spare: one per core that
 the machine's load average (over the last minute) leaves idle, less the one the event loop keeps.
 On a busy machine workers only add the cost of shipping pages and documents between processes
-(on this project's shared 2-core machine, with a load of 1 to 2 from other jobs, a 10,000-link
-audit took 38-42 s with a worker against 38 s without: benchmarks/README.md).
+(on this project's shared 2-core machine, with a simulated web and other jobs beside it, a
+10,000-link audit took 27.4 s and 18.1 s of CPU with a worker against 26.5 s and 15.4 s without:
+benchmarks/README.md). The trigger decides where a job runs, never its result.
 `LINKAUDIT_CPU_WORKERS=0` keeps every job in the process, `=N` sets the number of workers.
 Workers are started with `spawn` (a fresh
 interpreter: forking a process that runs an event loop and resolver threads is unsafe), they
