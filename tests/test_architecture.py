@@ -1,5 +1,5 @@
 """ARCHITECTURE.md matches the tree: every package and top-level module of linkaudit is in its
-table of rooms, and every room it names exists."""
+table of rooms, and every room it names exists; no module is over 500 lines."""
 
 from __future__ import annotations
 
@@ -26,3 +26,16 @@ def test_every_room_is_in_the_architecture_and_exists() -> None:
     rooms = _rooms()
     assert tree - rooms == set(), "not in ARCHITECTURE.md"
     assert rooms - tree == set(), "in ARCHITECTURE.md, not in the tree"
+
+
+MAX_LINES = 500
+"""A module longer than this does two jobs: split it along its seam (ARCHITECTURE.md)."""
+
+
+def test_no_module_over_500_lines() -> None:
+    package = ROOT / "linkaudit"
+    lines = {
+        str(path.relative_to(ROOT)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in package.rglob("*.py")
+    }
+    assert {name: n for name, n in lines.items() if n > MAX_LINES} == {}
