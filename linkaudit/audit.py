@@ -285,7 +285,8 @@ def finish(
         published = source_published(url, check, archives.get(url))
         dated[url] = dataclasses.replace(check, published=published)
     found, skips = analyse(
-        documents, dated, archives, cfg, offline=cfg.network.offline, precomputed=analysed
+        documents, dated, archives, cfg.rules, cfg.links, offline=cfg.network.offline,
+        precomputed=analysed,
     )
     findings, ignored = apply_ignores(found, documents)
     baselined = 0

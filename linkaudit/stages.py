@@ -203,4 +203,5 @@ def analyse_document(
     """`rules.analyse` of one document (a job a worker process can run)."""
     from linkaudit.rules import analyse
 
-    return analyse([document], checks, archives, cfg, offline=cfg.network.offline, whole_run=False)
+    return analyse([document], checks, archives, cfg.rules, cfg.links, offline=cfg.network.offline,
+                   whole_run=False)
