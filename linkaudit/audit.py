@@ -173,7 +173,8 @@ async def run_audit(
             archive = _archive(fetcher, cfg, store)
             lookups_shown: list[bool] = []
             stages = Stages(
-                documents, cfg, archive, pool=pool,
+                documents, archive, archive=cfg.archive, rules=cfg.rules, links=cfg.links,
+                offline=cfg.network.offline, pool=pool,
                 on_lookup=lambda _: progress.looked_up() if progress and lookups_shown else None,
             )  # fmt: skip
             for ready in plan.ready.values():
@@ -332,7 +333,10 @@ def _archive(fetcher: Fetcher, cfg: AuditConfig, store: Store | None) -> Wayback
         return None
     from linkaudit.archive import WaybackArchive
 
-    return WaybackArchive.from_config(fetcher.client, cfg, store, fetcher=fetcher)
+    return WaybackArchive.from_config(
+        fetcher.client, cfg.archive, cfg.network, store if cfg.store.cache else None,
+        fetcher=fetcher,
+    )
 
 
 async def _after_lookups(

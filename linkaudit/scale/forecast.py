@@ -153,9 +153,9 @@ def _archive_targets(
     whose answer the store has cached."""
     from linkaudit.archive.plan import lookup_requests
 
-    known = lookup_requests(documents, cached, cfg)
+    known = lookup_requests(documents, cached, cfg.archive, cfg.rules)
     if cfg.archive.mode is ArchiveMode.ALL:
-        every = lookup_requests(documents, {}, cfg)
+        every = lookup_requests(documents, {}, cfg.archive, cfg.rules)
         known, ceiling = every, every
     elif cfg.archive.mode is ArchiveMode.NONE:
         return [], []
