@@ -118,7 +118,7 @@ async def crawl_sources(
     """Discover the article pages of a site; return them as sources, with the crawl's counts."""
     from linkaudit.crawl import crawl_site
 
-    result = await crawl_site(fetcher.client, cfg, options, store=store, fetcher=fetcher)
+    result = await crawl_site(fetcher.client, cfg.network, options, store=store, fetcher=fetcher)
     problems.extend(result.problems)
     if not any(_reached(page) for page in result.pages):
         # Nothing of the site answered: "no findings" would be a false green (RUN_ERROR).
