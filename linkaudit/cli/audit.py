@@ -290,7 +290,7 @@ def _emit(
 
     what = _findings_phrase(result)
     if fmt is OutputFormat.TABLE and output is None:
-        render_table(result, cfg, Console(highlight=False), verbosity=verbosity)
+        render_table(result, cfg.report, Console(highlight=False), verbosity=verbosity)
     else:
         # Files get every format as plain text (the table without colour), written atomically.
         _write_report(result, fmt, cfg, output, verbosity, what, quiet)
@@ -312,9 +312,10 @@ def _write_report(
     from linkaudit.report import write
 
     if output is None or is_stdout(output):
-        write(result, fmt, cfg, sys.stdout, verbosity=verbosity)
+        write(result, fmt, cfg.report, cfg.rules, sys.stdout, verbosity=verbosity)
         return
-    write_atomic(output, lambda fh: write(result, fmt, cfg, fh, verbosity=verbosity))
+    write_atomic(output, lambda fh: write(result, fmt, cfg.report, cfg.rules, fh,
+                                         verbosity=verbosity))
     confirm_written(output, what, quiet)
 
 
