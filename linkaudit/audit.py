@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 __all__ = ["HistorySink", "Progress", "audit", "cited_urls", "event_loop_factory", "finish",
            "run_audit"]
 
-HistorySink = Callable[[Store, AuditResult, AuditConfig], object]
+HistorySink = Callable[[Store, AuditResult], object]
 """Records a finished run in the run's open store (`linkaudit.health.history.record_run`).
 Called only when the run used the store, was not offline and read documents; a `StoreError`
 it raises becomes a `store` problem of the result."""
@@ -247,7 +247,7 @@ async def run_audit(
         try:
             wanted = cfg.store.history and not cfg.network.offline and result.documents
             if history is not None and wanted:
-                history(store, result, cfg)
+                history(store, result)
         except StoreError as exc:
             result = dataclasses.replace(
                 result, problems=(*result.problems, Problem(ProblemKind.STORE, str(exc)))
