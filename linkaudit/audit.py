@@ -192,7 +192,8 @@ async def run_audit(
                 # In this process, worker processes or a Dask cluster (`--workers`,
                 # `--scheduler`); results go to the stages as they arrive.
                 stage = await check_urls(
-                    plan.web, cfg, client=client, store=store, on_result=on_result,
+                    plan.web, cfg.network, cfg.rules, cfg.store, cfg.scale,
+                    client=client, store=store, on_result=on_result,
                     anchors_for=plan.anchors_for, fetcher=fetcher, pool=pool,
                     known=known, known_key=known_key, collect=False,
                     sources_for={

@@ -213,15 +213,15 @@ def _print_plan(paths: list[str], cfg: AuditConfig, fmt: Any, output: Path | Non
         slots = cfg.scale.workers
         home = "this process" if slots == 1 else f"{slots} worker processes"
     try:
-        forecast = build_forecast(documents, cfg, store, slots=slots, home=home,
-                                  unread_urls=len(collected.urls))
+        forecast = build_forecast(documents, cfg.network, cfg.store, cfg.archive, cfg.rules, store,
+                                  slots=slots, home=home, unread_urls=len(collected.urls))
     finally:
         if store is not None:
             store.close()
     if fmt is OutputFormat.JSON:
-        text = json.dumps(forecast_json(forecast, cfg), indent=2)
+        text = json.dumps(forecast_json(forecast, cfg.network), indent=2)
     else:
-        text = render_forecast(forecast, cfg)
+        text = render_forecast(forecast, cfg.network)
     try:
         write_output(text, output)
     except LinkauditError as exc:
