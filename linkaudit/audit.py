@@ -126,13 +126,13 @@ async def run_audit(
             )
             url_inputs = []
         if crawl is not None and fetcher is not None:
-            found, crawl_result = await crawl_sources(fetcher, cfg, crawl, store, problems)
+            found, crawl_result = await crawl_sources(fetcher, cfg.network, crawl, store, problems)
             sources.extend(found)
             url_inputs = []
         for url in url_inputs:
             assert fetcher is not None
             try:
-                final, body = await fetch_page(fetcher, url, cfg)
+                final, body = await fetch_page(fetcher, url, cfg.network)
             except (FetchError, InputError) as exc:
                 message = str(exc) or type(exc).__name__
                 if not message.startswith(redact_url(url)):
