@@ -10,10 +10,13 @@ then waits for the archive, then analyses. `Stages` is fed the checker's results
   of one site go together to `archive.batch.lookup_batched`, which asks one CDX prefix query for
   many dead links of a site where that is cheaper, exactly as it would at the end of the run;
   the archive's own rate limit paces them;
-- a document is analysed (every rule: its sources' dates, its links, its claims) as soon as the
-  last of its links is checked and looked up, in a worker process when the run has them
-  (`linkaudit.workers`); its findings wait for the end of the run, where `audit.finish` orders
-  them with the rest exactly as one `rules.analyse` over all documents;
+- a document is analysed (every rule: its sources' dates, its links, its claims) once the last
+  of its links is checked and looked up: in a worker process when the run has them, else in
+  this process when the checks fall quiet (`CpuPool.run_when_quiet`: while pages keep arriving
+  the core reads them and sends requests, and the rules run in the tail of slow and hanging
+  URLs, where it idles; at most `workers.MAX_DEFERRED` documents wait); its findings wait for
+  the end of the run, where `audit.finish` orders them with the rest exactly as one
+  `rules.analyse` over all documents;
 - a page's text excerpt is dropped once every document citing it is analysed: memory holds
   verdicts, not pages.
 
@@ -190,7 +193,7 @@ class Stages:
     async def _analysed(
         self, index: int, dated: dict[str, LinkCheck], archives: dict[str, ArchiveLookup]
     ) -> None:
-        self.analysed[index] = await self._pool.run(
+        self.analysed[index] = await self._pool.run_when_quiet(
             analyse_document, self._documents[index], dated, archives, self._rules, self._links,
             self._offline,
         )

@@ -5,12 +5,16 @@ extracting documents and running the rules take most of its CPU, and while the e
 them it sends no request. `CpuPool.run` hands such a job to a worker process and lets the loop
 wait on the network meanwhile; the job's result is the one the function gives in the process.
 
+Jobs that can wait (`CpuPool.run_when_quiet`: a document's rules) run in this process only when
+the jobs the network waits on (`CpuPool.run`: reading a checked page) fall quiet, or in a worker.
+
 When: only for a run big enough to repay starting the workers (half a second each, spent while
 the first files are read: the caller decides), and only with cores to spare: one per core that
 the machine's load average (over the last minute) leaves idle, less the one the event loop keeps.
 On a busy machine workers only add the cost of shipping pages and documents between processes
-(on this project's shared 2-core machine, with a load of 1 to 2 from other jobs, a 10,000-link
-audit took 38-42 s with a worker against 38 s without: benchmarks/README.md).
+(on this project's shared 2-core machine, with a simulated web and other jobs beside it, a
+10,000-link audit took 27.4 s and 18.1 s of CPU with a worker against 26.5 s and 15.4 s without:
+benchmarks/README.md). The trigger decides where a job runs, never its result.
 `LINKAUDIT_CPU_WORKERS=0` keeps every job in the process, `=N` sets the number of workers.
 Workers are started with `spawn` (a fresh
 interpreter: forking a process that runs an event loop and resolver threads is unsafe), they
@@ -20,7 +24,9 @@ import what the jobs need once, and they hold no state between jobs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
@@ -30,6 +36,10 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 R = TypeVar("R")
 
+QUIET_S = 0.05
+"""A job that can wait (`CpuPool.run_when_quiet`) runs once no `run` job started for this long."""
+MAX_DEFERRED = 256
+"""At most this many jobs wait for a quiet moment; beyond, the oldest runs at once."""
 ENV = "LINKAUDIT_CPU_WORKERS"
 """The environment variable that sets (or, at 0, switches off) the worker processes."""
 
@@ -68,12 +78,22 @@ def _warm_up() -> None:
 class CpuPool:
     """Runs CPU-bound jobs in worker processes, or in this process when there are none."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(
+        self, workers: int, *, quiet_s: float = QUIET_S, max_deferred: int = MAX_DEFERRED
+    ) -> None:
         self.workers = workers
         """Worker processes (0: every job runs in this process)."""
         self.broken = False
         """True once the pool failed and its jobs went back to this process."""
         self._pool: ProcessPoolExecutor | None = None
+        self.quiet_s = quiet_s
+        """How long no `run` job must have started before a job that can wait runs here."""
+        self.max_deferred = max_deferred
+        """Jobs that may wait at once (each holds its inputs in memory meanwhile)."""
+        self._last_run = -quiet_s
+        self._quiet = asyncio.Lock()  # (bound to the loop that first uses it)
+        self._crowded = asyncio.Event()
+        self._deferred = 0
 
     def start(self) -> None:
         """Start the workers now (they warm up while the caller goes on)."""
@@ -97,6 +117,7 @@ class CpuPool:
         audit when imported, which every `spawn`ed worker would re-import) is given up, and
         its jobs run here: slower, never wrong.
         """
+        self._last_run = time.monotonic()
         if not self.workers:
             return fn(*args, **kwargs)
         from concurrent.futures.process import BrokenProcessPool
@@ -111,6 +132,33 @@ class CpuPool:
             self.close()
             self.workers = 0
             return fn(*args, **kwargs)
+
+    async def run_when_quiet(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """`fn(*args, **kwargs)` for a job that can wait: in a worker at once when the pool has
+        workers; else here, one job at a time in the order asked, once no `run` job started for
+        `quiet_s` (or at once for the oldest while more than `max_deferred` wait).
+
+        `run` jobs are the ones the network waits on (a page read before its link's verdict);
+        a job that can wait (a document's rules) would only delay them while the run is bound
+        by this one core: done when the checks fall quiet (the tail of slow and hanging URLs,
+        where the core idles) it costs no wall time. The result is the same either way.
+        """
+        if self.workers:
+            return await self.run(fn, *args, **kwargs)
+        self._deferred += 1
+        if self._deferred > self.max_deferred:
+            self._crowded.set()  # the oldest stops waiting
+        try:
+            async with self._quiet:
+                while self._deferred <= self.max_deferred and (
+                    wait := self._last_run + self.quiet_s - time.monotonic()
+                ) > 0:
+                    self._crowded.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._crowded.wait(), wait)
+                return fn(*args, **kwargs)
+        finally:
+            self._deferred -= 1
 
     def close(self) -> None:
         """Stop the workers (pending jobs are cancelled)."""

@@ -53,3 +53,40 @@ async def test_jobs_run_in_a_worker_and_a_broken_pool_falls_back_to_the_process(
     finally:
         pool.close()
     assert await CpuPool(0).run(_where) == os.getpid()
+
+
+async def test_a_job_that_can_wait_runs_once_the_urgent_jobs_fall_quiet() -> None:
+    import asyncio
+
+    ran: list[str] = []
+    pool = CpuPool(0, quiet_s=0.3)
+    await pool.run(ran.append, "page 1")
+    later = asyncio.create_task(pool.run_when_quiet(ran.append, "rules"))
+    await asyncio.sleep(0.05)
+    await pool.run(ran.append, "page 2")  # still busy: the rules keep waiting
+    await asyncio.sleep(0.05)
+    assert ran == ["page 1", "page 2"] and not later.done()
+    await later
+    assert ran == ["page 1", "page 2", "rules"]
+    # Quiet already: at once.
+    idle = CpuPool(0, quiet_s=0.3)
+    await asyncio.wait_for(idle.run_when_quiet(ran.append, "alone"), timeout=0.25)
+    assert ran[-1] == "alone"
+
+
+async def test_no_more_than_max_deferred_jobs_wait() -> None:
+    import asyncio
+
+    ran: list[int] = []
+    pool = CpuPool(0, quiet_s=600, max_deferred=2)
+    await pool.run(ran.append, 0)
+    first, second, third = (
+        asyncio.create_task(pool.run_when_quiet(ran.append, n)) for n in (1, 2, 3)
+    )
+    await asyncio.wait_for(first, timeout=5)  # three waiting, two allowed: the oldest runs
+    assert ran == [0, 1]
+    await asyncio.sleep(0.05)
+    assert not second.done() and not third.done()  # two left: they wait for quiet
+    for task in (second, third):
+        task.cancel()
+    await asyncio.gather(second, third, return_exceptions=True)

@@ -15,15 +15,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from linkaudit.check.cache import check_from_dict, check_to_dict
+    from linkaudit.check.cassette import RecordingClient, ReplayClient
     from linkaudit.check.checker import Checker, KnownAnswer
     from linkaudit.check.retry import is_transient
-    from linkaudit.check.transport import (
-        AiohttpClient,
-        OfflineError,
-        RecordingClient,
-        ReplayClient,
-        make_client,
-    )
+    from linkaudit.check.transport import AiohttpClient, OfflineError, make_client
 
 _HOMES = {
     "Checker": "linkaudit.check.checker",
@@ -33,8 +28,8 @@ _HOMES = {
     "is_transient": "linkaudit.check.retry",
     "AiohttpClient": "linkaudit.check.transport",
     "OfflineError": "linkaudit.check.transport",
-    "RecordingClient": "linkaudit.check.transport",
-    "ReplayClient": "linkaudit.check.transport",
+    "RecordingClient": "linkaudit.check.cassette",
+    "ReplayClient": "linkaudit.check.cassette",
     "make_client": "linkaudit.check.transport",
 }
 

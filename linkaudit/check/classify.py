@@ -63,6 +63,11 @@ _BOT_WALL_MARKERS = (
     "hcaptcha.com/1/api.js", "unusual traffic from your computer",
 )
 _BOT_WALL_BYTES = tuple(m.encode() for m in _BOT_WALL_MARKERS)
+# Every marker contains one of these: on a page none of them is in (nearly every page), eleven
+# substring searches instead of eighteen.
+_BOT_WALL_HINTS = (b"captcha", b"incapsula", b"verif", b"checking ", b"just a moment",
+                   b"cloudflare", b"cf_chl_opt", b"/cdn-cgi/", b"robot", b"edgesuite",
+                   b"unusual traffic")
 _BOT_WALL_HEAD = 20_000
 
 _HOME_PATHS = frozenset({"", "/", "/index.html", "/index.php", "/home", "/en", "/en/", "/us/"})
@@ -114,9 +119,10 @@ def is_bot_wall(response: HttpResponse, title: str | None = None) -> bool:
         b"reference #" in head or "reference #" in low_title
     ):
         return True  # Akamai's block page
-    return any(marker in head for marker in _BOT_WALL_BYTES) or any(
-        marker in low_title for marker in _BOT_WALL_MARKERS
-    )
+    return (
+        any(hint in head for hint in _BOT_WALL_HINTS)
+        and any(marker in head for marker in _BOT_WALL_BYTES)
+    ) or any(marker in low_title for marker in _BOT_WALL_MARKERS)
 
 
 def is_gate_redirect(original: str, final: str) -> bool:

@@ -206,6 +206,16 @@ def test_classify_accept_and_bot_walls() -> None:
                              ())[0] is LinkStatus.BLOCKED
 
 
+def test_every_bot_wall_marker_in_a_body_blocks() -> None:
+    # The hints that spare the full list on ordinary pages must let every marker through.
+    from linkaudit.check.classify import _BOT_WALL_MARKERS, is_bot_wall
+
+    for marker in _BOT_WALL_MARKERS:
+        body = b"<html><body>" + b"news " * 2000 + marker.upper().encode() + b"</body></html>"
+        assert is_bot_wall(resp(200, body)), marker
+    assert not is_bot_wall(resp(200, b"<html><body>" + b"news " * 2000 + b"</body></html>"))
+
+
 @pytest.mark.parametrize("title", [
     "Page not found | CNBC", "404 - Not Found", "Seite nicht gefunden", "Page introuvable",
     "Página no encontrada", "ページが見つかりません", "页面不存在", "Страница не найдена",
