@@ -232,7 +232,7 @@ async def crawl(args: argparse.Namespace, base: str) -> dict[str, Any]:
         store = Store.open(Path(tempfile.mkdtemp()) / "crawl.db")
     began = time.perf_counter()
     try:
-        result = await crawl_site(client, cfg, options, store=store, on_page=on_page)
+        result = await crawl_site(client, cfg.network, options, store=store, on_page=on_page)
     finally:
         await client.close()
         if store is not None:

@@ -120,7 +120,8 @@ def child_main(home: str, corpus_file: Path, out_file: Path) -> int:
         client = make_client(cfg)
         start = time.perf_counter()
         try:
-            run = await check_urls(urls, cfg, client=client, on_result=count)
+            run = await check_urls(urls, cfg.network, cfg.rules, cfg.store, cfg.scale,
+                                   client=client, on_result=count)
         finally:
             await client.close()
         wall = time.perf_counter() - start

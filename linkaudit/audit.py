@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 __all__ = ["HistorySink", "Progress", "audit", "cited_urls", "event_loop_factory", "finish",
            "run_audit"]
 
-HistorySink = Callable[[Store, AuditResult, AuditConfig], object]
+HistorySink = Callable[[Store, AuditResult], object]
 """Records a finished run in the run's open store (`linkaudit.health.history.record_run`).
 Called only when the run used the store, was not offline and read documents; a `StoreError`
 it raises becomes a `store` problem of the result."""
@@ -126,13 +126,13 @@ async def run_audit(
             )
             url_inputs = []
         if crawl is not None and fetcher is not None:
-            found, crawl_result = await crawl_sources(fetcher, cfg, crawl, store, problems)
+            found, crawl_result = await crawl_sources(fetcher, cfg.network, crawl, store, problems)
             sources.extend(found)
             url_inputs = []
         for url in url_inputs:
             assert fetcher is not None
             try:
-                final, body = await fetch_page(fetcher, url, cfg)
+                final, body = await fetch_page(fetcher, url, cfg.network)
             except (FetchError, InputError) as exc:
                 message = str(exc) or type(exc).__name__
                 if not message.startswith(redact_url(url)):
@@ -173,7 +173,8 @@ async def run_audit(
             archive = _archive(fetcher, cfg, store)
             lookups_shown: list[bool] = []
             stages = Stages(
-                documents, cfg, archive, pool=pool,
+                documents, archive, archive=cfg.archive, rules=cfg.rules, links=cfg.links,
+                offline=cfg.network.offline, pool=pool,
                 on_lookup=lambda _: progress.looked_up() if progress and lookups_shown else None,
             )  # fmt: skip
             for ready in plan.ready.values():
@@ -191,7 +192,8 @@ async def run_audit(
                 # In this process, worker processes or a Dask cluster (`--workers`,
                 # `--scheduler`); results go to the stages as they arrive.
                 stage = await check_urls(
-                    plan.web, cfg, client=client, store=store, on_result=on_result,
+                    plan.web, cfg.network, cfg.rules, cfg.store, cfg.scale,
+                    client=client, store=store, on_result=on_result,
                     anchors_for=plan.anchors_for, fetcher=fetcher, pool=pool,
                     known=known, known_key=known_key, collect=False,
                     sources_for={
@@ -246,7 +248,7 @@ async def run_audit(
         try:
             wanted = cfg.store.history and not cfg.network.offline and result.documents
             if history is not None and wanted:
-                history(store, result, cfg)
+                history(store, result)
         except StoreError as exc:
             result = dataclasses.replace(
                 result, problems=(*result.problems, Problem(ProblemKind.STORE, str(exc)))
@@ -285,7 +287,8 @@ def finish(
         published = source_published(url, check, archives.get(url))
         dated[url] = dataclasses.replace(check, published=published)
     found, skips = analyse(
-        documents, dated, archives, cfg, offline=cfg.network.offline, precomputed=analysed
+        documents, dated, archives, cfg.rules, cfg.links, offline=cfg.network.offline,
+        precomputed=analysed,
     )
     findings, ignored = apply_ignores(found, documents)
     baselined = 0
@@ -331,7 +334,10 @@ def _archive(fetcher: Fetcher, cfg: AuditConfig, store: Store | None) -> Wayback
         return None
     from linkaudit.archive import WaybackArchive
 
-    return WaybackArchive.from_config(fetcher.client, cfg, store, fetcher=fetcher)
+    return WaybackArchive.from_config(
+        fetcher.client, cfg.archive, cfg.network, store if cfg.store.cache else None,
+        fetcher=fetcher,
+    )
 
 
 async def _after_lookups(

@@ -18,7 +18,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Protocol, assert_never
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import NetworkConfig
 from linkaudit.errors import InputError
 from linkaudit.model import (
     AuditResult,
@@ -78,7 +78,7 @@ def cited_urls(documents: Iterable[Document]) -> list[str]:
     return list(seen)
 
 
-async def fetch_page(fetcher: Fetcher, url: str, cfg: AuditConfig) -> tuple[str, bytes]:
+async def fetch_page(fetcher: Fetcher, url: str, network: NetworkConfig) -> tuple[str, bytes]:
     """GET an article page through the run's network layer; returns (final URL, body).
 
     Raises `FetchError` (or `InputError` for a status that is not 2xx, or a redirect chain that
@@ -103,14 +103,14 @@ async def fetch_page(fetcher: Fetcher, url: str, cfg: AuditConfig) -> tuple[str,
         case Stop.LOOP:
             raise InputError(f"{redact_url(url)}: redirect loop at {redact_url(chain.final)}")
         case Stop.TOO_MANY | Stop.VETOED:
-            raise InputError(f"{redact_url(url)}: more than {cfg.network.max_redirects} redirects")
+            raise InputError(f"{redact_url(url)}: more than {network.max_redirects} redirects")
         case _ as unreachable:
             assert_never(unreachable)
 
 
 async def crawl_sources(
     fetcher: Fetcher,
-    cfg: AuditConfig,
+    network: NetworkConfig,
     options: CrawlOptions,
     store: Store | None,
     problems: list[Problem],
@@ -118,7 +118,7 @@ async def crawl_sources(
     """Discover the article pages of a site; return them as sources, with the crawl's counts."""
     from linkaudit.crawl import crawl_site
 
-    result = await crawl_site(fetcher.client, cfg, options, store=store, fetcher=fetcher)
+    result = await crawl_site(fetcher.client, network, options, store=store, fetcher=fetcher)
     problems.extend(result.problems)
     if not any(_reached(page) for page in result.pages):
         # Nothing of the site answered: "no findings" would be a false green (RUN_ERROR).

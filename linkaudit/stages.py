@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from linkaudit.archive import lookup_dates, wants_lookup
 from linkaudit.archive.batch import lookup_batched, page_key
 from linkaudit.archive.wayback import WaybackArchive
-from linkaudit.config import ArchiveMode, AuditConfig
+from linkaudit.config import ArchiveConfig, ArchiveMode, LinksConfig, RulesConfig
 from linkaudit.model import ArchiveLookup, Document, Finding, LinkCheck, RuleSkip
 from linkaudit.sourcedates import source_published
 from linkaudit.workers import CpuPool
@@ -44,14 +44,22 @@ Analysed = tuple[list[Finding], list[RuleSkip]]
 
 
 class Stages:
-    """Collects checks, starts lookups and analyses documents as their links come in."""
+    """Collects checks, starts lookups and analyses documents as their links come in.
+
+    It takes the sections it reads: `archive` (which links are looked up), `rules` (`--as-of`
+    for the lookups' dates; the rules) and `links` (the rules' fragments), and `offline` (the
+    network section's: the rules that need the network skip themselves); `wayback` is the run's
+    archive client (None: no lookups)."""
 
     def __init__(
         self,
         documents: Sequence[Document],
-        cfg: AuditConfig,
-        archive: WaybackArchive | None,
+        wayback: WaybackArchive | None,
         *,
+        archive: ArchiveConfig,
+        rules: RulesConfig,
+        links: LinksConfig,
+        offline: bool,
         pool: CpuPool | None = None,
         on_lookup: Callable[[ArchiveLookup], None] | None = None,
     ) -> None:
@@ -62,10 +70,13 @@ class Stages:
         self.analysed: dict[int, Analysed] = {}
         """What each document analysed so far gave, by its index."""
         self._documents = documents
-        self._cfg = cfg
-        self._archive = archive if cfg.archive.mode is not ArchiveMode.NONE else None
+        self._mode = archive.mode
+        self._rules = rules
+        self._links = links
+        self._offline = offline
+        self._archive = wayback if archive.mode is not ArchiveMode.NONE else None
         self._on_lookup = on_lookup
-        self._near = lookup_dates(documents, cfg)
+        self._near = lookup_dates(documents, rules)
         self._urls: list[set[str]] = [
             {r.url for r in doc.references if r.url} | {link.url for link in doc.links}
             for doc in documents
@@ -108,7 +119,7 @@ class Stages:
         self._arrived.add(url)
         if url in self._near:
             site = _site(url)
-            if self._archive is not None and wants_lookup(self._cfg.archive.mode, check):
+            if self._archive is not None and wants_lookup(self._mode, check):
                 self._waiting.setdefault(site, {})[url] = self._near[url]
                 self._asking.add(url)
             self._site_left[site] -= 1
@@ -183,7 +194,8 @@ class Stages:
         self, index: int, dated: dict[str, LinkCheck], archives: dict[str, ArchiveLookup]
     ) -> None:
         self.analysed[index] = await self._pool.run_when_quiet(
-            analyse_document, self._documents[index], dated, archives, self._cfg
+            analyse_document, self._documents[index], dated, archives, self._rules, self._links,
+            self._offline,
         )
         for url in self._urls[index]:
             self._readers[url] -= 1
@@ -201,9 +213,11 @@ def analyse_document(
     document: Document,
     checks: dict[str, LinkCheck],
     archives: dict[str, ArchiveLookup],
-    cfg: AuditConfig,
+    rules: RulesConfig,
+    links: LinksConfig,
+    offline: bool,
 ) -> Analysed:
     """`rules.analyse` of one document (a job a worker process can run)."""
     from linkaudit.rules import analyse
 
-    return analyse([document], checks, archives, cfg, offline=cfg.network.offline, whole_run=False)
+    return analyse([document], checks, archives, rules, links, offline=offline, whole_run=False)

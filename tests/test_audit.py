@@ -179,7 +179,8 @@ async def test_the_result_holds_what_the_rules_found(
     result, _ = await audit(document, client, archive)
     cfg = config(archive_url=archive.base_url)
     found, _ = analyse(
-        list(result.documents), result.checks, result.archives, cfg, offline=False
+        list(result.documents), result.checks, result.archives, cfg.rules, cfg.links,
+        offline=False,
     )
 
     def key(f: Any) -> tuple[str, str | None, str | None, str]:

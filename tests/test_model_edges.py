@@ -91,9 +91,9 @@ def test_the_html_legend_names_every_status_under_its_group() -> None:
         assert word in GROUP_WORDS[status.group], status
         others = [g for g in LinkGroup if g is not status.group]
         assert all(word not in GROUP_WORDS[g].split(", ") for g in others), status
-    from linkaudit.config import AuditConfig
+    from linkaudit.config import RulesConfig
 
-    assert "network error, server error</span>" in legend(AuditConfig())
+    assert "network error, server error</span>" in legend(RulesConfig())
 
 
 def test_fetch_error_kind_is_a_status_and_attempts_a_field() -> None:

@@ -107,8 +107,10 @@ async def test_overlapped_stages_give_the_result_of_the_stages_in_turn(
     client = AiohttpClient(cfg)
     try:
         checks = await Checker(cfg, client).check_all(urls)
-        archive = WaybackArchive.from_config(client, cfg)
-        archives = await lookup_batched(archive, lookup_requests(documents, checks, cfg))
+        archive = WaybackArchive.from_config(client, cfg.archive, cfg.network)
+        archives = await lookup_batched(
+            archive, lookup_requests(documents, checks, cfg.archive, cfg.rules)
+        )
     finally:
         await client.close()
     serial = finish(documents, checks, archives, cfg)

@@ -2,11 +2,13 @@
 
 How a run uses it (one `WaybackArchive` per run, so the rate limit and "unreachable" are shared)::
 
-    archive = WaybackArchive.from_config(client, cfg, store)      # same HttpClient as the checker
-    lookups = await lookup_many(archive, lookup_requests(documents, checks, cfg))
+    # the checker's HttpClient; the store only when `cfg.store.cache` is on
+    archive = WaybackArchive.from_config(client, cfg.archive, cfg.network, store)
+    lookups = await lookup_many(archive, lookup_requests(documents, checks, cfg.archive, cfg.rules))
     saves = await save_unarchived(archive, lookups, checks) if cfg.archive.save_unarchived else []
     problems.extend(archive.problems)                              # "archive unreachable", once
-    findings, skips = analyse(documents, checks, lookups, cfg, offline=cfg.network.offline)
+    findings, skips = analyse(documents, checks, lookups, cfg.rules, cfg.links,
+                              offline=cfg.network.offline)
 """
 
 from linkaudit.archive.interface import (

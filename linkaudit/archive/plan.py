@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from linkaudit.archive.interface import ArchiveService, SaveResult
-from linkaudit.config import ArchiveMode, AuditConfig
+from linkaudit.config import ArchiveConfig, ArchiveMode, RulesConfig
 from linkaudit.model import ArchiveLookup, ArchiveState, Document, LinkCheck, LinkStatus
 
 
@@ -34,13 +34,13 @@ def wants_lookup(mode: ArchiveMode, check: LinkCheck | None) -> bool:
             raise AssertionError(unreachable)
 
 
-def lookup_dates(documents: Sequence[Document], cfg: AuditConfig) -> dict[str, dt.date | None]:
+def lookup_dates(documents: Sequence[Document], rules: RulesConfig) -> dict[str, dt.date | None]:
     """Every web URL of the documents (references, then links, document by document, first seen
     first) -> the date to look near: the earliest date of the documents citing it (`--as-of`
     when given), None when none of them has a date."""
     dates: dict[str, dt.date | None] = {}
     for doc in documents:
-        date = cfg.rules.as_of or (doc.date.value if doc.date else None)
+        date = rules.as_of or (doc.date.value if doc.date else None)
         urls: Iterable[str] = [r.url for r in doc.references if r.url] + [
             link.url for link in doc.links
         ]
@@ -59,18 +59,19 @@ def lookup_dates(documents: Sequence[Document], cfg: AuditConfig) -> dict[str, d
 def lookup_requests(
     documents: Sequence[Document],
     checks: Mapping[str, LinkCheck],
-    cfg: AuditConfig,
+    archive: ArchiveConfig,
+    rules: RulesConfig,
 ) -> dict[str, dt.date | None]:
-    """URL -> the date to look near, for every URL `cfg.archive.mode` asks about, in first-seen
-    order.
+    """URL -> the date to look near (`lookup_dates`, with the rules section's `--as-of`), for
+    every URL `archive.mode` asks about, in first-seen order.
 
     A URL with no check at all (not checked) is asked about only with `--archive all`.
     """
     return {
         url: date
-        for url, date in lookup_dates(documents, cfg).items()
-        if (url in checks or cfg.archive.mode is ArchiveMode.ALL)
-        and wants_lookup(cfg.archive.mode, checks.get(url))
+        for url, date in lookup_dates(documents, rules).items()
+        if (url in checks or archive.mode is ArchiveMode.ALL)
+        and wants_lookup(archive.mode, checks.get(url))
     }
 
 

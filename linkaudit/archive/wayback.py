@@ -83,7 +83,9 @@ from linkaudit.config import (
     DEFAULT_ARCHIVE_RATE_PER_MIN,
     DEFAULT_ARCHIVE_URL,
     DEFAULT_TIMEOUT_S,
+    ArchiveConfig,
     AuditConfig,
+    NetworkConfig,
 )
 from linkaudit.errors import StoreError
 from linkaudit.http import FetchError, HttpClient, HttpResponse, NotInCassette
@@ -179,23 +181,27 @@ class WaybackArchive:
     def from_config(
         cls,
         client: HttpClient,
-        cfg: AuditConfig,
+        archive: ArchiveConfig,
+        network: NetworkConfig,
         store: Store | None = None,
         *,
         fetcher: Fetcher | None = None,
     ) -> WaybackArchive:
-        """The archive as the run's configuration describes it (`--archive-url`, the rate),
-        sending through the run's `fetcher` when one is given."""
+        """The archive as the run's archive section (`--archive-url`, the rate) and network
+        section (retries, timeout, a replayed run) describe it, sending through the run's
+        `fetcher` when one is given. `store` caches the answers: the caller passes it only when
+        the store section's cache is on."""
         return cls(
             client,
-            base_url=cfg.archive.url,
+            base_url=archive.url,
             # A replayed run sends nothing to the archive: pacing it would only slow the demo.
-            rate_per_min=0 if cfg.network.replay is not None else cfg.archive.rate_per_min,
-            store=store if cfg.store.cache else None,
-            retries=cfg.network.retries,
-            retry_after_cap_s=cfg.network.retry_after_cap_s,
-            timeout_s=cfg.network.timeout_s,
-            fetcher=fetcher or Fetcher(client, cfg),
+            rate_per_min=0 if network.replay is not None else archive.rate_per_min,
+            store=store,
+            retries=network.retries,
+            retry_after_cap_s=network.retry_after_cap_s,
+            timeout_s=network.timeout_s,
+            # (`Fetcher` takes a whole config and reads only its network section.)
+            fetcher=fetcher or Fetcher(client, AuditConfig(network=network)),
         )
 
     @property

@@ -213,15 +213,15 @@ def _print_plan(paths: list[str], cfg: AuditConfig, fmt: Any, output: Path | Non
         slots = cfg.scale.workers
         home = "this process" if slots == 1 else f"{slots} worker processes"
     try:
-        forecast = build_forecast(documents, cfg, store, slots=slots, home=home,
-                                  unread_urls=len(collected.urls))
+        forecast = build_forecast(documents, cfg.network, cfg.store, cfg.archive, cfg.rules, store,
+                                  slots=slots, home=home, unread_urls=len(collected.urls))
     finally:
         if store is not None:
             store.close()
     if fmt is OutputFormat.JSON:
-        text = json.dumps(forecast_json(forecast, cfg), indent=2)
+        text = json.dumps(forecast_json(forecast, cfg.network), indent=2)
     else:
-        text = render_forecast(forecast, cfg)
+        text = render_forecast(forecast, cfg.network)
     try:
         write_output(text, output)
     except LinkauditError as exc:
@@ -290,7 +290,7 @@ def _emit(
 
     what = _findings_phrase(result)
     if fmt is OutputFormat.TABLE and output is None:
-        render_table(result, cfg, Console(highlight=False), verbosity=verbosity)
+        render_table(result, cfg.report, Console(highlight=False), verbosity=verbosity)
     else:
         # Files get every format as plain text (the table without colour), written atomically.
         _write_report(result, fmt, cfg, output, verbosity, what, quiet)
@@ -312,9 +312,10 @@ def _write_report(
     from linkaudit.report import write
 
     if output is None or is_stdout(output):
-        write(result, fmt, cfg, sys.stdout, verbosity=verbosity)
+        write(result, fmt, cfg.report, cfg.rules, sys.stdout, verbosity=verbosity)
         return
-    write_atomic(output, lambda fh: write(result, fmt, cfg, fh, verbosity=verbosity))
+    write_atomic(output, lambda fh: write(result, fmt, cfg.report, cfg.rules, fh,
+                                         verbosity=verbosity))
     confirm_written(output, what, quiet)
 
 

@@ -1,7 +1,8 @@
 """Crawl a site: find its articles (robots.txt, sitemaps, feeds, links) and hand them over.
 
-`crawl_site(client, cfg, options)` returns a `CrawlResult`; each `CrawledPage.source` of
-`result.articles` is a `linkaudit.inputs.Source` ready for `linkaudit.extract.extract_document`.
+`crawl_site(client, network, options)` (`network`: the run's network section) returns a
+`CrawlResult`; each `CrawledPage.source` of `result.articles` is a `linkaudit.inputs.Source` ready
+for `linkaudit.extract.extract_document`.
 """
 
 from linkaudit.crawl.crawler import Crawler, crawl_site

@@ -16,8 +16,8 @@ follows redirects hop by hop and asks the crawler's veto before each one: a hop 
 disallowed by robots.txt, or onto a page that is fetched already (or being fetched) is refused.
 Politeness is the layer's, shared with the checker: robots.txt is obeyed per origin, its
 Crawl-delay paces the starts of requests to that host (a `TokenBucket`; the wait is computed
-with the injected `clock` and taken with the injected `sleep`), at most `cfg.network.per_host`
-requests (or the host's policy) are in flight per host, a 429 or 503 pauses the host (its
+with the injected `clock` and taken with the injected `sleep`), at most the network section's
+`per_host` requests (or the host's policy) are in flight per host, a 429 or 503 pauses the host (its
 Retry-After), and transient failures are retried by the run's policy.
 
 Each article is fetched once: URLs are normalised (`crawl_url`, `page_key`) before queueing, a
@@ -38,7 +38,7 @@ import time
 
 from linkaudit.check.fetch import Fetcher
 from linkaudit.check.limits import Clock, Sleep
-from linkaudit.config import AuditConfig
+from linkaudit.config import AuditConfig, NetworkConfig
 from linkaudit.crawl.frontier import OnPage, reason_of
 from linkaudit.crawl.interface import CrawlOptions, CrawlResult, PageState, SkipReason
 from linkaudit.crawl.ledger import Entry
@@ -65,7 +65,7 @@ class Crawler(ListingCrawler):
     def __init__(
         self,
         client: HttpClient,
-        cfg: AuditConfig,
+        network: NetworkConfig,
         crawl: CrawlOptions,
         *,
         store: Store | None = None,
@@ -77,9 +77,12 @@ class Crawler(ListingCrawler):
         super().__init__(crawl, store=store, today=today)
         self.client = client
         """Sends the requests."""
-        self.cfg = cfg
-        """HTTP and politeness options."""
-        self.fetcher = fetcher or Fetcher(client, cfg, sleep=sleep, clock=clock)
+        self.network = network
+        """HTTP and politeness options (the run's network section)."""
+        # (`Fetcher` takes a whole config and reads only its network section.)
+        self.fetcher = fetcher or Fetcher(
+            client, AuditConfig(network=network), sleep=sleep, clock=clock
+        )
         """The network layer (the run's, shared with the checker, when one is given)."""
         self._sleep = sleep
         self._clock = clock
@@ -107,7 +110,7 @@ class Crawler(ListingCrawler):
             per_host = max(start_host.limit, 1)
             workers = [
                 asyncio.create_task(self._worker())
-                for _ in range(max(1, min(self.cfg.network.concurrency, per_host * 2)))
+                for _ in range(max(1, min(self.network.concurrency, per_host * 2)))
             ]
             try:
                 await self._queue.join()
@@ -188,7 +191,7 @@ class Crawler(ListingCrawler):
         hops: list[Entry] = []
         try:
             got = await self._get(
-                entry.url, headers=headers, max_body=self.cfg.network.max_body_bytes, hops=hops
+                entry.url, headers=headers, max_body=self.network.max_body_bytes, hops=hops
             )
         except FetchError as exc:
             self._release(hops)
@@ -310,7 +313,7 @@ def _looks_html(body: bytes) -> bool:
 
 async def crawl_site(
     client: HttpClient,
-    cfg: AuditConfig,
+    network: NetworkConfig,
     options: CrawlOptions,
     *,
     store: Store | None = None,
@@ -321,6 +324,6 @@ async def crawl_site(
 ) -> CrawlResult:
     """Crawl the site of `options.start` and return its pages (see `Crawler`); through the
     run's `fetcher` when one is given."""
-    crawler = Crawler(client, cfg, options, store=store, sleep=sleep, clock=clock,
+    crawler = Crawler(client, network, options, store=store, sleep=sleep, clock=clock,
                       fetcher=fetcher)
     return await crawler.run(on_page)

@@ -14,7 +14,7 @@ from typing import assert_never
 from linkaudit.check.classify import REDIRECT_STATUSES
 from linkaudit.check.fetch import Chain, Fetcher, Stop
 from linkaudit.check.limits import Clock, Sleep, TokenBucket, per_host_limit
-from linkaudit.config import AuditConfig
+from linkaudit.config import NetworkConfig
 from linkaudit.crawl.frontier import Frontier, Host
 from linkaudit.crawl.interface import MAX_CRAWL_DELAY_S, SkipReason
 from linkaudit.crawl.ledger import Entry
@@ -43,8 +43,8 @@ class Fetched:
 class FetchingCrawler(Frontier):
     """The `Frontier` with its requests: robots.txt per origin, redirects vetoed hop by hop."""
 
-    cfg: AuditConfig
-    """HTTP and politeness options."""
+    network: NetworkConfig
+    """HTTP and politeness options (the run's network section)."""
     fetcher: Fetcher
     """The network layer (the run's, shared with the checker, when one is given)."""
     _sleep: Sleep
@@ -54,7 +54,7 @@ class FetchingCrawler(Frontier):
         origin = origin_of(url)
         host = self._hosts.get(origin)
         if host is None:
-            limit = per_host_limit(self.cfg.network, host_of(url))  # `[::1]:8080` -> `::1`
+            limit = per_host_limit(self.network, host_of(url))  # `[::1]:8080` -> `::1`
             host = Host(origin, limit)
             self._hosts[origin] = host
         return host
@@ -88,7 +88,7 @@ class FetchingCrawler(Frontier):
                     return SkipReason.ROBOTS, f"{redact_url(target)} disallowed by robots.txt"
             return None
 
-        limit = self.cfg.network.max_redirects if max_redirects is None else max_redirects
+        limit = self.network.max_redirects if max_redirects is None else max_redirects
         chain: Chain[tuple[SkipReason, str]] = await self.fetcher.follow(
             url, max_redirects=limit, veto=veto, headers=headers, max_body=max_body,
             canonical=crawl_url,
@@ -148,7 +148,7 @@ class FetchingCrawler(Frontier):
             return DISALLOW_ALL
         if status >= 400 or status < 200:
             return ALLOW_ALL
-        robots = parse_robots(response.body.decode("utf-8", "replace"), self.cfg.network.user_agent)
+        robots = parse_robots(response.body.decode("utf-8", "replace"), self.network.user_agent)
         if robots.crawl_delay:
             delay = min(robots.crawl_delay, MAX_CRAWL_DELAY_S)
             pacer = TokenBucket.spacing(delay, sleep=self._sleep, clock=self._clock)

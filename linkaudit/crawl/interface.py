@@ -74,7 +74,7 @@ class SkipReason(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class CrawlOptions:
-    """What to crawl and how far. The politeness and HTTP options come from `AuditConfig`."""
+    """What to crawl and how far. The politeness and HTTP options come from the network section."""
 
     start: str
     """The start URL (usually the site's home page); its registrable domain is the scope."""

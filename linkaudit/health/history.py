@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from linkaudit.config import AuditConfig, HealthConfig
+from linkaudit.config import HealthConfig
 from linkaudit.health.policy import HealthPolicy, Verdict, verdict
 from linkaudit.model import AuditResult, LinkStatus
 from linkaudit.store import Store
@@ -113,15 +113,13 @@ def _parse_time(text: str) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def record_run(
-    store: Store, result: AuditResult, cfg: AuditConfig, *, now: dt.datetime | None = None
-) -> int:
+def record_run(store: Store, result: AuditResult, *, now: dt.datetime | None = None) -> int:
     """Record `result` as one run in the history and return the new run id (one transaction).
 
-    `started` is `result.started` (else `now`); `finished` is `started + elapsed_s`. `cfg` is
-    accepted so that the history can follow options later; it is not needed today.
+    `started` is `result.started` (else `now`); `finished` is `started + elapsed_s`. The history
+    records the result as it is: no section of the config shapes it (the health section's
+    confirm rule is applied when the history is read, `policy_of`).
     """
-    del cfg  # the history records the result as it is
     started = result.started or now or dt.datetime.now(dt.UTC)
     finished = started + dt.timedelta(seconds=max(result.elapsed_s, 0.0))
     counts = Counter(check.status.value for check in result.checks.values())

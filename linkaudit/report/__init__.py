@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import TYPE_CHECKING, TextIO, assert_never
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import ReportConfig, RulesConfig
 from linkaudit.model import AuditResult
 from linkaudit.report.interface import ReportFormat
 
@@ -79,9 +79,15 @@ class OutputFormat(str, Enum):  # noqa: UP042 - same style as the enums of `mode
 
 
 def render(
-    result: AuditResult, fmt: OutputFormat, cfg: AuditConfig, *, verbosity: int = 0
+    result: AuditResult,
+    fmt: OutputFormat,
+    report: ReportConfig,
+    rules: RulesConfig,
+    *,
+    verbosity: int = 0,
 ) -> str:
-    """`result` as text in format `fmt` (the table without colour, 120 columns wide).
+    """`result` as text in format `fmt` (the table without colour, 120 columns wide), shaped by
+    the run's report section (`fail_on`) and rules section (the HTML legend's staleness).
 
     Secrets inside free text are redacted first (`_text.scrub_secrets`), for every format.
     `verbosity` (-1 quiet, 0, 1 verbose) shapes the table only; the other formats hold it all.
@@ -92,11 +98,17 @@ def render(
     formatter = fmt.formatter()
     if isinstance(formatter, TableFormat):
         formatter.verbosity = verbosity
-    return formatter.render(scrub_secrets(result), cfg)
+    return formatter.render(scrub_secrets(result), report, rules)
 
 
 def write(
-    result: AuditResult, fmt: OutputFormat, cfg: AuditConfig, fh: TextIO, *, verbosity: int = 0
+    result: AuditResult,
+    fmt: OutputFormat,
+    report: ReportConfig,
+    rules: RulesConfig,
+    fh: TextIO,
+    *,
+    verbosity: int = 0,
 ) -> None:
     """Write `result` in format `fmt` to `fh`, ending in a newline: what `render` gives, but
     streamed where the format can (JSON), so that the report is never built whole beside the
@@ -104,20 +116,21 @@ def write(
     if fmt is OutputFormat.JSON:
         from linkaudit.report.json_v1 import JsonV1Format
 
-        JsonV1Format().write(result, cfg, fh)
+        JsonV1Format().write(result, report, fh)
         return
-    text = render(result, fmt, cfg, verbosity=verbosity)
+    text = render(result, fmt, report, rules, verbosity=verbosity)
     fh.write(text if text.endswith("\n") else text + "\n")
 
 
 def render_table(
-    result: AuditResult, cfg: AuditConfig, console: Console, *, verbosity: int = 0
+    result: AuditResult, report: ReportConfig, console: Console, *, verbosity: int = 0
 ) -> None:
-    """Print the table report to `console` (colours and width are the console's)."""
+    """Print the table report to `console` (colours and width are the console's; `fail_on`
+    from the report section)."""
     from linkaudit.report._text import scrub_secrets
     from linkaudit.report.table import print_table
 
-    print_table(scrub_secrets(result), cfg, console, verbosity)
+    print_table(scrub_secrets(result), report, console, verbosity)
 
 
 __all__ = ["OutputFormat", "ReportFormat", "render", "render_table", "write"]

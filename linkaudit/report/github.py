@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import assert_never
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import ReportConfig, RulesConfig
 from linkaudit.model import AuditResult, Finding, Severity
 from linkaudit.report._text import display_path
 from linkaudit.textsafe import visible, workflow_data, workflow_property
@@ -53,6 +53,6 @@ def annotation(f: Finding) -> str:
 class GithubFormat:
     """`--format github`."""
 
-    def render(self, result: AuditResult, cfg: AuditConfig) -> str:
+    def render(self, result: AuditResult, report: ReportConfig, rules: RulesConfig) -> str:
         """One line per finding (empty when there are none)."""
         return "".join(annotation(f) + "\n" for f in result.findings)

@@ -14,7 +14,7 @@ import base64
 import datetime as dt
 import hashlib
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import ReportConfig, RulesConfig
 from linkaudit.model import AuditResult, Document, LinkGroup, LinkStatus
 from linkaudit.report._text import (
     SEVERITY_ORDER,
@@ -180,7 +180,7 @@ def _age_fill(low: int, high: int, stale_after: int) -> str:
     return AGE_FILL["stale"] if low > stale_after else AGE_FILL["fresh"]
 
 
-def age_chart(result: AuditResult, cfg: AuditConfig) -> str:
+def age_chart(result: AuditResult, rules: RulesConfig) -> str:
     """A histogram of the sources' ages at their documents' dates: a few bars however many
     references there are (one bar per reference filled the first screen at 200). Bars are red
     for sources dated after their document, amber past `stale_after_days`, else green."""
@@ -195,7 +195,7 @@ def age_chart(result: AuditResult, cfg: AuditConfig) -> str:
     for i, ((label, low, high), count) in enumerate(zip(AGE_BINS, counts, strict=True)):
         y = 5 + 24 * i
         width = round(230 * count / most) if count else 0
-        fill = _age_fill(low, high, cfg.rules.stale_after_days)
+        fill = _age_fill(low, high, rules.stale_after_days)
         parts.append(f'<text x="0" y="{y + 15}" font-size="12">{label}</text>'
                      f'<rect class="bin" x="110" y="{y}" width="{max(width, 1)}" height="18" '
                      f'fill="{fill}"><title>{label}: {plural(count, "source")}</title></rect>'
@@ -209,7 +209,7 @@ def _swatch(fill: str) -> str:
             f'fill="{fill}"/></svg>')
 
 
-def legend(cfg: AuditConfig) -> str:
+def legend(rules: RulesConfig) -> str:
     """What the colours mean: link statuses, source ages, severities."""
     items = [
         f"<span>{_swatch(_STATUS_FILL[group])}{esc(GROUP_WORDS[group])}</span>"
@@ -217,8 +217,8 @@ def legend(cfg: AuditConfig) -> str:
     ]
     items += [
         f"<span>{_swatch(AGE_FILL['fresh'])}source younger than "
-        f"{cfg.rules.stale_after_days} days</span>",
-        f"<span>{_swatch(AGE_FILL['stale'])}older (stale after {cfg.rules.stale_after_days} days)"
+        f"{rules.stale_after_days} days</span>",
+        f"<span>{_swatch(AGE_FILL['stale'])}older (stale after {rules.stale_after_days} days)"
         "</span>",
         f"<span>{_swatch(AGE_FILL['after'])}dated after its document</span>",
     ]
@@ -306,9 +306,9 @@ def _document_section(doc: Document, result: AuditResult) -> str:
 class HtmlFormat:
     """`--format html`."""
 
-    def render(self, result: AuditResult, cfg: AuditConfig) -> str:
+    def render(self, result: AuditResult, report: ReportConfig, rules: RulesConfig) -> str:
         """The page."""
-        s = summarize(result, cfg.report.fail_on)
+        s = summarize(result, report.fail_on)
         when = result.started.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if (
             result.started) else ""
         counts = " · ".join(
@@ -324,15 +324,15 @@ class HtmlFormat:
             "<title>linkaudit report</title>",
             f"<style>{CSS}</style></head><body>",
             "<header><h1>linkaudit report</h1>"
-            f"<p>{esc(summary_line(result, cfg.report.fail_on))}</p>",
+            f"<p>{esc(summary_line(result, report.fail_on))}</p>",
             f'<p>{counts} <span class="muted">{esc(when)}</span></p>',
             f'<ul class="muted">{problems}</ul>' if problems else "",
             "</header>",
             '<div class="charts"><figure><figcaption>Links per status</figcaption>'
             f"{status_chart(result)}</figure>",
             "<figure><figcaption>Sources by age at their document's date</figcaption>"
-            f"{age_chart(result, cfg)}</figure></div>",
-            legend(cfg),
+            f"{age_chart(result, rules)}</figure></div>",
+            legend(rules),
             _findings_section(result),
             *(_document_section(d, result) for d in result.documents),
             f"<script>{SCRIPT}</script>",

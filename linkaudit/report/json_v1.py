@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, NotRequired, TextIO, TypedDict
 
 from linkaudit import __version__
-from linkaudit.config import AuditConfig
+from linkaudit.config import ReportConfig, RulesConfig
 from linkaudit.ignore import safe_fingerprint
 from linkaudit.model import (
     ArchiveLookup,
@@ -266,7 +266,7 @@ def skip_v1(s: RuleSkip) -> SkipV1:
     return {"rule": s.rule, "document": s.document, "reference": s.reference, "reason": s.reason}
 
 
-def audit_v1(result: AuditResult, cfg: AuditConfig) -> AuditV1:
+def audit_v1(result: AuditResult, report: ReportConfig) -> AuditV1:
     """The whole `linkaudit.audit/1` value of a run."""
     out: AuditV1 = {
         "schema": SCHEMA,
@@ -279,7 +279,7 @@ def audit_v1(result: AuditResult, cfg: AuditConfig) -> AuditV1:
         ],
         "findings": [finding_v1(f) for f in result.findings],
         "skips": [skip_v1(s) for s in result.skips],
-        "summary": summary_v1(result, cfg),
+        "summary": summary_v1(result, report),
         "problems": [problem_v1(p) for p in result.problems],
     }
     if result.site is not None:
@@ -318,9 +318,9 @@ def site_v1(view: SiteView) -> SiteV1:
     }
 
 
-def summary_v1(result: AuditResult, cfg: AuditConfig) -> SummaryV1:
+def summary_v1(result: AuditResult, report: ReportConfig) -> SummaryV1:
     """The `summary` part: the counts of the run."""
-    s = summarize(result, cfg.report.fail_on)
+    s = summarize(result, report.fail_on)
     return {
         "documents": s.documents,
         "references": s.references,
@@ -332,8 +332,8 @@ def summary_v1(result: AuditResult, cfg: AuditConfig) -> SummaryV1:
         "findings": s.findings,
         "failing": s.failing,
         "skips": s.skips,
-        "fail_on": cfg.report.fail_on.value,
-        "exit_code": int(exit_code(result, cfg.report.fail_on)),
+        "fail_on": report.fail_on.value,
+        "exit_code": int(exit_code(result, report.fail_on)),
         "elapsed_s": round(result.elapsed_s, 3),
         "interrupted": result.interrupted,
         "offline": result.offline,
@@ -417,11 +417,11 @@ _END = object()
 class JsonV1Format:
     """`--format json`: `linkaudit.audit/1`, indented, UTF-8 kept as is (json escapes controls)."""
 
-    def render(self, result: AuditResult, cfg: AuditConfig) -> str:
+    def render(self, result: AuditResult, report: ReportConfig, rules: RulesConfig) -> str:
         """The JSON text, ending in a newline."""
-        return json.dumps(audit_v1(result, cfg), indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(audit_v1(result, report), indent=2, ensure_ascii=False) + "\n"
 
-    def write(self, result: AuditResult, cfg: AuditConfig, fh: TextIO) -> None:
+    def write(self, result: AuditResult, report: ReportConfig, fh: TextIO) -> None:
         """Stream the JSON text of `result` (not yet scrubbed of secrets) to `fh`: the bytes of
         `render(scrub_secrets(result))`, without building the report whole (see the module
         docstring)."""
@@ -445,7 +445,7 @@ class JsonV1Format:
             # Skip reasons are counted by their (scrubbed) text: scrub those checks alone.
             ("summary", summary_v1(dataclasses.replace(result, checks={
                 url: scrub_check(c) if c.status is LinkStatus.SKIPPED else c
-                for url, c in result.checks.items()}), cfg)),
+                for url, c in result.checks.items()}), report)),
             ("problems", [problem_v1(scrub_problem(p)) for p in result.problems]),
         ]
         if result.site is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import ReportConfig, RulesConfig
 from linkaudit.model import AuditResult, Document, Finding
 from linkaudit.report._text import findings_of
 from linkaudit.report.summary import fails
@@ -29,10 +29,10 @@ def _describe(f: Finding) -> str:
 
 
 def _case(suite: ET.Element, doc: Document, name: str, findings: list[Finding],
-          cfg: AuditConfig) -> tuple[int, int]:
+          report: ReportConfig) -> tuple[int, int]:
     case = ET.SubElement(suite, "testcase", name=visible(name), classname=visible(doc.origin))
-    failing = [f for f in findings if fails(f, cfg.report.fail_on)]
-    passing = [f for f in findings if not fails(f, cfg.report.fail_on)]
+    failing = [f for f in findings if fails(f, report.fail_on)]
+    passing = [f for f in findings if not fails(f, report.fail_on)]
     for f in failing:
         failure = ET.SubElement(case, "failure", message=visible(f.message), type=f.rule)
         failure.text = _describe(f)
@@ -42,7 +42,7 @@ def _case(suite: ET.Element, doc: Document, name: str, findings: list[Finding],
     return 1, 1 if failing else 0
 
 
-def junit_xml(result: AuditResult, cfg: AuditConfig) -> ET.Element:
+def junit_xml(result: AuditResult, report: ReportConfig) -> ET.Element:
     """The `<testsuites>` element of a run."""
     root = ET.Element("testsuites", name="linkaudit", time=f"{result.elapsed_s:.3f}")
     total_tests = total_failures = 0
@@ -53,11 +53,11 @@ def junit_xml(result: AuditResult, cfg: AuditConfig) -> ET.Element:
         ids = {r.id for r in doc.references}
         for ref in doc.references:
             t, n = _case(suite, doc, f"[{ref.id}] {redact_url(ref.url) if ref.url else ref.text}",
-                         [f for f in mine if f.reference == ref.id], cfg)
+                         [f for f in mine if f.reference == ref.id], report)
             tests, failures = tests + t, failures + n
         loose = [f for f in mine if f.reference not in ids]
         if loose or not doc.references:
-            t, n = _case(suite, doc, "document", loose, cfg)
+            t, n = _case(suite, doc, "document", loose, report)
             tests, failures = tests + t, failures + n
         skips = [s for s in result.skips if s.document == doc.origin]
         if skips:
@@ -81,9 +81,9 @@ def junit_xml(result: AuditResult, cfg: AuditConfig) -> ET.Element:
 class JunitFormat:
     """`--format junit`."""
 
-    def render(self, result: AuditResult, cfg: AuditConfig) -> str:
+    def render(self, result: AuditResult, report: ReportConfig, rules: RulesConfig) -> str:
         """The XML text."""
-        root = junit_xml(result, cfg)
+        root = junit_xml(result, report)
         ET.indent(root)
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(
             root, encoding="unicode") + "\n"

@@ -9,7 +9,7 @@ HTML in Markdown), and only http(s) URLs become links (a `javascript:` URL stays
 
 from __future__ import annotations
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import ReportConfig, RulesConfig
 from linkaudit.model import AuditResult, Document, Finding, Severity
 from linkaudit.report._text import (
     findings_of,
@@ -113,11 +113,11 @@ def document_details(doc: Document, result: AuditResult) -> list[str]:
 class MarkdownFormat:
     """`--format markdown`."""
 
-    def render(self, result: AuditResult, cfg: AuditConfig) -> str:
+    def render(self, result: AuditResult, report: ReportConfig, rules: RulesConfig) -> str:
         """The Markdown text."""
-        s = summarize(result, cfg.report.fail_on)
+        s = summarize(result, report.fail_on)
         verdict = "❌" if s.failing else "✅"
-        lines = ["## linkaudit", "", f"{verdict} {summary_line(result, cfg.report.fail_on)}", ""]
+        lines = ["## linkaudit", "", f"{verdict} {summary_line(result, report.fail_on)}", ""]
         statuses = ", ".join(f"{name} {count}" for name, count in s.by_status.items() if count)
         if statuses:
             lines += [f"Links: {statuses}.", ""]

@@ -18,7 +18,7 @@ from typing import Any, assert_never
 from urllib.parse import quote
 
 from linkaudit import __version__
-from linkaudit.config import AuditConfig
+from linkaudit.config import ReportConfig, RulesConfig
 from linkaudit.extract.positions import LineIndex
 from linkaudit.ignore import safe_fingerprint
 from linkaudit.model import AuditResult, Document, Finding, Severity
@@ -98,7 +98,7 @@ def _fix(finding: Finding, doc: Document | None, uri: str) -> list[dict[str, Any
     ]
 
 
-def sarif_log(result: AuditResult, cfg: AuditConfig) -> dict[str, Any]:
+def sarif_log(result: AuditResult) -> dict[str, Any]:
     """The SARIF log of a run, as a JSON-ready dict."""
     rules = rule_catalogue(result.findings)
     index = {ident: i for i, ident in enumerate(rules)}
@@ -170,6 +170,6 @@ def sarif_log(result: AuditResult, cfg: AuditConfig) -> dict[str, Any]:
 class SarifFormat:
     """`--format sarif`."""
 
-    def render(self, result: AuditResult, cfg: AuditConfig) -> str:
+    def render(self, result: AuditResult, report: ReportConfig, rules: RulesConfig) -> str:
         """The SARIF JSON text."""
-        return json.dumps(sarif_log(result, cfg), indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(sarif_log(result), indent=2, ensure_ascii=False) + "\n"

@@ -28,7 +28,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import ReportConfig, RulesConfig
 from linkaudit.model import (
     ArchiveLookup,
     ArchiveState,
@@ -354,10 +354,10 @@ def site_line(site: SiteView) -> Text:
     return text
 
 
-def summary_panel(result: AuditResult, cfg: AuditConfig, verbosity: int = 0) -> Panel:
+def summary_panel(result: AuditResult, report: ReportConfig, verbosity: int = 0) -> Panel:
     """Counts per status and per severity, what was skipped, cached and hidden, time taken, and
     run-level problems."""
-    s = summarize(result, cfg.report.fail_on)
+    s = summarize(result, report.fail_on)
     statuses = Text("links    ")
     shown = [(LinkStatus(k), v) for k, v in s.by_status.items() if v]
     for i, (status, count) in enumerate(shown):
@@ -374,7 +374,7 @@ def summary_panel(result: AuditResult, cfg: AuditConfig, verbosity: int = 0) -> 
     if s.skips:
         listed = "" if verbosity > 0 else ": -v lists them"
         severities.append(f"  ({plural(s.skips, 'rule skip')}{listed})", style="dim")
-    lines: list[Text] = [Text(summary_line(result, cfg.report.fail_on), style="bold"), statuses,
+    lines: list[Text] = [Text(summary_line(result, report.fail_on), style="bold"), statuses,
                          severities]
     if s.skipped:
         reasons = ", ".join(f"{visible(reason)} {n}" for reason, n in s.skip_reasons.items())
@@ -401,17 +401,17 @@ def summary_panel(result: AuditResult, cfg: AuditConfig, verbosity: int = 0) -> 
         verdict = Text(f"the run failed: {failed}", style="bold red")
     elif s.failing:
         verdict = Text(
-            f"{plural(s.failing, 'finding')} at or above --fail-on {cfg.report.fail_on.value}",
+            f"{plural(s.failing, 'finding')} at or above --fail-on {report.fail_on.value}",
             style="bold red",
         )
     else:
-        verdict = Text(f"nothing at or above --fail-on {cfg.report.fail_on.value}", style="green")
+        verdict = Text(f"nothing at or above --fail-on {report.fail_on.value}", style="green")
     lines.append(verdict)
     return Panel(Group(*lines), title="linkaudit", title_align="left", expand=False)
 
 
 def print_table(
-    result: AuditResult, cfg: AuditConfig, console: Console, verbosity: int = 0
+    result: AuditResult, report: ReportConfig, console: Console, verbosity: int = 0
 ) -> None:
     """Print every document's table and finding lines, then the summary panel."""
     width = console.width
@@ -431,7 +431,7 @@ def print_table(
             # soft_wrap: lines are wrapped here already; a long fix URL stays whole.
             console.print(listing, end="", soft_wrap=True)
             console.print()
-    console.print(summary_panel(result, cfg, verbosity))
+    console.print(summary_panel(result, report, verbosity))
 
 
 class TableFormat:
@@ -440,7 +440,7 @@ class TableFormat:
     verbosity: int = 0
     """-1 quiet, 0 normal, 1 verbose (see the module docstring)."""
 
-    def render(self, result: AuditResult, cfg: AuditConfig) -> str:
+    def render(self, result: AuditResult, report: ReportConfig, rules: RulesConfig) -> str:
         """The table as text, `TABLE_WIDTH` columns wide."""
         buffer = io.StringIO()
         console = Console(
@@ -453,5 +453,5 @@ class TableFormat:
             emoji=False,
             legacy_windows=False,
         )
-        print_table(result, cfg, console, self.verbosity)
+        print_table(result, report, console, self.verbosity)
         return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))

@@ -67,7 +67,7 @@ class MissingAnchor(Rule):
     needs = frozenset({Evidence.ANCHORS})
 
     def run(self, ctx: RuleContext) -> Iterator[Finding | RuleSkip]:
-        if ctx.cfg.links.check_fragments is FragmentMode.NONE:
+        if ctx.links.check_fragments is FragmentMode.NONE:
             return
         if ctx.link is not None:
             written = ctx.link.url_as_written
@@ -82,7 +82,7 @@ class MissingAnchor(Rule):
         if check.anchors is None:
             if (
                 target_of(check.checked_as or check.url) is Target.WEB
-                and ctx.cfg.links.check_fragments is FragmentMode.ALL
+                and ctx.links.check_fragments is FragmentMode.ALL
                 and (check.content_type or "").endswith("html")
             ):
                 yield self.skip(ctx, f"#{fragment}: the page was too large to read every anchor")

@@ -33,7 +33,7 @@ def _no_date_reason(ctx: RuleContext) -> str:
 
 def _today(ctx: RuleContext) -> dt.date:
     """The latest date a document can have: the day of the run (or `--as-of`)."""
-    return ctx.cfg.rules.as_of or dt.datetime.now(dt.UTC).date()
+    return ctx.rules.as_of or dt.datetime.now(dt.UTC).date()
 
 
 def _time_evidence(ref: TimeRef) -> dict[str, str]:
@@ -151,9 +151,9 @@ class StaleSource(Rule):
             yield self.skip(ctx, "no date for the document: a present-tense claim cannot be dated")
             return
         age = (doc_date.value - source_latest).days
-        if age <= ctx.cfg.rules.stale_after_days:
+        if age <= ctx.rules.stale_after_days:
             return
-        recent = doc_date.value - dt.timedelta(days=ctx.cfg.rules.stale_after_days)
+        recent = doc_date.value - dt.timedelta(days=ctx.rules.stale_after_days)
         if _covered_by_another(ctx, recent):
             return
         tense = "present perfect" if present.tense is Tense.PRESENT_PERFECT else "present tense"
@@ -170,7 +170,7 @@ class StaleSource(Rule):
             "claim_time_basis": basis,
             "clause": short(present.text, 300),
             "days_older_than_document": age,
-            "stale_after_days": ctx.cfg.rules.stale_after_days,
+            "stale_after_days": ctx.rules.stale_after_days,
         }
         contrast = (
             f", set against {', '.join(repr(t.text) for t in claim.named)}"

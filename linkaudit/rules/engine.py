@@ -1,9 +1,9 @@
 """`analyse`: run every enabled rule over the documents and collect findings and skips.
 
-It builds one `RuleContext` per run of a rule (see `Scope`), applies `cfg.rules.disable_rules` and
-`cfg.rules.severity_overrides`, and orders the findings by document (input order), line, rule and
-column. Skips that say the same thing for several references of a document (offline: every
-link) are merged into one skip naming them, so the output stays short.
+It builds one `RuleContext` per run of a rule (see `Scope`), applies the rules section's
+`disable_rules` and `severity_overrides`, and orders the findings by document (input order),
+line, rule and column. Skips that say the same thing for several references of a document
+(offline: every link) are merged into one skip naming them, so the output stays short.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
 from typing import assert_never
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import LinksConfig, RulesConfig
 from linkaudit.local.resolve import Target, target_of
 from linkaudit.local.tree import judge_tree
 from linkaudit.model import (
@@ -31,10 +31,10 @@ from linkaudit.rules.interface import Evidence, Rule, RuleContext, Scope, Source
 from linkaudit.sourcedates import source_published
 
 
-def document_date(doc: Document, cfg: AuditConfig) -> DatedFact | None:
+def document_date(doc: Document, rules: RulesConfig) -> DatedFact | None:
     """The date a document speaks from: `--as-of` when given (it overrides), else its own."""
-    if cfg.rules.as_of is not None:
-        return DatedFact(cfg.rules.as_of, DateOrigin.AS_OF, detail="--as-of")
+    if rules.as_of is not None:
+        return DatedFact(rules.as_of, DateOrigin.AS_OF, detail="--as-of")
     return doc.date
 
 
@@ -158,30 +158,33 @@ def analyse(
     documents: Sequence[Document],
     checks: Mapping[str, LinkCheck],
     archives: Mapping[str, ArchiveLookup],
-    cfg: AuditConfig,
+    rules: RulesConfig,
+    links: LinksConfig,
     *,
     offline: bool = False,
-    rules: Sequence[Rule] | None = None,
+    catalog: Sequence[Rule] | None = None,
     precomputed: Mapping[int, tuple[Sequence[Finding], Sequence[RuleSkip]]] | None = None,
     whole_run: bool = True,
 ) -> tuple[list[Finding], list[RuleSkip]]:
     """Every finding and skip of the enabled rules over `documents`.
 
     `checks` and `archives` are keyed by normalised URL (`Reference.url`, `Link.url`); a URL
-    missing from `checks` was not checked (offline, or excluded). `rules` defaults to
-    `ALL_RULES`. `precomputed` holds, by document index, what `analyse` already gave for that
-    document alone (an audit analyses a document as soon as its links are in): it is taken as
-    is, and ordered with the rest as if computed here. What only the whole run can tell
-    (`not-a-file-tree`: most of the run's local targets are missing) is judged when `whole_run`,
-    over `documents` and every finding; a document analysed on its own passes False.
+    missing from `checks` was not checked (offline, or excluded); `offline` says no network was
+    used (the rules that need it skip themselves). `rules` is the run's rules section (the
+    switched-off rules, severities, dates), `links` its links section (which fragments are
+    judged). `catalog` defaults to `ALL_RULES`. `precomputed` holds, by document index, what
+    `analyse` already gave for that document alone (an audit analyses a document as soon as its
+    links are in): it is taken as is, and ordered with the rest as if computed here. What only
+    the whole run can tell (`not-a-file-tree`: most of the run's local targets are missing) is
+    judged when `whole_run`, over `documents` and every finding; a document analysed on its own
+    passes False.
     """
     from linkaudit.rules.catalog import ALL_RULES
 
-    offline = offline or cfg.network.offline
-    active = [r for r in (rules if rules is not None else ALL_RULES)
-              if r.ident not in cfg.rules.disable_rules]
+    active = [r for r in (catalog if catalog is not None else ALL_RULES)
+              if r.ident not in rules.disable_rules]
     overrides: dict[str, Severity] = {}
-    for ident, text in cfg.rules.severity_overrides:
+    for ident, text in rules.severity_overrides:
         try:
             overrides[ident] = Severity.parse(text)
         except ValueError:
@@ -203,8 +206,8 @@ def analyse(
             date = source_published(ref.url, check, lookup)
             sources[ref.id] = SourceInfo(ref, check, lookup, date)
         base = RuleContext(
-            document=doc, cfg=cfg, offline=offline,
-            document_date=document_date(doc, cfg), sources=sources,
+            document=doc, rules=rules, links=links, offline=offline,
+            document_date=document_date(doc, rules), sources=sources,
         )
         doc_skips: list[RuleSkip] = []
         # Contexts are values: built once per scope and document, shared by its rules.

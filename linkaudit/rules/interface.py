@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import LinksConfig, RulesConfig
 from linkaudit.model import (
     ArchiveLookup,
     Citation,
@@ -100,8 +100,10 @@ class RuleContext:
 
     document: Document
     """The document."""
-    cfg: AuditConfig
-    """The run's options."""
+    rules: RulesConfig
+    """The run's rules section: the document date, staleness, page text length."""
+    links: LinksConfig
+    """The run's links section: which `#fragment`s are judged."""
     offline: bool
     """True when no network was used (no checks, no archive)."""
     document_date: DatedFact | None

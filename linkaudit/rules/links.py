@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import LinksConfig, RulesConfig
 from linkaudit.local.tree import TreeVerdict
 from linkaudit.model import (
     ArchiveLookup,
@@ -183,8 +183,8 @@ class NotAFileTree(Rule):
         link to a missing target (in `document`)."""
         _origin, line, column = tree.first
         # (a context only to place the finding: it is about the run, not one of its links)
-        ctx = RuleContext(document=document, cfg=AuditConfig(), offline=True,
-                          document_date=None)
+        ctx = RuleContext(document=document, rules=RulesConfig(), links=LinksConfig(),
+                          offline=True, document_date=None)
         return self.finding(
             ctx,
             f"{tree.missing_links:,} links in {tree.documents:,} "

@@ -11,9 +11,9 @@ worker (up to its `distributed.scheduler.allowed-failures`, 3 by default), and s
 result exists only once it has finished, nothing is counted twice. A task that kills every
 worker it meets ends in `KilledWorker`: its shard's links are given up as a `Problem`.
 
-The workers need linkaudit installed, in the same version (a task checks it). Everything in the
-configuration, headers and tokens included, is sent to the workers: use a cluster you trust
-(`tls://` addresses take their certificates from Dask's own configuration).
+The workers need linkaudit installed, in the same version (a task checks it). The network and
+rules sections of the configuration, headers and tokens included, are sent to the workers: use a
+cluster you trust (`tls://` addresses take their certificates from Dask's own configuration).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from linkaudit import __version__
-from linkaudit.config import AuditConfig
+from linkaudit.config import NetworkConfig, RulesConfig
 from linkaudit.model import Problem
 from linkaudit.scale.interface import (
     DaskMissing,
@@ -113,7 +113,11 @@ class DaskExecutor:
         return max(1, sum(threads.values()))
 
     async def run(
-        self, shards: Sequence[Shard], cfg: AuditConfig, sink: ResultSink
+        self,
+        shards: Sequence[Shard],
+        network: NetworkConfig,
+        rules: RulesConfig,
+        sink: ResultSink,
     ) -> list[Problem]:
         """Submit one task per shard (largest first) and take results as tasks complete."""
         import distributed
@@ -128,7 +132,7 @@ class DaskExecutor:
             by_key[key] = shard
             self._futures.append(
                 self._client.submit(
-                    run_shard_task, shard, cfg, __version__, key=key, pure=False,
+                    run_shard_task, shard, network, rules, __version__, key=key, pure=False,
                     priority=len(shards) - shard.index,
                 )
             )

@@ -20,7 +20,13 @@ from typing import Any
 from linkaudit.archive.batch import planned_calls
 from linkaudit.archive.plan import wants_lookup
 from linkaudit.check.cache import cached_check
-from linkaudit.config import ArchiveMode, AuditConfig
+from linkaudit.config import (
+    ArchiveConfig,
+    ArchiveMode,
+    NetworkConfig,
+    RulesConfig,
+    StoreConfig,
+)
 from linkaudit.model import Document
 from linkaudit.report._text import plural
 from linkaudit.scale.plan import DEFAULT_LATENCY_S, HostWork, ShardPlan, plan_shards
@@ -92,14 +98,19 @@ class Forecast:
 
 def build_forecast(
     documents: Sequence[Document],
-    cfg: AuditConfig,
+    network: NetworkConfig,
+    store_config: StoreConfig,
+    archive: ArchiveConfig,
+    rules: RulesConfig,
     store: Store | None,
     *,
     slots: int,
     home: str,
     unread_urls: int = 0,
 ) -> Forecast:
-    """The forecast of auditing `documents` with `cfg` on `slots` slots (see the module)."""
+    """The forecast of auditing `documents` on `slots` slots (see the module), at the network
+    section's limits, with the cache of `store` when the store section's `cache` is on, and
+    the lookups the archive section (and the rules section's `--as-of`) would make."""
     from linkaudit.pipeline import cited_urls
 
     urls = cited_urls(documents)
@@ -107,18 +118,19 @@ def build_forecast(
     for url in urls:
         first.setdefault(normalize_url(url), url)
     cached: dict[str, Any] = {}
-    if store is not None and cfg.store.cache:
+    if store is not None and store_config.cache:
         for key, url in first.items():
             hit = cached_check(store, key, url)
             if hit is not None:
                 cached[url] = hit
     fresh = [u for u in first.values() if u not in cached]
     latencies = measured_latencies(store)
-    work = host_work(fresh, cfg, latencies)
-    plan = plan_shards(work, slots=slots, concurrency=cfg.network.concurrency)
+    work = host_work(fresh, network, latencies)
+    plan = plan_shards(work, slots=slots, concurrency=network.concurrency)
     busiest = tuple(sorted(work, key=lambda h: (-h.floor_s, h.host))[:BUSIEST])
 
-    known, ceiling = _archive_targets(documents, cfg, cached, store)
+    known, ceiling = _archive_targets(documents, archive, rules, cached,
+                                      store if store_config.cache else None)
     known_batches, known_calls = planned_calls(known) if known else (0, 0)
     _, ceiling_calls = planned_calls(ceiling) if ceiling else (0, 0)
     return Forecast(
@@ -132,8 +144,8 @@ def build_forecast(
         measured_hosts=sum(1 for h in work if h.measured),
         assumed_latency_s=DEFAULT_LATENCY_S,
         cpu_s=len(fresh) * CPU_PER_URL_S,
-        archive_mode=cfg.archive.mode,
-        archive_rate_per_min=cfg.archive.rate_per_min,
+        archive_mode=archive.mode,
+        archive_rate_per_min=archive.rate_per_min,
         archive_known=len(known),
         archive_known_batches=known_batches,
         archive_known_calls=known_calls,
@@ -145,31 +157,32 @@ def build_forecast(
 
 def _archive_targets(
     documents: Sequence[Document],
-    cfg: AuditConfig,
+    archive: ArchiveConfig,
+    rules: RulesConfig,
     cached: Mapping[str, Any],
     store: Store | None,
 ) -> tuple[list[str], list[str]]:
     """(lookups known now, lookups if every link not known alive were dead), minus the ones
-    whose answer the store has cached."""
+    whose answer the store (given only with the cache on) has cached."""
     from linkaudit.archive.plan import lookup_requests
 
-    known = lookup_requests(documents, cached, cfg)
-    if cfg.archive.mode is ArchiveMode.ALL:
-        every = lookup_requests(documents, {}, cfg)
+    known = lookup_requests(documents, cached, archive, rules)
+    if archive.mode is ArchiveMode.ALL:
+        every = lookup_requests(documents, {}, archive, rules)
         known, ceiling = every, every
-    elif cfg.archive.mode is ArchiveMode.NONE:
+    elif archive.mode is ArchiveMode.NONE:
         return [], []
     else:
         ceiling = dict(known)
         for doc in documents:
-            date = cfg.rules.as_of or (doc.date.value if doc.date else None)
+            date = rules.as_of or (doc.date.value if doc.date else None)
             for url in [r.url for r in doc.references if r.url] + [lk.url for lk in doc.links]:
-                wanted = wants_lookup(cfg.archive.mode, None)
+                wanted = wants_lookup(archive.mode, None)
                 if url not in cached and url not in ceiling and wanted:
                     ceiling[url] = date
 
     def uncached(targets: Mapping[str, dt.date | None]) -> list[str]:
-        if store is None or not cfg.store.cache:
+        if store is None:
             return list(targets)
         return [u for u, near in targets.items()
                 if store.get_archive(u, near.isoformat() if near else "") is None]
@@ -189,8 +202,9 @@ def duration(seconds: float) -> str:
     return f"{s // 86400} days {s % 86400 // 3600} h"
 
 
-def render_forecast(f: Forecast, cfg: AuditConfig) -> str:
-    """The forecast as plain lines (also valid Markdown), at most 80 columns for the fixed text."""
+def render_forecast(f: Forecast, network: NetworkConfig) -> str:
+    """The forecast as plain lines (also valid Markdown), at most 80 columns for the fixed text;
+    the limits it was made at are the network section's."""
     lines = [f"# linkaudit plan: {plural(f.documents, 'document')}, nothing checked", ""]
     lines.append(f"- {plural(f.urls, 'distinct URL')}; {f.urls - f.cached:,} to check on "
                  f"{plural(f.hosts, 'host')}" + (f" ({f.cached:,} fresh in the cache)"
@@ -213,7 +227,7 @@ def render_forecast(f: Forecast, cfg: AuditConfig) -> str:
         lines.append(latency + (f"; measured by earlier runs for {f.measured_hosts:,}"
                                 if f.measured_hosts else " (no earlier run timed them)"))
         lines.append(f"- check, politeness bound: {duration(f.plan.bound_s)} at --concurrency "
-                     f"{cfg.network.concurrency}, --per-host {cfg.network.per_host}")
+                     f"{network.concurrency}, --per-host {network.per_host}")
         lines.append(f"- check, CPU: about {duration(f.cpu_s)} of one core "
                      f"({CPU_PER_URL_S * 1000:g} ms a link)"
                      + (f", {duration(f.cpu_s / f.plan.slots)} over {f.plan.slots} slots"
@@ -244,8 +258,8 @@ def render_forecast(f: Forecast, cfg: AuditConfig) -> str:
     return "\n".join(lines) + "\n"
 
 
-def forecast_json(f: Forecast, cfg: AuditConfig) -> dict[str, Any]:
-    """The forecast as a JSON object (`linkaudit.plan/1`)."""
+def forecast_json(f: Forecast, network: NetworkConfig) -> dict[str, Any]:
+    """The forecast as a JSON object (`linkaudit.plan/1`), with the network section's limits."""
     return {
         "schema": "linkaudit.plan/1",
         "documents": f.documents,
@@ -259,8 +273,8 @@ def forecast_json(f: Forecast, cfg: AuditConfig) -> dict[str, Any]:
         ],
         "assumed_latency_s": f.assumed_latency_s,
         "measured_hosts": f.measured_hosts,
-        "concurrency": cfg.network.concurrency,
-        "per_host": cfg.network.per_host,
+        "concurrency": network.concurrency,
+        "per_host": network.per_host,
         "bound_s": f.plan.bound_s,
         "cpu_s": f.cpu_s,
         "shards": len(f.plan.shards),

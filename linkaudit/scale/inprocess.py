@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import NetworkConfig, RulesConfig
 from linkaudit.http import HttpClient
 from linkaudit.model import Problem
 from linkaudit.scale.interface import ResultSink
@@ -32,13 +32,18 @@ class InProcessExecutor:
         return 1
 
     async def run(
-        self, shards: Sequence[Shard], cfg: AuditConfig, sink: ResultSink
+        self,
+        shards: Sequence[Shard],
+        network: NetworkConfig,
+        rules: RulesConfig,
+        sink: ResultSink,
     ) -> list[Problem]:
         """Check each shard in turn; results reach `sink` as the checker gives them."""
         for shard in shards:
             emit = functools.partial(sink.checked, shard.index)
             # No pipe to spare: each result goes on at once (the run's stages start on it).
-            await check_shard(shard, cfg, self._client, emit, local=self._local, batch_s=0.0)
+            await check_shard(shard, network, rules, self._client, emit, local=self._local,
+                              batch_s=0.0)
             sink.finished(shard.index)
         return []
 

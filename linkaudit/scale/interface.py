@@ -3,7 +3,8 @@
 Three homes implement `Executor`: `InProcessExecutor` (the default: the run's own event loop and
 client), `ProcessExecutor` (`--workers N`: local worker processes, each with its own event loop
 and client) and `DaskExecutor` (`--scheduler ADDRESS`: tasks on a Dask distributed cluster).
-Each is given `Shard`s (plain, picklable values) and the run's `AuditConfig`, and hands every
+Each is given `Shard`s (plain, picklable values) and the two sections a shard's checker reads
+(the network section, and the rules section for the length of page text kept), and hands every
 result to a `ResultSink` as it arrives; the main process merges them, keeps the cache, and goes on
 with the archive, the rules and the reports as a one-process run would. A worker builds its HTTP
 client from the configuration: no connection, session or lock ever crosses a process.
@@ -15,10 +16,11 @@ that cannot be reached, a worker that cannot start) raises an `ExecutorError`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Protocol
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import AuditConfig, NetworkConfig, RulesConfig, StoreConfig
 from linkaudit.errors import LinkauditError
 from linkaudit.model import LinkCheck, Problem, ProblemKind
 from linkaudit.scale.plan import Shard
@@ -69,9 +71,14 @@ class Executor(Protocol):
         ...
 
     async def run(
-        self, shards: Sequence[Shard], cfg: AuditConfig, sink: ResultSink
+        self,
+        shards: Sequence[Shard],
+        network: NetworkConfig,
+        rules: RulesConfig,
+        sink: ResultSink,
     ) -> list[Problem]:
-        """Check every shard, streaming results to `sink`; a shard given up is a `Problem`."""
+        """Check every shard with the run's `network` and `rules` sections, streaming results to
+        `sink`; a shard given up is a `Problem`."""
         ...
 
     async def close(self) -> None:
@@ -79,12 +86,20 @@ class Executor(Protocol):
         ...
 
 
-def shard_config(cfg: AuditConfig, shard: Shard) -> AuditConfig:
-    """The configuration a shard's checker runs with: its share of the global limit, and no
-    store (the cache lives in the main process, which reads it before planning and writes each
-    result as it arrives)."""
+def checker_config(network: NetworkConfig, rules: RulesConfig) -> AuditConfig:
+    """The config `linkaudit.check` is given (`Checker`, `make_client`: they take a whole
+    `AuditConfig`, and read its network section, its rules section's `excerpt_chars` and its
+    store section's `cache`): these two sections, and no store (the cache lives in the main
+    process, which reads it before planning and writes each result as it arrives)."""
+    return AuditConfig(
+        network=network, rules=rules, store=StoreConfig(cache=False, history=False)
+    )
 
-    return cfg.replace(concurrency=shard.concurrency, cache=False, history=False)
+
+def shard_config(network: NetworkConfig, rules: RulesConfig, shard: Shard) -> AuditConfig:
+    """The config a shard's checker runs with: `checker_config`, with the shard's share of the
+    global limit."""
+    return checker_config(dataclasses.replace(network, concurrency=shard.concurrency), rules)
 
 
 def lost_shard(shard: Shard, missing: int, reason: str) -> Problem:

@@ -1,10 +1,10 @@
 """`ProcessExecutor`: `--workers N` local worker processes, each with its own event loop and client.
 
 Each worker is a `spawn`ed process (a fork would copy the main process's running event loop,
-threads and sockets) that receives `(Shard, AuditConfig)` over a pipe, checks the shard with the
-project's `Checker` on its own loop and `HttpClient` (built once from the configuration, kept for
-its next shards), and sends results back in batches as they come. A thread per worker in the
-main process reads its pipe and hands each message to the run's event loop.
+threads and sockets) that receives `(Shard, NetworkConfig, RulesConfig)` over a pipe, checks the
+shard with the project's `Checker` on its own loop and `HttpClient` (built once from those
+sections, kept for its next shards), and sends results back in batches as they come. A thread
+per worker in the main process reads its pipe and hands each message to the run's event loop.
 
 A worker runs one shard at a time; the main process hands the next (largest first) to the first
 worker that is free. A worker that dies (killed, out of memory) is noticed by its pipe closing:
@@ -31,7 +31,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import NetworkConfig, RulesConfig
 from linkaudit.model import LinkCheck, Problem
 from linkaudit.scale.interface import MAX_SHARD_ATTEMPTS, ExecutorError, ResultSink, lost_shard
 from linkaudit.scale.plan import Shard
@@ -48,6 +48,7 @@ def _worker_main(conn: Connection) -> None:
     from linkaudit.check import make_client
     from linkaudit.http import HttpClient
     from linkaudit.pipeline import event_loop_factory
+    from linkaudit.scale.interface import checker_config
     from linkaudit.scale.work import check_shard
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -66,16 +67,16 @@ def _worker_main(conn: Connection) -> None:
                     return
                 if message is None:
                     return
-                shard, cfg = message
+                shard, network, rules = message
                 try:
                     if client is None:
                         # Built on the worker's loop: an aiohttp client belongs to one loop.
-                        client = runner.run(_built(make_client, cfg))
+                        client = runner.run(_built(make_client, checker_config(network, rules)))
 
                     def emit(batch: Sequence[LinkCheck], index: int = shard.index) -> None:
                         outbox.put(("checks", index, batch))
 
-                    runner.run(check_shard(shard, cfg, client, emit))
+                    runner.run(check_shard(shard, network, rules, client, emit))
                     outbox.put(("done", shard.index))
                 except Exception as exc:  # noqa: BLE001 - sent to the main process, which raises it
                     outbox.put(("error", shard.index, _portable(exc)))
@@ -96,8 +97,8 @@ def _send_all(conn: Connection, outbox: queue.SimpleQueue[Any]) -> None:
             return  # the main process is gone
 
 
-async def _built(make: Any, cfg: AuditConfig) -> Any:
-    return make(cfg)
+async def _built(make: Any, config: Any) -> Any:
+    return make(config)
 
 
 def _portable(exc: BaseException) -> BaseException:
@@ -168,7 +169,11 @@ class ProcessExecutor:
         return worker
 
     async def run(
-        self, shards: Sequence[Shard], cfg: AuditConfig, sink: ResultSink
+        self,
+        shards: Sequence[Shard],
+        network: NetworkConfig,
+        rules: RulesConfig,
+        sink: ResultSink,
     ) -> list[Problem]:
         """Hand shards out to free workers until every shard is done or given up."""
         assert self._queue is not None, "start() first"
@@ -189,7 +194,7 @@ class ProcessExecutor:
                     attempts[shard.index] = attempts.get(shard.index, 0) + 1
                     # If it died meanwhile, its reader says so and the shard goes back.
                     with contextlib.suppress(OSError, ValueError):
-                        worker.conn.send((shard, cfg))
+                        worker.conn.send((shard, network, rules))
 
         hand_out()
         while open_shards:

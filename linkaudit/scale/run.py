@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from linkaudit.check.cache import cache_ttl, cached_check, check_to_dict
 from linkaudit.check.limits import per_host_limit
-from linkaudit.config import AuditConfig
+from linkaudit.config import NetworkConfig, RulesConfig, ScaleConfig, StoreConfig
 from linkaudit.errors import ConfigError, StoreError
 from linkaudit.http import HttpClient
 from linkaudit.model import LinkCheck, Problem, ProblemKind
@@ -86,23 +86,27 @@ def parse_scheduler(value: object) -> str:
 
 
 def make_executor(
-    cfg: AuditConfig, client: HttpClient, local: LocalResources | None = None
+    scale: ScaleConfig,
+    network: NetworkConfig,
+    client: HttpClient,
+    local: LocalResources | None = None,
 ) -> Executor:
-    """The home `cfg` asks for: a Dask cluster (`scheduler`), worker processes (`workers` > 1),
-    else this process with the run's own client (and its `local` resources)."""
-    if cfg.network.record is not None and (cfg.scale.scheduler or cfg.scale.workers > 1):
+    """The home the scale section asks for: a Dask cluster (`scheduler`), worker processes
+    (`workers` > 1), else this process with the run's own client (and its `local` resources).
+    A recording run (the network section's `record`) stays in this process."""
+    if network.record is not None and (scale.scheduler or scale.workers > 1):
         raise ConfigError(
             "--record writes one cassette from one process: drop --workers/--scheduler to record"
         )
-    if cfg.scale.scheduler:
+    if scale.scheduler:
         from linkaudit.scale.dask import DaskExecutor
 
-        workers = cfg.scale.workers
-        return DaskExecutor(cfg.scale.scheduler, local_workers=workers if workers > 1 else None)
-    if cfg.scale.workers > 1:
+        workers = scale.workers
+        return DaskExecutor(scale.scheduler, local_workers=workers if workers > 1 else None)
+    if scale.workers > 1:
         from linkaudit.scale.processes import ProcessExecutor
 
-        return ProcessExecutor(cfg.scale.workers)
+        return ProcessExecutor(scale.workers)
     from linkaudit.scale.inprocess import InProcessExecutor
 
     return InProcessExecutor(client, local)
@@ -121,11 +125,12 @@ def measured_latencies(store: Store | None) -> dict[str, float]:
 
 def host_work(
     urls: Iterable[str],
-    cfg: AuditConfig,
+    network: NetworkConfig,
     latencies: Mapping[str, float],
     default_latency_s: float = DEFAULT_LATENCY_S,
 ) -> list[HostWork]:
-    """The URLs grouped by host, with each host's limit and latency (measured, else assumed)."""
+    """The URLs grouped by host, with each host's limit (the network section's `per_host`, or
+    the host's policy) and latency (measured, else assumed)."""
     by_host: dict[str, list[str]] = {}
     for url in urls:
         by_host.setdefault(host_of(url), []).append(url)
@@ -136,7 +141,7 @@ def host_work(
             HostWork(
                 host=host,
                 urls=tuple(members),
-                per_host=per_host_limit(cfg.network, host),
+                per_host=per_host_limit(network, host),
                 latency_s=measured if measured is not None else default_latency_s,
                 measured=measured is not None,
             )
@@ -147,9 +152,9 @@ def host_work(
 class _Checkpoint:
     """Writes results to the cache in batches; a store that fails is said once and left."""
 
-    def __init__(self, store: Store | None, cfg: AuditConfig) -> None:
-        self._store = store if cfg.store.cache else None
-        self._cfg = cfg
+    def __init__(self, store: Store | None, store_config: StoreConfig) -> None:
+        self._store = store if store_config.cache else None
+        self._store_config = store_config
         self._rows: list[tuple[str, dict[str, Any], float]] = []
         self._last = time.monotonic()
         self.error: str | None = None
@@ -157,7 +162,7 @@ class _Checkpoint:
     def add(self, key: str, check: LinkCheck) -> None:
         if self._store is None:
             return
-        ttl = cache_ttl(check, self._cfg.store)
+        ttl = cache_ttl(check, self._store_config)
         if ttl is not None:
             self._rows.append((key, check_to_dict(check), ttl))
         if time.monotonic() - self._last >= CHECKPOINT_S:
@@ -215,7 +220,10 @@ class _Merge:
 
 async def check_urls(
     urls: Sequence[str],
-    cfg: AuditConfig,
+    network: NetworkConfig,
+    rules: RulesConfig,
+    store_config: StoreConfig,
+    scale: ScaleConfig,
     *,
     client: HttpClient,
     store: Store | None = None,
@@ -229,11 +237,16 @@ async def check_urls(
     known_key: Callable[[str], str] | None = None,
     collect: bool = True,
 ) -> CheckRun:
-    """Check every distinct URL once, in the home `cfg` asks for (see the module docstring).
+    """Check every distinct URL once, in the home the `scale` section asks for (see the module
+    docstring).
+
+    The checks are made as the `network` section says (and keep the page text the `rules`
+    section's `excerpt_chars` allows); `store` is read and written as the `store_config` section
+    says (`cache`, the TTLs).
 
     `anchors_for` are the normalised URLs whose page anchors are wanted (`--check-fragments`);
     `sources_for` the normalised URLs cited as sources, whose pages are read whole (None: all);
-    `executor` replaces the one `cfg` asks for (tests). `fetcher`, `pool` and the `known`
+    `executor` replaces the one `scale` asks for (tests). `fetcher`, `pool` and the `known`
     answers (by `known_key`) are lent to a check in this process (see `LocalResources`).
     `on_result` sees every spelling of every URL; with `collect=False` the results go to it
     alone (`CheckRun.checks` stays empty). A cancelled run still writes what came back to the
@@ -246,7 +259,7 @@ async def check_urls(
         if url not in names:
             names.append(url)
     results: dict[str, LinkCheck] = {}
-    checkpoint = _Checkpoint(store, cfg)
+    checkpoint = _Checkpoint(store, store_config)
     merge = _Merge(spellings, results, checkpoint, on_result, collect)
     sources = None if sources_for is None else frozenset(sources_for)
 
@@ -254,7 +267,7 @@ async def check_urls(
     for key, names in spellings.items():
         hit = (cached_check(store, key, names[0], wants_anchors=key in anchors,
                             wants_source=sources is None or key in sources)
-               if store is not None and cfg.store.cache else None)
+               if store is not None and store_config.cache else None)
         if hit is None:
             fresh.append(names[0])
         else:
@@ -265,12 +278,12 @@ async def check_urls(
     home = "the cache"
     if fresh:
         local = LocalResources(fetcher, pool, known, known_key)
-        chosen = executor or make_executor(cfg, client, local)
+        chosen = executor or make_executor(scale, network, client, local)
         home = chosen.description
         try:
             slots = await chosen.start()
-            work = host_work(fresh, cfg, measured_latencies(store))
-            plan = plan_shards(work, slots=slots, concurrency=cfg.network.concurrency)
+            work = host_work(fresh, network, measured_latencies(store))
+            plan = plan_shards(work, slots=slots, concurrency=network.concurrency)
             shards = plan.shards
             if anchors:
                 shards = tuple(
@@ -284,7 +297,7 @@ async def check_urls(
                         k for k in map(normalize_url, s.urls) if k in sources))
                     for s in shards
                 )
-            problems.extend(await chosen.run(shards, cfg, merge))
+            problems.extend(await chosen.run(shards, network, rules, merge))
         finally:
             checkpoint.flush()
             await chosen.close()

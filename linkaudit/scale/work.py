@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from linkaudit import __version__
-from linkaudit.config import AuditConfig
+from linkaudit.config import NetworkConfig, RulesConfig
 from linkaudit.http import HttpClient
 from linkaudit.model import LinkCheck
-from linkaudit.scale.interface import ExecutorError, shard_config
+from linkaudit.scale.interface import ExecutorError, checker_config, shard_config
 from linkaudit.scale.plan import Shard
 
 if TYPE_CHECKING:
@@ -58,14 +58,16 @@ class ShardResult:
 
 async def check_shard(
     shard: Shard,
-    cfg: AuditConfig,
+    network: NetworkConfig,
+    rules: RulesConfig,
     client: HttpClient,
     emit: Callable[[Sequence[LinkCheck]], None],
     *,
     local: LocalResources | None = None,
     batch_s: float = BATCH_S,
 ) -> None:
-    """Check every URL of `shard` with `client`, calling `emit` with batches of results (at
+    """Check every URL of `shard` with `client` and the run's `network` and `rules` sections (as
+    `shard_config` gives them to the `Checker`), calling `emit` with batches of results (at
     least every `batch_s` seconds: 0 sends each at once); `local` lends the main process's own
     resources to a shard checked there."""
     from linkaudit.check import Checker
@@ -86,7 +88,7 @@ async def check_shard(
             last = now
 
     local = local or LocalResources()
-    checker = Checker(shard_config(cfg, shard), client, anchors_for=shard.anchors_for,
+    checker = Checker(shard_config(network, rules, shard), client, anchors_for=shard.anchors_for,
                       fetcher=local.fetcher, pool=local.pool)
     try:
         await checker.check_all(shard.urls, on_result=on_result, known=local.known,
@@ -97,8 +99,10 @@ async def check_shard(
             emit(list(batch))
 
 
-def run_shard_task(shard: Shard, cfg: AuditConfig, version: str) -> ShardResult:
-    """A Dask task: check `shard` in a fresh event loop with a client built from `cfg`."""
+def run_shard_task(
+    shard: Shard, network: NetworkConfig, rules: RulesConfig, version: str
+) -> ShardResult:
+    """A Dask task: check `shard` in a fresh event loop with a client built from `network`."""
     import asyncio
 
     from linkaudit.check import make_client
@@ -112,9 +116,9 @@ def run_shard_task(shard: Shard, cfg: AuditConfig, version: str) -> ShardResult:
     checks: list[LinkCheck] = []
 
     async def main() -> None:
-        client = make_client(cfg)
+        client = make_client(checker_config(network, rules))
         try:
-            await check_shard(shard, cfg, client, checks.extend)
+            await check_shard(shard, network, rules, client, checks.extend)
         finally:
             await client.close()
 

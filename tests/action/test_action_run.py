@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from linkaudit.action import build_argv, run_action, select_changed, split_paths
-from linkaudit.config import AuditConfig
+from linkaudit.config import ReportConfig, RulesConfig
 from linkaudit.model import AuditResult, DocFormat, Document, Finding, Reference, Severity
 from linkaudit.report import OutputFormat, render
 
@@ -51,10 +51,11 @@ class FakeAudit:
         for i, arg in enumerate(before):
             if arg == "--report":
                 fmt, _, path = before[i + 1].partition(":")
-                (cwd / path).write_text(render(result, OutputFormat(fmt), AuditConfig()), "utf-8")
+                text = render(result, OutputFormat(fmt), ReportConfig(), RulesConfig())
+                (cwd / path).write_text(text, "utf-8")
         if "--format" in before:
             fmt = OutputFormat(before[before.index("--format") + 1])
-            print(render(result, fmt, AuditConfig()), end="")
+            print(render(result, fmt, ReportConfig(), RulesConfig()), end="")
         return self.status
 
 

@@ -15,7 +15,7 @@ from linkaudit.archive import (
     save_candidates,
     wants_lookup,
 )
-from linkaudit.config import ArchiveMode, AuditConfig
+from linkaudit.config import ArchiveConfig, ArchiveMode, RulesConfig
 from linkaudit.model import (
     ArchiveLookup,
     ArchiveState,
@@ -55,10 +55,11 @@ def test_wants_lookup(mode: ArchiveMode, status: LinkStatus, expected: bool) -> 
 def test_requests_use_the_earliest_citing_document() -> None:
     docs = [document(dt.date(2025, 9, 1), A, B), document(dt.date(2024, 1, 1), A)]
     checks = {A: LinkCheck(A, LinkStatus.DEAD), B: LinkCheck(B, LinkStatus.ALIVE)}
-    assert lookup_requests(docs, checks, AuditConfig()) == {A: dt.date(2024, 1, 1)}
-    everything = lookup_requests(docs, checks, AuditConfig.build(archive=ArchiveMode.ALL))
+    rules = RulesConfig()
+    assert lookup_requests(docs, checks, ArchiveConfig(), rules) == {A: dt.date(2024, 1, 1)}
+    everything = lookup_requests(docs, checks, ArchiveConfig(mode=ArchiveMode.ALL), rules)
     assert everything == {A: dt.date(2024, 1, 1), B: dt.date(2025, 9, 1)}
-    assert lookup_requests(docs, checks, AuditConfig.build(archive=ArchiveMode.NONE)) == {}
+    assert lookup_requests(docs, checks, ArchiveConfig(mode=ArchiveMode.NONE), rules) == {}
 
 
 async def test_lookup_many_shares_one_archive(

@@ -85,7 +85,7 @@ def test_report_reads_the_store_and_confirm_rule_from_the_config_file(project: P
     store = project / "state" / "h.db"
     store.parent.mkdir()
     with Store.open(store) as db:
-        record_run(db, result, AuditConfig.build(store=store))
+        record_run(db, result)
     res = CliRunner().invoke(app, ["report", "--format", "json"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)

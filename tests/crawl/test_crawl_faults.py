@@ -12,7 +12,7 @@ import pytest
 from crawlkit import article, urlset
 from fakes import LoopbackClient, LoopbackSite, Page, serve
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import NetworkConfig
 from linkaudit.crawl import CrawlOptions, crawl_site
 from linkaudit.errors import StoreError
 from linkaudit.store import Store
@@ -46,7 +46,7 @@ async def test_store_failing_mid_crawl_neither_hangs_nor_loses_pages(
     try:
         async with serve(site) as base:
             result = await asyncio.wait_for(
-                crawl_site(client, AuditConfig(), CrawlOptions(start=base + "/"), store=store),
+                crawl_site(client, NetworkConfig(), CrawlOptions(start=base + "/"), store=store),
                 timeout=20,
             )
     finally:

@@ -7,7 +7,7 @@ import gzip
 from crawlkit import article, sitemapindex, urlset
 from fakes import FakeClock, LoopbackClient, LoopbackSite, Page, serve
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import NetworkConfig
 from linkaudit.crawl import CrawlOptions, CrawlResult, SkipReason, crawl_site
 
 
@@ -18,7 +18,7 @@ async def _crawl(base: str, **options) -> CrawlResult:
     try:
         return await crawl_site(
             client,
-            AuditConfig(),
+            NetworkConfig(),
             CrawlOptions(start=f"{base}/", **options),
             sleep=clock.sleep,
             clock=clock,
@@ -170,7 +170,7 @@ async def test_an_absurd_crawl_delay_is_capped_and_reported() -> None:
     async with serve(site) as base:
         try:
             result = await crawl_site(
-                client, AuditConfig(), CrawlOptions(start=f"{base}/"),
+                client, NetworkConfig(), CrawlOptions(start=f"{base}/"),
                 sleep=clock.sleep, clock=clock,
             )  # fmt: skip
         finally:

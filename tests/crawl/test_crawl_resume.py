@@ -10,7 +10,7 @@ from pathlib import Path
 from crawlkit import article, urlset
 from fakes import FakeClock, LoopbackClient, LoopbackSite, Page, serve
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import NetworkConfig
 from linkaudit.crawl import CrawledPage, CrawlOptions, CrawlResult, PageState, crawl_site
 from linkaudit.store import Store
 
@@ -42,7 +42,7 @@ async def _crawl(
     try:
         return await crawl_site(
             client,
-            AuditConfig.build(per_host=per_host),
+            NetworkConfig(per_host=per_host),
             CrawlOptions(start=base, **options),
             store=store,
             on_page=on_page,

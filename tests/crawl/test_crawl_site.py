@@ -9,7 +9,7 @@ from aiohttp import web
 from crawlkit import article, gz, sitemapindex, urlset
 from fakes import FakeClock, LoopbackClient, LoopbackSite, Page, serve
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import NetworkConfig
 from linkaudit.crawl import CrawlOptions, CrawlResult, PageState, SkipReason, crawl_site
 from linkaudit.crawl.traps import TrapLimits
 
@@ -159,7 +159,7 @@ async def _crawl(
     try:
         return await crawl_site(
             client,
-            AuditConfig.build(user_agent="linkaudit/0.0-test"),
+            NetworkConfig(user_agent="linkaudit/0.0-test"),
             CrawlOptions(start=f"{base}/", **options),
             sleep=clock.sleep,
             clock=clock,
@@ -356,7 +356,7 @@ async def test_per_host_limit_is_never_exceeded() -> None:
         try:
             result = await crawl_site(
                 client,
-                AuditConfig.build(per_host=3, concurrency=64),
+                NetworkConfig(per_host=3, concurrency=64),
                 CrawlOptions(start=f"{base}/"),
                 sleep=clock.sleep,
                 clock=clock,
@@ -403,7 +403,7 @@ async def test_a_429_pauses_the_host_and_the_page_is_fetched_after_it() -> None:
     client = LoopbackClient()
     async with serve(site) as base:
         try:
-            result = await crawl_site(client, AuditConfig.build(per_host=1),
+            result = await crawl_site(client, NetworkConfig(per_host=1),
                                       CrawlOptions(start=f"{base}/"),
                                       sleep=clock.sleep, clock=clock)
         finally:

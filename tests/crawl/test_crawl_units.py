@@ -232,12 +232,12 @@ def test_site_summary_ranks_worst_first_and_counts_pages_without_references() ->
 def test_bad_start_url_or_pattern_is_a_config_error() -> None:
     from fakes import LoopbackClient
 
-    from linkaudit.config import AuditConfig
+    from linkaudit.config import NetworkConfig
     from linkaudit.crawl import Crawler, CrawlOptions
     from linkaudit.errors import ConfigError
 
     with pytest.raises(ConfigError, match="http"):
-        Crawler(LoopbackClient(), AuditConfig(), CrawlOptions(start="ftp://e.com/"))
+        Crawler(LoopbackClient(), NetworkConfig(), CrawlOptions(start="ftp://e.com/"))
     with pytest.raises(ConfigError, match="exclude pattern"):
         options = CrawlOptions(start="https://e.com/", exclude=("(",))
-        Crawler(LoopbackClient(), AuditConfig(), options)
+        Crawler(LoopbackClient(), NetworkConfig(), options)

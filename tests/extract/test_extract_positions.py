@@ -4,7 +4,7 @@ in it, behind escapes and entities, inside a blockquote or a table row."""
 
 from __future__ import annotations
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import LinksConfig, RulesConfig
 from linkaudit.extract import extract_document
 from linkaudit.inputs import Source
 from linkaudit.model import Document
@@ -97,7 +97,7 @@ def test_a_finding_about_a_link_points_at_the_link() -> None:
         "Intro [ok](https://a.example/) then [bad](htp:/b.example/x) and\n"
         "more text [wrapped\nbad link](hhttps://c.example/y).\n",
     )
-    findings, _skips = analyse([doc], {}, {}, AuditConfig.build(offline=True), offline=True)
+    findings, _skips = analyse([doc], {}, {}, RulesConfig(), LinksConfig(), offline=True)
     assert [(f.rule, f.url, f.line, f.column) for f in findings] == [
         ("invalid-url", "htp:/b.example/x", 1, 37),
         ("invalid-url", "hhttps://c.example/y", 2, 11),

@@ -84,10 +84,10 @@ async def test_secrets_in_urls_are_redacted_in_every_format_and_log(
     for fmt in OutputFormat:  # every format, the table too
         if fmt is OutputFormat.TABLE:
             buf = io.StringIO()
-            render_table(result, cfg, Console(file=buf, width=300, no_color=True))
+            render_table(result, cfg.report, Console(file=buf, width=300, no_color=True))
             text = buf.getvalue()
         else:
-            text = render(result, fmt, cfg)
+            text = render(result, fmt, cfg.report, cfg.rules)
         assert "127.0.0.2" in text, fmt  # the URLs are there...
         leaks = [line for line in text.splitlines() if _leaks(line)]
         assert leaks == [], fmt  # ...but not their secrets

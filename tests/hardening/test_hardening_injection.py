@@ -21,6 +21,7 @@ from hardkit import config, serve
 from rich.console import Console
 
 from linkaudit.audit import run_audit
+from linkaudit.config import AuditConfig
 from linkaudit.model import AuditResult, ProblemKind
 from linkaudit.report import OutputFormat, render, render_table
 
@@ -46,7 +47,7 @@ async def _handler(request: web.Request) -> web.StreamResponse:
 
 
 @pytest.fixture
-async def hostile_result(tmp_path: Path) -> tuple[AuditResult, object]:
+async def hostile_result(tmp_path: Path) -> tuple[AuditResult, AuditConfig]:
     server = await serve(_handler, host="127.0.0.2")
     try:
         alive = server.url("/alive")
@@ -69,18 +70,18 @@ async def hostile_result(tmp_path: Path) -> tuple[AuditResult, object]:
     return result, cfg
 
 
-def _rendered(result: AuditResult, cfg: object, fmt: OutputFormat, color: bool = False) -> str:
+def _rendered(result: AuditResult, cfg: AuditConfig, fmt: OutputFormat, color: bool = False) -> str:
     if fmt is OutputFormat.TABLE:
         buf = io.StringIO()
         console = Console(file=buf, width=200, no_color=not color, force_terminal=color,
                           color_system="truecolor" if color else None)
-        render_table(result, cfg, console)  # type: ignore[arg-type]
+        render_table(result, cfg.report, console)
         return buf.getvalue()
-    return render(result, fmt, cfg)  # type: ignore[arg-type]
+    return render(result, fmt, cfg.report, cfg.rules)
 
 
 @pytest.mark.parametrize("fmt", list(OutputFormat), ids=lambda f: f.value)
-def test_no_control_sequence_survives(hostile_result: tuple[AuditResult, object],
+def test_no_control_sequence_survives(hostile_result: tuple[AuditResult, AuditConfig],
                                       fmt: OutputFormat) -> None:
     result, cfg = hostile_result
     text = _rendered(result, cfg, fmt)
@@ -92,7 +93,7 @@ def test_no_control_sequence_survives(hostile_result: tuple[AuditResult, object]
 
 
 def test_table_on_a_colour_terminal_obeys_no_markup(
-    hostile_result: tuple[AuditResult, object],
+    hostile_result: tuple[AuditResult, AuditConfig],
 ) -> None:
     result, cfg = hostile_result
     text = _rendered(result, cfg, OutputFormat.TABLE, color=True)
@@ -103,9 +104,11 @@ def test_table_on_a_colour_terminal_obeys_no_markup(
     assert "\\x1b]0;PWNED" in text  # the escape is shown as text
 
 
-def test_github_commands_cannot_be_injected(hostile_result: tuple[AuditResult, object]) -> None:
+def test_github_commands_cannot_be_injected(
+    hostile_result: tuple[AuditResult, AuditConfig],
+) -> None:
     result, cfg = hostile_result
-    text = render(result, OutputFormat.GITHUB, cfg)  # type: ignore[arg-type]
+    text = render(result, OutputFormat.GITHUB, cfg.report, cfg.rules)
     lines = text.splitlines()
     assert lines
     command = re.compile(r"^::(error|warning|notice|debug|group|endgroup)( [^:]*)?::")
@@ -124,10 +127,10 @@ def test_github_commands_cannot_be_injected(hostile_result: tuple[AuditResult, o
 
 
 def test_html_escapes_everything_and_has_a_csp(
-    hostile_result: tuple[AuditResult, object],
+    hostile_result: tuple[AuditResult, AuditConfig],
 ) -> None:
     result, cfg = hostile_result
-    text = render(result, OutputFormat.HTML, cfg)  # type: ignore[arg-type]
+    text = render(result, OutputFormat.HTML, cfg.report, cfg.rules)
     assert "alert(1)" in text or "alert(3)" in text  # the text is shown...
     assert "<script>alert" not in text and "<img src=x" not in text  # ...never run
     assert "</td></tr><script>" not in text
@@ -141,9 +144,9 @@ def test_html_escapes_everything_and_has_a_csp(
     assert all("nonce=" in s or "sha256" in policy for s in scripts)
 
 
-def test_markdown_cannot_break_out(hostile_result: tuple[AuditResult, object]) -> None:
+def test_markdown_cannot_break_out(hostile_result: tuple[AuditResult, AuditConfig]) -> None:
     result, cfg = hostile_result
-    text = render(result, OutputFormat.MARKDOWN, cfg)  # type: ignore[arg-type]
+    text = render(result, OutputFormat.MARKDOWN, cfg.report, cfg.rules)
     assert "<script>" not in text and "<img src=x" not in text and "</td>" not in text
     for line in text.splitlines():
         if line.startswith("|"):
@@ -152,15 +155,15 @@ def test_markdown_cannot_break_out(hostile_result: tuple[AuditResult, object]) -
             assert len(cells) >= 3
 
 
-def test_machine_formats_stay_well_formed(hostile_result: tuple[AuditResult, object]) -> None:
+def test_machine_formats_stay_well_formed(hostile_result: tuple[AuditResult, AuditConfig]) -> None:
     result, cfg = hostile_result
     for fmt in (OutputFormat.JSON, OutputFormat.SARIF):
-        data = json.loads(render(result, fmt, cfg))  # type: ignore[arg-type]
+        data = json.loads(render(result, fmt, cfg.report, cfg.rules))
         assert data
-    root = ET.fromstring(render(result, OutputFormat.JUNIT, cfg))  # type: ignore[arg-type]
+    root = ET.fromstring(render(result, OutputFormat.JUNIT, cfg.report, cfg.rules))
     assert root.tag == "testsuites"
     # The title survives JSON verbatim (JSON escapes control characters by itself).
-    data = json.loads(render(result, OutputFormat.JSON, cfg))  # type: ignore[arg-type]
+    data = json.loads(render(result, OutputFormat.JSON, cfg.report, cfg.rules))
     titles = [link.get("title") for link in data.get("links", [])]
     assert any(t and "PWNED" in t for t in titles), titles
 

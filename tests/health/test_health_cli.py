@@ -31,10 +31,9 @@ def app() -> typer.Typer:
 
 
 def _store_with_runs(path: Path) -> None:
-    cfg = AuditConfig.build(store=path)
     with Store.open(path) as store:
         for n in range(3):
-            record_run(store, result_of({URL: LinkStatus.DEAD}, day(2 * n)), cfg)
+            record_run(store, result_of({URL: LinkStatus.DEAD}, day(2 * n)))
 
 
 def test_report_formats(app: typer.Typer, tmp_path: Path) -> None:

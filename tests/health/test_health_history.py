@@ -57,7 +57,7 @@ async def _record_history(aiohttp_server, store: Store, cfg: AuditConfig, runs: 
         result = result_of(
             statuses, day(RUN_DAYS[n]), findings=tuple(finding(u) for u in dead)
         )
-        record_run(store, result, cfg)
+        record_run(store, result)
     return base
 
 
@@ -152,9 +152,9 @@ async def test_report_between_runs_says_what_changed(aiohttp_server, cfg: AuditC
 
 def test_interrupted_run_is_recorded_but_not_current(cfg: AuditConfig) -> None:
     with Store.open(cfg.store.path) as store:
-        record_run(store, result_of({"https://a.example/x": LinkStatus.DEAD}, day(0)), cfg)
+        record_run(store, result_of({"https://a.example/x": LinkStatus.DEAD}, day(0)))
         partial = result_of({"https://a.example/y": LinkStatus.ALIVE}, day(1), interrupted=True)
-        record_run(store, partial, cfg)
+        record_run(store, partial)
         runs = list_runs(store)
         report = build_report(store, cfg.health, now=day(2))
     assert [r.interrupted for r in runs] == [False, True]
@@ -180,7 +180,7 @@ def test_citers_and_links_of_several_documents(cfg: AuditConfig) -> None:
         {url: LinkStatus.DEAD, "https://c.example/": LinkStatus.ALIVE}, T0, docs=docs
     )
     with Store.open(cfg.store.path) as store:
-        run_id = record_run(store, result, cfg)
+        run_id = record_run(store, result)
         (history,) = [h for h in link_states(store, cfg.health) if h.url == url]
     assert run_id == 1
     assert history.citers == (Citer("docs/a.md", "1"), Citer("docs/b.md", "2"))
@@ -189,7 +189,7 @@ def test_citers_and_links_of_several_documents(cfg: AuditConfig) -> None:
 def test_now_leaves_out_later_runs(cfg: AuditConfig) -> None:
     with Store.open(cfg.store.path) as store:
         for n in range(4):
-            record_run(store, result_of({"https://a.example/": LinkStatus.DEAD}, day(2 * n)), cfg)
+            record_run(store, result_of({"https://a.example/": LinkStatus.DEAD}, day(2 * n)))
         early = link_states(store, cfg.health, now=day(3))
         late = link_states(store, cfg.health, now=day(30))
     assert early[0].verdict.state is HealthState.FAILING and len(early[0].observations) == 2

@@ -25,7 +25,7 @@ def test_health_report_redacts_secrets_and_escapes_controls(tmp_path: Path) -> N
             result = result_of({SECRET_URL: LinkStatus.DEAD}, day(n * 4))
             hostile = LinkCheck(SECRET_URL, LinkStatus.DEAD, http_status=404,
                                 error="not found \x1b]0;PWNED\x07 @octocat")
-            record_run(store, dataclasses.replace(result, checks={SECRET_URL: hostile}), cfg,
+            record_run(store, dataclasses.replace(result, checks={SECRET_URL: hostile}),
                        now=day(n * 4))
         report = build_report(store, cfg.health, now=day(9))
     outputs = {fmt: fmt.renderer()(report) for fmt in ReportFormat}

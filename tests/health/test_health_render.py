@@ -35,7 +35,7 @@ def _report(tmp_path: Path) -> HealthReport:
     doc = doc_citing(list(urls), origin="docs/<b>bold</b>@team.md")
     with Store.open(cfg.store.path) as store:
         for n in range(4):
-            record_run(store, result_of(urls, day(2 * n), docs=(doc,)), cfg)
+            record_run(store, result_of(urls, day(2 * n), docs=(doc,)))
         return build_report(store, cfg.health, now=day(40))
 
 

@@ -38,7 +38,7 @@ def test_migrates_a_v0_file(tmp_path: Path) -> None:
     assert path.stat().st_size > 0
     with Store.open(path) as store:
         assert store.connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        record_run(store, result_of({URL: LinkStatus.DEAD}, day(0)), AuditConfig())
+        record_run(store, result_of({URL: LinkStatus.DEAD}, day(0)))
         assert len(list_runs(store)) == 1
 
 
@@ -65,7 +65,7 @@ def test_opens_a_hand_made_v1_file_with_history(tmp_path: Path) -> None:
     cfg = AuditConfig.build(store=path)
     with Store.open(path) as store:
         (history,) = link_states(store, cfg.health, now=day(5))
-        new_id = record_run(store, result_of({URL: LinkStatus.ALIVE}, day(6)), cfg)
+        new_id = record_run(store, result_of({URL: LinkStatus.ALIVE}, day(6)))
         runs = list_runs(store)
     assert history.verdict.state is HealthState.DEAD
     assert history.observations[0].http_status == 404
@@ -103,11 +103,10 @@ def test_bad_store_is_refused_and_left_alone(tmp_path: Path, setup: str, message
 
 
 def _writer(path: str, tag: str) -> None:
-    cfg = AuditConfig.build(store=Path(path))
     with Store.open(Path(path)) as store:
         for n in range(20):
             urls = {f"https://{tag}.example/{k}": LinkStatus.ALIVE for k in range(5)}
-            record_run(store, result_of(urls, day(n)), cfg)
+            record_run(store, result_of(urls, day(n)))
 
 
 def test_two_processes_writing_at_once(tmp_path: Path) -> None:
@@ -153,17 +152,16 @@ class _StallingChecks(Mapping[str, LinkCheck]):
 
 
 def _killed_writer(path: str, reached: object) -> None:
-    cfg = AuditConfig.build(store=Path(path))
     with Store.open(Path(path)) as store:
-        record_run(store, result_of({URL: LinkStatus.DEAD}, day(0)), cfg)
-        record_run(store, result_of({URL: LinkStatus.DEAD}, day(1)), cfg)
+        record_run(store, result_of({URL: LinkStatus.DEAD}, day(0)))
+        record_run(store, result_of({URL: LinkStatus.DEAD}, day(1)))
         base = result_of({f"https://k.example/{n}": LinkStatus.DEAD for n in range(5)}, day(2))
         stalled = AuditResult(
             documents=base.documents,
             checks=_StallingChecks(dict(base.checks), reached),
             started=base.started,
         )
-        record_run(store, stalled, cfg)
+        record_run(store, stalled)
 
 
 def test_a_run_killed_mid_transaction_leaves_the_earlier_runs(tmp_path: Path) -> None:
@@ -183,7 +181,7 @@ def test_a_run_killed_mid_transaction_leaves_the_earlier_runs(tmp_path: Path) ->
             "SELECT count(*) FROM run_links WHERE url LIKE 'https://k.example/%'"
         ).fetchone()[0]
         # ... and the store still takes new runs.
-        record_run(store, result_of({URL: LinkStatus.ALIVE}, day(3)), AuditConfig())
+        record_run(store, result_of({URL: LinkStatus.ALIVE}, day(3)))
     assert [r.started for r in runs] == [day(0), day(1)]
     assert orphans == 0
     assert _integrity(path) == "ok"

@@ -9,7 +9,6 @@ from health_support import day, result_of
 from typer.testing import CliRunner
 
 from linkaudit.cli import app
-from linkaudit.config import AuditConfig
 from linkaudit.health.history import record_run
 from linkaudit.model import LinkStatus
 from linkaudit.store import Store
@@ -19,11 +18,9 @@ OK = "https://ok.example/"
 
 
 def store_with_runs(path: Path) -> None:
-    cfg = AuditConfig.build(store=path)
     with Store.open(path) as store:
         for n in range(3):
-            record_run(store, result_of({DEAD: LinkStatus.DEAD, OK: LinkStatus.ALIVE}, day(2 * n)),
-                       cfg)
+            record_run(store, result_of({DEAD: LinkStatus.DEAD, OK: LinkStatus.ALIVE}, day(2 * n)))
         store.put_checks([(OK, {"status": "alive"}, 3600.0), (DEAD, {"status": "dead"}, 0.0)])
 
 

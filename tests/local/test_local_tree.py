@@ -196,10 +196,11 @@ def test_the_fold_is_judged_over_the_whole_run_not_one_document(tmp_path: Path) 
     result = _run(_wiki(tmp_path))
     cfg = AuditConfig.build(offline=True)
     docs, checks = result.documents, result.checks
-    early = {i: analyse([d], checks, {}, cfg, whole_run=False) for i, d in enumerate(docs)}
+    early = {i: analyse([d], checks, {}, cfg.rules, cfg.links, offline=True, whole_run=False)
+             for i, d in enumerate(docs)}
     assert sum(f.rule == "dead" for found, _ in early.values() for f in found) == 64
     assert not [f for found, _ in early.values() for f in found if f.rule == "not-a-file-tree"]
-    findings, _ = analyse(docs, checks, {}, cfg, precomputed=early)
+    findings, _ = analyse(docs, checks, {}, cfg.rules, cfg.links, offline=True, precomputed=early)
     assert [f.rule for f in findings] == ["not-a-file-tree"]
     # a tree of good pages with one page of 25 page-name links is no wall
     good = tmp_path / "good"

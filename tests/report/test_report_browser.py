@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from report_sample import sample_result
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import ReportConfig, RulesConfig
 from linkaudit.model import (
     AuditResult,
     DatedFact,
@@ -62,7 +62,8 @@ def dump_dom(html: str, tmp_path: Path) -> str:
 
 @pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed")
 def test_html_report_script_runs_under_its_csp(tmp_path: Path) -> None:
-    dom = dump_dom(render(sample_result(), OutputFormat.HTML, AuditConfig()), tmp_path)
+    page = render(sample_result(), OutputFormat.HTML, ReportConfig(), RulesConfig())
+    dom = dump_dom(page, tmp_path)
     # The script ran (the CSP hash matched): it marked the page ready and filled the count.
     assert 'data-ready="yes"' in dom
     assert "4 of 4 findings shown" in dom
@@ -95,7 +96,7 @@ def _many_references(n: int, documents: int = 2) -> AuditResult:
 def test_the_age_chart_is_a_histogram_and_findings_are_grouped_by_document(
     tmp_path: Path,
 ) -> None:
-    html = render(_many_references(200), OutputFormat.HTML, AuditConfig())
+    html = render(_many_references(200), OutputFormat.HTML, ReportConfig(), RulesConfig())
     # The rule filter preset, as a reader would choose it: the script applies it on load.
     html = html.replace('<option value="stale-source">', '<option value="stale-source" selected>')
     dom = dump_dom(html, tmp_path)

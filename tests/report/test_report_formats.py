@@ -40,13 +40,13 @@ def test_every_format_has_a_formatter(result: AuditResult) -> None:
     for fmt in OutputFormat:
         formatter = fmt.formatter()
         assert formatter is not None
-        assert isinstance(formatter.render(result, CFG), str)
+        assert isinstance(formatter.render(result, CFG.report, CFG.rules), str)
         assert fmt.suffix.startswith(".")
 
 
 @pytest.mark.parametrize("fmt", list(OutputFormat), ids=lambda f: f.value)
 def test_golden(fmt: OutputFormat, result: AuditResult) -> None:
-    text = render(result, fmt, CFG).replace(str(ROOT), "@@ROOT@@")
+    text = render(result, fmt, CFG.report, CFG.rules).replace(str(ROOT), "@@ROOT@@")
     text = text.replace(f'"{__version__}"', '"@@VERSION@@"')
     path = GOLDEN / f"sample{fmt.suffix if fmt is not OutputFormat.GITHUB else '.github.txt'}"
     if os.environ.get("UPDATE_GOLDEN"):
@@ -66,18 +66,18 @@ def test_streamed_json_is_the_rendered_json_byte_for_byte(result: AuditResult, s
         view = SiteView("https://e.com/", 3, 3, 0, {"robots": 1}, 0, 0, 2, 2, 1, 1, 1, (worst,), ())
         result = dataclasses.replace(result, site=view)
     streamed = io.StringIO()
-    write(result, OutputFormat.JSON, CFG, streamed)
-    assert streamed.getvalue() == render(result, OutputFormat.JSON, CFG)
+    write(result, OutputFormat.JSON, CFG.report, CFG.rules, streamed)
+    assert streamed.getvalue() == render(result, OutputFormat.JSON, CFG.report, CFG.rules)
     empty = dataclasses.replace(result, documents=(), checks={}, findings=(), skips=(),
                                 problems=())
     streamed = io.StringIO()
-    write(empty, OutputFormat.JSON, CFG, streamed)
-    assert streamed.getvalue() == render(empty, OutputFormat.JSON, CFG)
+    write(empty, OutputFormat.JSON, CFG.report, CFG.rules, streamed)
+    assert streamed.getvalue() == render(empty, OutputFormat.JSON, CFG.report, CFG.rules)
 
 
 def test_json_validates_against_the_documented_schema(result: AuditResult) -> None:
     schema = json.loads((ROOT / "docs" / "audit-schema.json").read_text(encoding="utf-8"))
-    data = json.loads(render(result, OutputFormat.JSON, CFG))
+    data = json.loads(render(result, OutputFormat.JSON, CFG.report, CFG.rules))
     jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(
         data
     )
@@ -94,7 +94,7 @@ def test_json_validates_against_the_documented_schema(result: AuditResult) -> No
 
 def test_sarif_is_valid_2_1_0_with_a_fix_on_the_url(result: AuditResult) -> None:
     schema = json.loads((HERE / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
-    log = json.loads(render(result, OutputFormat.SARIF, CFG))
+    log = json.loads(render(result, OutputFormat.SARIF, CFG.report, CFG.rules))
     jsonschema.Draft4Validator(schema).validate(log)
     run = log["runs"][0]
     rule_ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
@@ -121,25 +121,25 @@ def _failures(text: str) -> int:
 
 
 def test_junit_one_case_per_reference_and_failures_follow_fail_on(result: AuditResult) -> None:
-    root = ET.fromstring(render(result, OutputFormat.JUNIT, CFG))
+    root = ET.fromstring(render(result, OutputFormat.JUNIT, CFG.report, CFG.rules))
     assert len(root.findall(".//testcase")) == 5
-    assert _failures(render(result, OutputFormat.JUNIT, CFG)) == 2
+    assert _failures(render(result, OutputFormat.JUNIT, CFG.report, CFG.rules)) == 2
     for fail_on, expected in ((FailOn.WARNING, 3), (FailOn.INFO, 4), (FailOn.NEVER, 0)):
         cfg = CFG.replace(fail_on=fail_on)
-        assert _failures(render(result, OutputFormat.JUNIT, cfg)) == expected
+        assert _failures(render(result, OutputFormat.JUNIT, cfg.report, cfg.rules)) == expected
     assert root.get("failures") == "2"
 
 
 def test_junit_document_case_for_findings_without_reference(result: AuditResult) -> None:
     dangling = Finding("dangling-marker", Severity.ERROR, ARTICLE, "[6] has no reference", line=5)
     result = dataclasses.replace(result, findings=(*result.findings, dangling))
-    root = ET.fromstring(render(result, OutputFormat.JUNIT, CFG))
+    root = ET.fromstring(render(result, OutputFormat.JUNIT, CFG.report, CFG.rules))
     doc_case = [c for c in root.iter("testcase") if c.get("name") == "document"]
     assert len(doc_case) == 1 and doc_case[0].find("failure") is not None
 
 
 def test_github_one_command_per_finding_with_levels(result: AuditResult) -> None:
-    lines = render(result, OutputFormat.GITHUB, CFG).splitlines()
+    lines = render(result, OutputFormat.GITHUB, CFG.report, CFG.rules).splitlines()
     assert len(lines) == 4
     assert lines[0].startswith(f"::error file={ARTICLE},line=13,col=1,title=linkaudit dead [3]::")
     assert "%0ASuggested URL: " + SNAPSHOT_3 in lines[0]
@@ -163,21 +163,22 @@ def test_github_escapes_data_and_properties() -> None:
 
 
 def test_markdown_escapes_untrusted_text_and_links_only_web_urls(result: AuditResult) -> None:
-    text = render(result, OutputFormat.MARKDOWN, CFG)
+    text = render(result, OutputFormat.MARKDOWN, CFG.report, CFG.rules)
     assert "<script>" not in text and "&lt;script&gt;" in text
     assert "\x1b" not in text and "\\\\x1b" in text
     assert "404 \\| gone \\*for good\\*" in text
     assert "<details>" in text and "</details>" in text
     bad = Finding("dead", Severity.ERROR, ARTICLE, "x", reference="9", url="javascript:alert(1)",
                   fix="javascript:alert(2)")
-    text = render(dataclasses.replace(result, findings=(bad,)), OutputFormat.MARKDOWN, CFG)
+    text = render(dataclasses.replace(result, findings=(bad,)), OutputFormat.MARKDOWN,
+                  CFG.report, CFG.rules)
     assert "](javascript" not in text
 
 
 def test_html_escapes_and_has_a_strict_csp(result: AuditResult) -> None:
     from linkaudit.report import html as html_format
 
-    page = render(result, OutputFormat.HTML, CFG)
+    page = render(result, OutputFormat.HTML, CFG.report, CFG.rules)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "\x1b" not in page
@@ -193,8 +194,8 @@ def test_html_escapes_and_has_a_strict_csp(result: AuditResult) -> None:
 def test_empty_result_renders_in_every_format() -> None:
     empty = AuditResult(documents=())
     for fmt in OutputFormat:
-        assert isinstance(render(empty, fmt, CFG), str)
-    assert render(empty, OutputFormat.GITHUB, CFG) == ""
+        assert isinstance(render(empty, fmt, CFG.report, CFG.rules), str)
+    assert render(empty, OutputFormat.GITHUB, CFG.report, CFG.rules) == ""
 
 
 def test_table_prints_hostile_text_as_text() -> None:
@@ -212,17 +213,17 @@ def test_table_prints_hostile_text_as_text() -> None:
     result = dataclasses.replace(base, checks=checks, findings=(finding,))
     buffer = io.StringIO()
     console = Console(file=buffer, width=200, force_terminal=True, color_system="truecolor")
-    render_table(result, CFG, console)
+    render_table(result, CFG.report, console)
     out = buffer.getvalue()
     assert "\x1b[31mred" not in out and "\x1b]0;pwn" not in out
-    plain = render(result, OutputFormat.TABLE, CFG)
+    plain = render(result, OutputFormat.TABLE, CFG.report, CFG.rules)
     assert "[bold]x[/bold] \\x1b[31mred" in plain
     assert "msg [red]x[/red] \\x1b]0;pwn\\x07" in plain
     assert "\x1b" not in plain
 
 
 def test_table_shows_whole_urls_and_counts(result: AuditResult) -> None:
-    text = render(result, OutputFormat.TABLE, CFG)
+    text = render(result, OutputFormat.TABLE, CFG.report, CFG.rules)
     squeezed = "".join(text.split())
     for url in URLS.values():
         assert url in squeezed  # wrapped at a separator where it must be, never cut
@@ -238,7 +239,8 @@ def test_json_documents_match_the_extract_contract(result: AuditResult) -> None:
 
     expected = json.loads(json.dumps(extract_json(result.documents, ())))["documents"]
     assert expected and expected[0]["references"]
-    assert json.loads(render(result, OutputFormat.JSON, CFG))["documents"] == expected
+    data = json.loads(render(result, OutputFormat.JSON, CFG.report, CFG.rules))
+    assert data["documents"] == expected
 
 
 def test_json_redacts_secrets_in_urls(result: AuditResult) -> None:
@@ -246,7 +248,7 @@ def test_json_redacts_secrets_in_urls(result: AuditResult) -> None:
     checks = {secret: LinkCheck(secret, LinkStatus.DEAD, 404)}
     found = Finding("dead", Severity.ERROR, ARTICLE, "gone", url=secret)
     text = render(dataclasses.replace(result, checks=checks, findings=(found,)),
-                  OutputFormat.JSON, CFG)
+                  OutputFormat.JSON, CFG.report, CFG.rules)
     assert "s3cr3t" not in text and "user:pw" not in text
     assert "token=***" in text
 
@@ -256,7 +258,8 @@ def test_markdown_caps_a_huge_findings_table(result: AuditResult) -> None:
 
     many = tuple(Finding("dead", Severity.ERROR, ARTICLE, f"gone {i}", line=i + 1)
                  for i in range(MAX_ROWS + 7))
-    text = render(dataclasses.replace(result, findings=many), OutputFormat.MARKDOWN, CFG)
+    text = render(dataclasses.replace(result, findings=many), OutputFormat.MARKDOWN,
+                  CFG.report, CFG.rules)
     assert "… and 7 more findings" in text
     assert text.count("| 🔴 error |") == MAX_ROWS
 
@@ -277,7 +280,7 @@ def test_table_on_a_narrow_terminal_keeps_the_essentials(result: AuditResult) ->
     from linkaudit.report import render_table
 
     buffer = io.StringIO()
-    render_table(result, CFG, Console(file=buffer, width=80, color_system=None))
+    render_table(result, CFG.report, Console(file=buffer, width=80, color_system=None))
     lines = buffer.getvalue().split("\n")
     header = next(line for line in lines if "Status" in line)
     assert header.split() == ["Ref", "Status", "Source"]

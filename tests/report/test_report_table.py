@@ -45,7 +45,7 @@ def table(result: AuditResult, width: int, verbosity: int = 0) -> str:
 
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, color_system=None, highlight=False)
-    render_table(result, CFG, console, verbosity=verbosity)
+    render_table(result, CFG.report, console, verbosity=verbosity)
     return buffer.getvalue()
 
 

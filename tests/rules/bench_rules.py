@@ -23,7 +23,7 @@ from ruleskit import (
     ref,
 )
 
-from linkaudit.config import ArchiveMode, AuditConfig
+from linkaudit.config import LinksConfig, RulesConfig
 from linkaudit.rules import analyse
 
 CLAIMS = [H20_CLAIM, ALIGNS_CLAIM, INVEST_CLAIM, REVENUE_CLAIM]
@@ -50,7 +50,7 @@ def main(n_docs: int) -> None:
         cites = [cite(str(1 + c % 40), CLAIMS[c % 4], line=5 + c) for c in range(60)]
         docs.append(doc(refs, cites, origin=f"doc{d}.txt"))
     started = time.perf_counter()
-    findings, skips = analyse(docs, checks, archives, AuditConfig.build(archive=ArchiveMode.ALL))
+    findings, skips = analyse(docs, checks, archives, RulesConfig(), LinksConfig())
     elapsed = time.perf_counter() - started
     n_refs = sum(len(d.references) for d in docs)
     n_cites = sum(len(d.citations) for d in docs)

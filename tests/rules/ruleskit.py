@@ -118,7 +118,9 @@ def run(
     offline: bool = False,
 ) -> tuple[list[Finding], list[RuleSkip]]:
     docs = [documents] if isinstance(documents, Document) else list(documents)
-    return analyse(docs, checks or {}, archives or {}, cfg or AuditConfig(), offline=offline)
+    cfg = cfg or AuditConfig()
+    return analyse(docs, checks or {}, archives or {}, cfg.rules, cfg.links,
+                   offline=offline or cfg.network.offline)
 
 
 def of(findings: Iterable[Finding], rule: str) -> list[Finding]:

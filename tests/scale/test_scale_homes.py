@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from linkaudit.config import AuditConfig
+from linkaudit.config import AuditConfig, NetworkConfig, RulesConfig, ScaleConfig, StoreConfig
 from linkaudit.model import LinkCheck
 from linkaudit.scale import (
     InProcessExecutor,
@@ -30,6 +30,11 @@ def config(tmp_path: Path, **changes: object) -> AuditConfig:
     return base.replace(**changes)  # type: ignore[arg-type]
 
 
+def sections(cfg: AuditConfig) -> tuple[NetworkConfig, RulesConfig, StoreConfig, ScaleConfig]:
+    """The sections `check_urls` takes, from one config."""
+    return cfg.network, cfg.rules, cfg.store, cfg.scale
+
+
 def verdicts(checks: dict[str, LinkCheck]) -> dict[str, tuple[object, ...]]:
     """What a report shows of each check (timings and dates of checking aside)."""
     return {
@@ -44,7 +49,8 @@ async def in_process(urls: list[str], cfg: AuditConfig) -> dict[str, LinkCheck]:
 
     client = make_client(cfg)
     try:
-        run = await check_urls(urls, cfg, client=client, executor=InProcessExecutor(client))
+        run = await check_urls(urls, *sections(cfg), client=client,
+                               executor=InProcessExecutor(client))
     finally:
         await client.close()
     return run.checks
@@ -60,7 +66,7 @@ async def test_two_worker_processes_give_the_verdicts_of_one_process(
     site.peak.clear()
 
     results: list[LinkCheck] = []
-    run = await check_urls(urls, config(tmp_path, workers=2), client=None,  # type: ignore[arg-type]
+    run = await check_urls(urls, *sections(config(tmp_path, workers=2)), client=None,  # type: ignore[arg-type]
                            on_result=results.append)
     assert run.home == "2 worker processes"
     assert run.plan is not None and run.plan.slots == 2 and len(run.plan.shards) == 4
@@ -87,7 +93,7 @@ async def test_a_worker_killed_mid_shard_has_its_shard_run_again(
             os.kill(pid, signal.SIGKILL)
             killed.append(pid)
 
-    run = await check_urls(urls, config(tmp_path), client=None,  # type: ignore[arg-type]
+    run = await check_urls(urls, *sections(config(tmp_path)), client=None,  # type: ignore[arg-type]
                            on_result=on_result, executor=executor)
     assert killed and executor.deaths == 1
     assert sorted(run.checks) == sorted(urls)
@@ -114,7 +120,7 @@ async def test_a_cancelled_run_keeps_what_came_back_in_the_cache(
 
     with Store.open(cfg.store.path) as store:
         task = asyncio.ensure_future(
-            check_urls(urls, cfg, client=None, store=store, on_result=on_result)  # type: ignore[arg-type]
+            check_urls(urls, *sections(cfg), client=None, store=store, on_result=on_result)  # type: ignore[arg-type]
         )
         await enough.wait()
         task.cancel()
@@ -124,7 +130,7 @@ async def test_a_cancelled_run_keeps_what_came_back_in_the_cache(
         assert kept >= 15
         assert kept < len(urls)
         site.requests.clear()
-        rerun = await check_urls(urls, cfg, client=None, store=store)  # type: ignore[arg-type]
+        rerun = await check_urls(urls, *sections(cfg), client=None, store=store)  # type: ignore[arg-type]
     assert sorted(rerun.checks) == sorted(urls)
     assert sum(c.from_cache for c in rerun.checks.values()) == kept
     asked_again = {path for path in site.requests if not path.endswith("-moved")}
@@ -139,7 +145,7 @@ async def test_the_dask_path_gives_the_verdicts_of_one_process(
     urls = site.urls(8)
     one = await in_process(urls, config(tmp_path))
     site.peak.clear()
-    run = await check_urls(urls, config(tmp_path, scheduler="local", workers=2),
+    run = await check_urls(urls, *sections(config(tmp_path, scheduler="local", workers=2)),
                            client=None)  # type: ignore[arg-type]
     assert run.home == "a local Dask cluster"
     assert verdicts(run.checks) == verdicts(one)
@@ -158,6 +164,6 @@ async def test_an_unreachable_scheduler_is_one_clear_error(
         port = sock.getsockname()[1]  # closed again: nothing listens there
     cfg = config(tmp_path, scheduler=f"tcp://127.0.0.1:{port}")
     with pytest.raises(SchedulerUnreachable) as caught:
-        await check_urls(["http://127.0.0.2/x"], cfg, client=None)  # type: ignore[arg-type]
+        await check_urls(["http://127.0.0.2/x"], *sections(cfg), client=None)  # type: ignore[arg-type]
     assert f"tcp://127.0.0.1:{port} cannot be reached" in str(caught.value)
     assert "dask scheduler" in caught.value.hint
