@@ -219,8 +219,8 @@ async def _check(urls: list[str], lim: Limits) -> tuple[dict[str, str], float, i
                       timeout_s=lim.timeout_s, retries=lim.retries,
                       retry_wait_s=lim.retry_wait_s, allow_private=("127.0.0.0/8",),
                       cache=False, history=False)
-    client = AiohttpClient(cfg)
-    checker = Checker(cfg, client)
+    client = AiohttpClient(cfg.network)
+    checker = Checker(cfg.network, client)
     start = time.perf_counter()
     try:
         results = await checker.check_all(urls)

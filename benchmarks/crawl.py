@@ -192,7 +192,7 @@ async def crawl(args: argparse.Namespace, base: str) -> dict[str, Any]:
             raise ImportError("asked for the minimal client")
         from linkaudit.check.transport import AiohttpClient
 
-        client = AiohttpClient(cfg)
+        client = AiohttpClient(cfg.network)
         client_name = "AiohttpClient"
     except ImportError:  # the checker not built (or not wanted): the tests' minimal client
         sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "crawl"))

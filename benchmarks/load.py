@@ -230,8 +230,8 @@ async def _run_checker(urls: list[str], lim: Limits) -> dict[str, Any]:
                       timeout_s=lim.timeout_s, url_deadline_s=max(60.0, 4 * lim.timeout_s),
                       retries=lim.retries, retry_wait_s=lim.retry_wait_s,
                       allow_private=("127.0.0.0/8",), cache=False, history=False)
-    client = AiohttpClient(cfg)
-    checker = Checker(cfg, client)
+    client = AiohttpClient(cfg.network)
+    checker = Checker(cfg.network, client)
     start = time.perf_counter()
     try:
         results = await checker.check_all(urls)

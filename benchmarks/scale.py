@@ -117,7 +117,7 @@ def child_main(home: str, corpus_file: Path, out_file: Path) -> int:
         done += 1
 
     async def main() -> dict[str, Any]:
-        client = make_client(cfg)
+        client = make_client(cfg.network)
         start = time.perf_counter()
         try:
             run = await check_urls(urls, cfg.network, cfg.rules, cfg.store, cfg.scale,

@@ -101,14 +101,14 @@ async def run_audit(
     if own_client:
         from linkaudit.check import make_client
 
-        client = make_client(cfg)
+        client = make_client(cfg.network)
     fetcher: Fetcher | None = None
     if client is not None:
         from linkaudit.check.fetch import Fetcher
 
         # One network layer for the whole run: URL inputs, the crawl, the checks and the
         # archive share its host limits, pauses and pacing.
-        fetcher = Fetcher(client, cfg)
+        fetcher = Fetcher(client, cfg.network)
     checks: dict[str, LinkCheck] = {}
     archives: dict[str, ArchiveLookup] = {}
     analysed: dict[int, tuple[list[Finding], list[RuleSkip]]] = {}
@@ -159,7 +159,7 @@ async def run_audit(
             progress.documents(len(documents))
 
         urls = cited_urls(documents)
-        plan = plan_checks(urls, documents, local_targets, resolver, cfg)
+        plan = plan_checks(urls, documents, local_targets, resolver, cfg.links, cfg.network)
         checks.update(plan.ready)  # local files, mail, other schemes: no network needed
         if not pool.workers and len(plan.web) >= POOL_URLS:
             pool = CpuPool(worker_count())

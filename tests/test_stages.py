@@ -104,9 +104,9 @@ async def test_overlapped_stages_give_the_result_of_the_stages_in_turn(
         [r.url for d in documents for r in d.references if r.url]
         + [link.url for d in documents for link in d.links]
     ))
-    client = AiohttpClient(cfg)
+    client = AiohttpClient(cfg.network)
     try:
-        checks = await Checker(cfg, client).check_all(urls)
+        checks = await Checker(cfg.network, client).check_all(urls)
         archive = WaybackArchive.from_config(client, cfg.archive, cfg.network)
         archives = await lookup_batched(
             archive, lookup_requests(documents, checks, cfg.archive, cfg.rules)

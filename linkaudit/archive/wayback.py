@@ -84,7 +84,6 @@ from linkaudit.config import (
     DEFAULT_ARCHIVE_URL,
     DEFAULT_TIMEOUT_S,
     ArchiveConfig,
-    AuditConfig,
     NetworkConfig,
 )
 from linkaudit.errors import StoreError
@@ -146,7 +145,7 @@ class WaybackArchive:
         """The queries, spelled in that dialect."""
         self.store = store
         """The cache, if any."""
-        self.fetcher = fetcher or Fetcher(client, AuditConfig(), sleep=sleep, clock=clock)
+        self.fetcher = fetcher or Fetcher(client, NetworkConfig(), sleep=sleep, clock=clock)
         """The network layer (the run's own, shared with the checker, when one is given)."""
         self.limiter = TokenBucket(rate_per_min, sleep=sleep, clock=clock)
         """The one rate limit of every archive call of this run (paces the archive's host)."""
@@ -200,8 +199,7 @@ class WaybackArchive:
             retries=network.retries,
             retry_after_cap_s=network.retry_after_cap_s,
             timeout_s=network.timeout_s,
-            # (`Fetcher` takes a whole config and reads only its network section.)
-            fetcher=fetcher or Fetcher(client, AuditConfig(network=network)),
+            fetcher=fetcher or Fetcher(client, network),
         )
 
     @property

@@ -7,7 +7,7 @@ redirects followed one hop at a time, each re-checked by the guard in the transp
 class (`linkaudit.check.classify`) and, for a live HTML page, its title, dates and excerpt
 (`linkaudit.check.page`). The whole URL runs under `url_deadline_s`.
 
-Configured headers (`cfg.network.headers`, host policy headers, the GitHub token) go only to
+Configured headers (`network.headers`, host policy headers, the GitHub token) go only to
 the host the URL names: once a redirect leaves that host, none is sent again, even if the chain
 comes back (the fetcher's `host_headers`). The GitHub token goes only to GitHub's own hosts,
 and only over HTTPS.
@@ -35,7 +35,7 @@ from linkaudit.check.classify import SHORT_PAGE_CHARS, classify_error, classify_
 from linkaudit.check.fetch import Chain, Fetcher, Stop
 from linkaudit.check.limits import HostLimits, Sleep
 from linkaudit.check.page import decode_body, is_html, read_body
-from linkaudit.config import AuditConfig
+from linkaudit.config import NetworkConfig, RulesConfig, StoreConfig
 from linkaudit.errors import ConfigError, StoreError
 from linkaudit.http import HttpClient, HttpResponse
 from linkaudit.local.anchors import html_anchors
@@ -80,32 +80,42 @@ class KnownAnswer:
 
 
 class Checker:
-    """Checks URLs and returns `LinkCheck` values; a broken link is a value, never an exception."""
+    """Checks URLs and returns `LinkCheck` values; a broken link is a value, never an exception.
+
+    It reads the run's `network` section (filters, limits, deadline, headers, accepted
+    statuses), the `rules` section's `excerpt_chars` (the page text kept for a source) and,
+    when a `store` is given, the `store_config` section (`cache` and the TTLs); a section not
+    given has its defaults.
+    """
 
     def __init__(
         self,
-        cfg: AuditConfig,
+        network: NetworkConfig,
         client: HttpClient,
         *,
+        rules: RulesConfig | None = None,
         store: Store | None = None,
+        store_config: StoreConfig | None = None,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         fetcher: Fetcher | None = None,
         pool: CpuPool | None = None,
         anchors_for: Collection[str] = frozenset(),
     ) -> None:
-        self._cfg = cfg
+        self._network = network
+        self._excerpt_chars = (rules or RulesConfig()).excerpt_chars
+        self._store_config = store_config or StoreConfig()
         self._anchors_for = frozenset(anchors_for)  # normalised URLs whose ids are wanted
         self._store = store
         self._clock = clock
         self._pool = pool or CpuPool(0)
-        self.fetcher = fetcher or Fetcher(client, cfg, sleep=sleep, clock=clock)
+        self.fetcher = fetcher or Fetcher(client, network, sleep=sleep, clock=clock)
         """The network layer (shared with the rest of the run when one is given)."""
         self.store_error: str | None = None
         """Why the cache could not be written, if it could not (the checks are still returned)."""
         try:
-            self._include = [re.compile(p) for p in cfg.network.include]
-            self._exclude = [re.compile(p) for p in cfg.network.exclude]
+            self._include = [re.compile(p) for p in network.include]
+            self._exclude = [re.compile(p) for p in network.exclude]
         except re.error as exc:
             raise ConfigError(f"--include/--exclude: bad regular expression: {exc}") from exc
 
@@ -129,8 +139,9 @@ class Checker:
         """Check every distinct URL once (concurrently within the limits), keyed by URL as given.
 
         Fresh results are written to the store's cache in batches; cached ones are reused when
-        `cfg.store.cache` is on. `on_result` is called as each result arrives (progress display). A
-        URL whose `known_key` is in `known` is judged from that answer, without a request.
+        `store_config.cache` is on. `on_result` is called as each result arrives (progress
+        display). A URL whose `known_key` is in `known` is judged from that answer, without a
+        request.
         `sources` are the URLs cited as sources (as given, or normalised): their pages are read
         whole (`PageRead.SOURCE`),
         the others only as far as their verdict needs (`PageRead.LINK`); None reads every page
@@ -150,10 +161,10 @@ class Checker:
         )  # fmt: skip
         results: dict[str, LinkCheck] = {}
         pending_cache: list[tuple[str, dict[str, Any], float]] = []
-        caching = self._store is not None and self._cfg.store.cache
+        caching = self._store is not None and self._store_config.cache
 
         def done(key: str, spellings: list[str], check: LinkCheck) -> None:
-            ttl = cache_ttl(check, self._cfg.store) if caching else None
+            ttl = cache_ttl(check, self._store_config) if caching else None
             if ttl is not None:
                 pending_cache.append((key, check_to_dict(check), ttl))
                 if len(pending_cache) >= _CACHE_BATCH:
@@ -211,7 +222,7 @@ class Checker:
         pending: dict[str, deque[str]] = {}
         for key in keys:
             pending.setdefault(host_of(key), deque()).append(key)
-        window = max(16, 4 * self._cfg.network.concurrency)
+        window = max(16, 4 * self._network.concurrency)
         caps = {h: 2 * self.limits.limit_for(h) for h in pending}
         active = dict.fromkeys(pending, 0)
         ready: deque[str] = deque(pending)
@@ -257,20 +268,20 @@ class Checker:
         reason = self._filtered(url)
         if reason is not None:
             return LinkCheck(url=url, status=LinkStatus.SKIPPED, error=reason, checked_at=_now())
-        if self._store is not None and self._cfg.store.cache:
+        if self._store is not None and self._store_config.cache:
             hit = cached_check(self._store, normalize_url(url), url,
                                wants_anchors=self._wants_anchors(url),
                                wants_source=read is PageRead.SOURCE)
             if hit is not None:
                 return hit
         try:
-            async with asyncio.timeout(self._cfg.network.url_deadline_s):
+            async with asyncio.timeout(self._network.url_deadline_s):
                 result = await self._check(url, read)
         except TimeoutError:
             result = LinkCheck(
                 url=url,
                 status=LinkStatus.TIMEOUT,
-                error=f"timeout: no result within the {self._cfg.network.url_deadline_s:g} s URL "
+                error=f"timeout: no result within the {self._network.url_deadline_s:g} s URL "
                 "deadline",
             )
         elapsed = int((self._clock() - started) * 1000)
@@ -288,11 +299,11 @@ class Checker:
         """The configured headers for `url`'s host (the fetcher sends them only while a chain
         stays on the host it started on)."""
         host = host_of(url)
-        headers = dict(self._cfg.network.headers)
-        policy = self._cfg.network.host_policy(host)
+        headers = dict(self._network.headers)
+        policy = self._network.host_policy(host)
         if policy is not None:
             headers.update(policy.headers)
-        token = self._cfg.network.github_token
+        token = self._network.github_token
         if token and _github_host(host) and url.lower().startswith("https:"):
             headers["Authorization"] = f"Bearer {token}"
         return headers
@@ -339,7 +350,7 @@ class Checker:
                 reason = f"redirect loop at {chain.final[:200]}"
             case Stop.TOO_MANY:
                 status = LinkStatus.NETWORK_ERROR
-                reason = f"more than {self._cfg.network.max_redirects} redirects"
+                reason = f"more than {self._network.max_redirects} redirects"
             case Stop.VETOED:  # the checker vetoes nothing (the guard sits in the transport)
                 raise AssertionError("the checker's chain was vetoed")
             case _ as unreachable:
@@ -364,8 +375,8 @@ class Checker:
         first: a date found in the page would never be used). The page is read in a worker
         process when the run has them (`linkaudit.workers`)."""
         final_url = hops[-1].location if hops else None
-        policy = self._cfg.network.host_policy(host_of(final_url or url))
-        accept = (policy.accept if policy is not None else frozenset()) | self._cfg.network.accept
+        policy = self._network.host_policy(host_of(final_url or url))
+        accept = (policy.accept if policy is not None else frozenset()) | self._network.accept
         ctype = response.content_type
         title = None
         published = modified = None
@@ -374,7 +385,7 @@ class Checker:
         text = ""
         anchors = None
         source = read is PageRead.SOURCE
-        chars = self._cfg.rules.excerpt_chars if source else SHORT_PAGE_CHARS
+        chars = self._excerpt_chars if source else SHORT_PAGE_CHARS
         if is_html(ctype) and response.body and 200 <= response.status < 300:
             dated = date_from_url(url) or (final_url is not None and date_from_url(final_url))
             facts = await self._pool.run(

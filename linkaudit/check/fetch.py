@@ -31,7 +31,7 @@ from urllib.parse import urljoin, urlsplit
 from linkaudit.check.classify import REDIRECT_STATUSES
 from linkaudit.check.limits import HostLimits, Sleep
 from linkaudit.check.retry import RetryPolicy, next_try, pause_for
-from linkaudit.config import AuditConfig
+from linkaudit.config import NetworkConfig
 from linkaudit.http import FetchError, FetchTimeout, HttpClient, HttpResponse
 from linkaudit.model import Hop
 from linkaudit.urls import host_of, normalize_url
@@ -102,7 +102,7 @@ class Fetcher:
     def __init__(
         self,
         client: HttpClient,
-        cfg: AuditConfig,
+        network: NetworkConfig,
         *,
         limits: HostLimits | None = None,
         sleep: Sleep = asyncio.sleep,
@@ -110,13 +110,13 @@ class Fetcher:
     ) -> None:
         self.client = client
         """The transport (live, recording or replaying)."""
-        self.cfg = cfg
-        """The run's options (limits, redirects)."""
+        self.network = network
+        """The run's network section (limits, retries, redirects)."""
         if limits is None:
-            limits = HostLimits(cfg.network, sleep=sleep, clock=clock)
+            limits = HostLimits(network, sleep=sleep, clock=clock)
         self.limits = limits
         """The run's politeness limits."""
-        self.policy = RetryPolicy.from_config(cfg.network)
+        self.policy = RetryPolicy.from_config(network)
         """The run's retry policy (callers may pass their own)."""
         self._sleep = sleep
 
@@ -202,7 +202,7 @@ class Fetcher:
         each redirect target (None refuses it as unparsable). Never raises for a failure: the
         chain carries it.
         """
-        limit = self.cfg.network.max_redirects if max_redirects is None else max_redirects
+        limit = self.network.max_redirects if max_redirects is None else max_redirects
         origin = host_of(url)
         current = url
         hops: list[Hop] = []

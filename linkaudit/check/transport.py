@@ -28,7 +28,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 
 from linkaudit.check.cassette import RecordingClient, ReplayClient
 from linkaudit.check.guard import parse_allow, refused_reason, url_refusal
-from linkaudit.config import AuditConfig
+from linkaudit.config import NetworkConfig
 from linkaudit.errors import ConfigError, LinkauditError
 from linkaudit.http import (
     ConnectError,
@@ -91,13 +91,13 @@ class GuardedResolver(AbstractResolver):
 
     def __init__(
         self,
-        cfg: AuditConfig,
+        network: NetworkConfig,
         inner: AbstractResolver | None = None,
         exempt_hosts: frozenset[str] = frozenset(),
     ) -> None:
         self._inner = inner or aiohttp.DefaultResolver()
-        self._allow_all = cfg.network.allow_private_all
-        self._allow = parse_allow(cfg.network.allow_private)
+        self._allow_all = network.allow_private_all
+        self._allow = parse_allow(network.allow_private)
         self._exempt = exempt_hosts
 
     async def resolve(
@@ -189,20 +189,20 @@ class AiohttpClient:
 
     def __init__(
         self,
-        cfg: AuditConfig,
+        network: NetworkConfig,
         *,
         resolver: AbstractResolver | None = None,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
-        if cfg.network.offline:
+        if network.offline:
             raise OfflineError("--offline: no live HTTP client may be created")
         try:
-            self._allow = parse_allow(cfg.network.allow_private)
+            self._allow = parse_allow(network.allow_private)
         except ValueError as exc:
             raise ConfigError(f"--allow-private: {exc}") from exc
-        self._cfg = cfg
-        self._proxies = _proxy_hosts() if cfg.network.use_env_proxy else frozenset()
-        self._resolver = GuardedResolver(cfg, resolver, self._proxies)
+        self._network = network
+        self._proxies = _proxy_hosts() if network.use_env_proxy else frozenset()
+        self._resolver = GuardedResolver(network, resolver, self._proxies)
         self._ssl = ssl_context
         self._session: aiohttp.ClientSession | None = None
 
@@ -211,16 +211,16 @@ class AiohttpClient:
             connector = aiohttp.TCPConnector(
                 resolver=self._resolver,
                 # `--insecure` accepts any certificate (the run's report says so).
-                ssl=self._ssl if self._ssl is not None else not self._cfg.network.insecure,
+                ssl=self._ssl if self._ssl is not None else not self._network.insecure,
                 limit=0,  # limits.HostLimits does the limiting
                 ttl_dns_cache=60,
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,
-                trust_env=self._cfg.network.use_env_proxy,
+                trust_env=self._network.use_env_proxy,
                 auto_decompress=True,
                 headers={
-                    "User-Agent": self._cfg.network.user_agent,
+                    "User-Agent": self._network.user_agent,
                     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
                     "Accept-Language": "en;q=1.0, *;q=0.5",
                 },
@@ -230,7 +230,7 @@ class AiohttpClient:
         return self._session
 
     async def _precheck(self, url: str) -> None:
-        reason = url_refusal(url, self._cfg.network.allow_private_all, self._allow)
+        reason = url_refusal(url, self._network.allow_private_all, self._allow)
         if reason is not None:
             if reason.startswith(("scheme", "no host", "malformed")):
                 err = FetchError(reason)
@@ -259,11 +259,11 @@ class AiohttpClient:
     ) -> HttpResponse:
         """Send one request (no redirects); read at most `max_body` decompressed text bytes."""
         await self._precheck(url)
-        cap = self._cfg.network.max_body_bytes if max_body is None else max_body
+        cap = self._network.max_body_bytes if max_body is None else max_body
         # `total` covers connect, headers and the body read, so a slowloris trickle is cut at
         # `timeout_s` too; per-socket timers equal to it would only cost CPU (one timer reset
         # per chunk).
-        t = self._cfg.network.timeout_s
+        t = self._network.timeout_s
         timeout = aiohttp.ClientTimeout(total=t, sock_connect=10.0 if t > 10.0 else None)
         started = time.monotonic()
         try:
@@ -312,18 +312,18 @@ class AiohttpClient:
             self._session = None
 
 
-def make_client(cfg: AuditConfig) -> HttpClient:
-    """The client a run asks for: replay (`cfg.network.replay`), recording
-    (`cfg.network.record`) or live.
+def make_client(network: NetworkConfig) -> HttpClient:
+    """The client the run's network section asks for: replay (`network.replay`), recording
+    (`network.record`) or live.
 
-    `cfg.network.offline` without a cassette to replay raises `OfflineError`: offline never opens a
+    `network.offline` without a cassette to replay raises `OfflineError`: offline never opens a
     socket.
     """
-    if cfg.network.replay is not None:
-        return ReplayClient(cfg.network.replay)
-    if cfg.network.offline:
+    if network.replay is not None:
+        return ReplayClient(network.replay)
+    if network.offline:
         raise OfflineError("--offline: no live HTTP client may be created")
-    live = AiohttpClient(cfg)
-    if cfg.network.record is not None:
-        return RecordingClient(live, cfg.network.record)
+    live = AiohttpClient(network)
+    if network.record is not None:
+        return RecordingClient(live, network.record)
     return live

@@ -38,7 +38,7 @@ import time
 
 from linkaudit.check.fetch import Fetcher
 from linkaudit.check.limits import Clock, Sleep
-from linkaudit.config import AuditConfig, NetworkConfig
+from linkaudit.config import NetworkConfig
 from linkaudit.crawl.frontier import OnPage, reason_of
 from linkaudit.crawl.interface import CrawlOptions, CrawlResult, PageState, SkipReason
 from linkaudit.crawl.ledger import Entry
@@ -79,10 +79,7 @@ class Crawler(ListingCrawler):
         """Sends the requests."""
         self.network = network
         """HTTP and politeness options (the run's network section)."""
-        # (`Fetcher` takes a whole config and reads only its network section.)
-        self.fetcher = fetcher or Fetcher(
-            client, AuditConfig(network=network), sleep=sleep, clock=clock
-        )
+        self.fetcher = fetcher or Fetcher(client, network, sleep=sleep, clock=clock)
         """The network layer (the run's, shared with the checker, when one is given)."""
         self._sleep = sleep
         self._clock = clock

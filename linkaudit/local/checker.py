@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from linkaudit.config import AuditConfig, FragmentMode
+from linkaudit.config import FragmentMode, LinksConfig, NetworkConfig
 from linkaudit.local.anchors import anchors_of
 from linkaudit.local.remap import apply_remaps, parse_remaps
 from linkaudit.local.resolve import (
@@ -288,20 +288,24 @@ def plan_checks(
     documents: Sequence[Document],
     targets: Mapping[str, LocalTarget],
     resolver: Resolver,
-    cfg: AuditConfig,
+    links: LinksConfig,
+    network: NetworkConfig,
 ) -> CheckPlan:
-    """Sort `urls` (the run's distinct URLs) and check what needs no network; see the module."""
+    """Sort `urls` (the run's distinct URLs) and check what needs no network; see the module.
+
+    Reads the run's `links` section (remaps, images, fallback extensions, fragments) and its
+    `network` section (`--include`/`--exclude`, offline)."""
     from linkaudit.check.checker import filter_reason
 
     plan = CheckPlan()
-    remaps = parse_remaps(cfg.links.remap)
-    include = [re.compile(p) for p in cfg.network.include]
-    exclude = [re.compile(p) for p in cfg.network.exclude]
+    remaps = parse_remaps(links.remap)
+    include = [re.compile(p) for p in network.include]
+    exclude = [re.compile(p) for p in network.exclude]
     references, only_images, fragments = _occurrences(documents)
-    local = LocalChecker(documents, resolver.cwd, cfg.links.fallback_extensions)
-    want_anchors = cfg.links.check_fragments is not FragmentMode.NONE
+    local = LocalChecker(documents, resolver.cwd, links.fallback_extensions)
+    want_anchors = links.check_fragments is not FragmentMode.NONE
     for url in urls:
-        if not cfg.links.images and url in only_images:
+        if not links.images and url in only_images:
             plan.ready[url] = skipped(url, "image, not checked (--no-images)")
             continue
         remapped = apply_remaps(url, remaps)
@@ -317,14 +321,14 @@ def plan_checks(
             plan.ready[url] = skipped(url, reason)
             continue
         if kind is Target.WEB:
-            if cfg.network.offline:
+            if network.offline:
                 if url not in references:  # a reference keeps "not checked" for its rules
                     plan.ready[url] = skipped(url, "offline: not checked")
                 continue
             if address not in plan.sources:
                 plan.web.append(address)
             plan.sources.setdefault(address, []).append(url)
-            if url in fragments and cfg.links.check_fragments is FragmentMode.ALL:
+            if url in fragments and links.check_fragments is FragmentMode.ALL:
                 plan.anchors_for.add(normalize_url(address))
             continue
         if kind is Target.LOCAL:

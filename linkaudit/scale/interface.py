@@ -20,7 +20,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Protocol
 
-from linkaudit.config import AuditConfig, NetworkConfig, RulesConfig, StoreConfig
+from linkaudit.config import NetworkConfig, RulesConfig
 from linkaudit.errors import LinkauditError
 from linkaudit.model import LinkCheck, Problem, ProblemKind
 from linkaudit.scale.plan import Shard
@@ -86,20 +86,11 @@ class Executor(Protocol):
         ...
 
 
-def checker_config(network: NetworkConfig, rules: RulesConfig) -> AuditConfig:
-    """The config `linkaudit.check` is given (`Checker`, `make_client`: they take a whole
-    `AuditConfig`, and read its network section, its rules section's `excerpt_chars` and its
-    store section's `cache`): these two sections, and no store (the cache lives in the main
-    process, which reads it before planning and writes each result as it arrives)."""
-    return AuditConfig(
-        network=network, rules=rules, store=StoreConfig(cache=False, history=False)
-    )
-
-
-def shard_config(network: NetworkConfig, rules: RulesConfig, shard: Shard) -> AuditConfig:
-    """The config a shard's checker runs with: `checker_config`, with the shard's share of the
-    global limit."""
-    return checker_config(dataclasses.replace(network, concurrency=shard.concurrency), rules)
+def shard_network(network: NetworkConfig, shard: Shard) -> NetworkConfig:
+    """The network section a shard's checker runs with: the run's, with the shard's share of
+    the global limit. (The checker is given no store: the cache lives in the main process,
+    which reads it before planning and writes each result as it arrives.)"""
+    return dataclasses.replace(network, concurrency=shard.concurrency)
 
 
 def lost_shard(shard: Shard, missing: int, reason: str) -> Problem:

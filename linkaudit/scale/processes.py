@@ -48,7 +48,6 @@ def _worker_main(conn: Connection) -> None:
     from linkaudit.check import make_client
     from linkaudit.http import HttpClient
     from linkaudit.pipeline import event_loop_factory
-    from linkaudit.scale.interface import checker_config
     from linkaudit.scale.work import check_shard
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -71,7 +70,7 @@ def _worker_main(conn: Connection) -> None:
                 try:
                     if client is None:
                         # Built on the worker's loop: an aiohttp client belongs to one loop.
-                        client = runner.run(_built(make_client, checker_config(network, rules)))
+                        client = runner.run(_built(make_client, network))
 
                     def emit(batch: Sequence[LinkCheck], index: int = shard.index) -> None:
                         outbox.put(("checks", index, batch))

@@ -16,7 +16,7 @@ from linkaudit import __version__
 from linkaudit.config import NetworkConfig, RulesConfig
 from linkaudit.http import HttpClient
 from linkaudit.model import LinkCheck
-from linkaudit.scale.interface import ExecutorError, checker_config, shard_config
+from linkaudit.scale.interface import ExecutorError, shard_network
 from linkaudit.scale.plan import Shard
 
 if TYPE_CHECKING:
@@ -66,10 +66,10 @@ async def check_shard(
     local: LocalResources | None = None,
     batch_s: float = BATCH_S,
 ) -> None:
-    """Check every URL of `shard` with `client` and the run's `network` and `rules` sections (as
-    `shard_config` gives them to the `Checker`), calling `emit` with batches of results (at
-    least every `batch_s` seconds: 0 sends each at once); `local` lends the main process's own
-    resources to a shard checked there."""
+    """Check every URL of `shard` with `client` and the run's `network` (as `shard_network`
+    gives it) and `rules` sections, calling `emit` with batches of results (at least every
+    `batch_s` seconds: 0 sends each at once); `local` lends the main process's own resources to
+    a shard checked there."""
     from linkaudit.check import Checker
 
     batch: list[LinkCheck] = []
@@ -88,8 +88,8 @@ async def check_shard(
             last = now
 
     local = local or LocalResources()
-    checker = Checker(shard_config(network, rules, shard), client, anchors_for=shard.anchors_for,
-                      fetcher=local.fetcher, pool=local.pool)
+    checker = Checker(shard_network(network, shard), client, rules=rules,
+                      anchors_for=shard.anchors_for, fetcher=local.fetcher, pool=local.pool)
     try:
         await checker.check_all(shard.urls, on_result=on_result, known=local.known,
                                 known_key=local.known_key, sources=shard.sources_for,
@@ -116,7 +116,7 @@ def run_shard_task(
     checks: list[LinkCheck] = []
 
     async def main() -> None:
-        client = make_client(checker_config(network, rules))
+        client = make_client(network)
         try:
             await check_shard(shard, network, rules, client, checks.extend)
         finally:

@@ -29,10 +29,10 @@ async def test_record_then_replay_without_server(site: Site, tmp_path: Path) -> 
     cassette = tmp_path / "run.yaml"
     cfg = loopback_cfg(record=cassette, headers=(("Authorization", "Bearer TOPSECRET"),
                                                  ("Cookie", "sid=TOPSECRET")))
-    recorder = make_client(cfg)
+    recorder = make_client(cfg.network)
     assert isinstance(recorder, RecordingClient)
     try:
-        live = await Checker(cfg, recorder).check_all([site.url(p) for p in PATHS])
+        live = await Checker(cfg.network, recorder).check_all([site.url(p) for p in PATHS])
     finally:
         await recorder.close()
     await site.runner.cleanup()  # the server is gone from here on
@@ -47,27 +47,27 @@ async def test_record_then_replay_without_server(site: Site, tmp_path: Path) -> 
     assert isinstance(first["response"]["headers"]["Content-Type"], list)
 
     replay_cfg = loopback_cfg(replay=cassette, offline=True)
-    replayer = make_client(replay_cfg)
+    replayer = make_client(replay_cfg.network)
     assert isinstance(replayer, ReplayClient)
-    replayed = await Checker(replay_cfg, replayer).check_all([site.url(p) for p in PATHS])
+    replayed = await Checker(replay_cfg.network, replayer).check_all([site.url(p) for p in PATHS])
     for path in PATHS:
         a, b = live[site.url(path)], replayed[site.url(path)]
         assert (a.status, a.http_status, a.redirects, a.title) == (
             b.status, b.http_status, b.redirects, b.title), path
-    missing = await Checker(replay_cfg, replayer).check(site.url("/never-recorded"))
+    missing = await Checker(replay_cfg.network, replayer).check(site.url("/never-recorded"))
     assert missing.status is LinkStatus.SKIPPED and "not in cassette" in (missing.error or "")
 
 
 async def test_errors_are_recorded_and_replayed(tmp_path: Path, refused_port: int) -> None:
     cassette = tmp_path / "err.yaml"
     cfg = loopback_cfg()
-    recorder = RecordingClient(AiohttpClient(cfg), cassette)
+    recorder = RecordingClient(AiohttpClient(cfg.network), cassette)
     url = f"http://127.0.0.1:{refused_port}/x"
     try:
-        live = await Checker(cfg, recorder).check(url)
+        live = await Checker(cfg.network, recorder).check(url)
     finally:
         await recorder.close()
-    replayed = await Checker(cfg, ReplayClient(cassette)).check(url)
+    replayed = await Checker(cfg.network, ReplayClient(cassette)).check(url)
     assert live.status is replayed.status is LinkStatus.NETWORK_ERROR
     assert replayed.error == live.error
 
@@ -109,7 +109,7 @@ def test_bad_cassettes_and_offline(tmp_path: Path) -> None:
     with pytest.raises(CassetteError, match="kind"):  # not a crash in the middle of the run
         ReplayClient(bad)
     with pytest.raises(OfflineError) as info:
-        make_client(loopback_cfg(offline=True))
+        make_client(loopback_cfg(offline=True).network)
     assert isinstance(info.value, LinkauditError) and info.value.hint
 
 
@@ -130,7 +130,7 @@ async def test_example_cassette_replays_the_demo() -> None:
     cassette = ROOT / "cassettes" / "ainvest-alibaba-ai-chip.yaml"
     assert cassette.read_text().startswith("#")  # says the bodies are stand-ins
     cfg = loopback_cfg(replay=cassette, offline=True)
-    results = await Checker(cfg, make_client(cfg)).check_all(EXAMPLE_URLS)
+    results = await Checker(cfg.network, make_client(cfg.network)).check_all(EXAMPLE_URLS)
     for url, (status, published) in EXAMPLE_URLS.items():
         got = results[url]
         assert got.status is status, (url, got.error)

@@ -22,7 +22,7 @@ from linkaudit.check.retry import (
     parse_retry_after,
     retry_after_of,
 )
-from linkaudit.config import AuditConfig
+from linkaudit.config import AuditConfig, NetworkConfig
 from linkaudit.http import (
     ConnectError,
     DnsError,
@@ -95,7 +95,7 @@ def _fetcher(client: Scripted, cfg: AuditConfig, slept: list[float]) -> Fetcher:
         slept.append(s)
         now[0] += s
 
-    return Fetcher(client, cfg, sleep=sleep, clock=lambda: now[0])  # type: ignore[arg-type]
+    return Fetcher(client, cfg.network, sleep=sleep, clock=lambda: now[0])  # type: ignore[arg-type]
 
 
 async def test_retries_transient_failures_with_exponential_backoff() -> None:
@@ -272,7 +272,7 @@ async def test_unreadable_cache_row_is_a_miss(tmp_path: Path) -> None:
     import time as _time
 
     from linkaudit.check import Checker
-    from linkaudit.config import AuditConfig
+    from linkaudit.config import NetworkConfig
     from linkaudit.http import HttpResponse
     from linkaudit.model import LinkStatus
     from linkaudit.store import Store
@@ -291,7 +291,7 @@ async def test_unreadable_cache_row_is_a_miss(tmp_path: Path) -> None:
                 "INSERT INTO checks (url, data, checked_at, expires_at) VALUES (?, ?, ?, ?)",
                 (url, "{not json", _time.time(), _time.time() + 3600),
             )
-        checker = Checker(AuditConfig(), OneAnswer(), store=store)  # type: ignore[arg-type]
+        checker = Checker(NetworkConfig(), OneAnswer(), store=store)  # type: ignore[arg-type]
         result = await checker.check(url)
     assert result.status is LinkStatus.ALIVE and not result.from_cache
 
@@ -300,7 +300,7 @@ async def test_failing_head_fallback_keeps_the_get_answer() -> None:
     """GET answers 405 and the HEAD fallback cannot connect: the server did answer, so the
     link is judged on the 405 (blocked), not called a network error."""
     from linkaudit.check import Checker
-    from linkaudit.config import AuditConfig
+    from linkaudit.config import NetworkConfig
     from linkaudit.http import ConnectError, HttpResponse
     from linkaudit.model import LinkStatus
 
@@ -313,7 +313,7 @@ async def test_failing_head_fallback_keeps_the_get_answer() -> None:
         async def close(self) -> None:
             pass
 
-    checker = Checker(AuditConfig.build(retries=0), GetOnly())  # type: ignore[arg-type]
+    checker = Checker(NetworkConfig(retries=0), GetOnly())  # type: ignore[arg-type]
     result = await checker.check("https://example.com/x")
     assert result.http_status == 405 and result.status is not LinkStatus.NETWORK_ERROR
 
@@ -356,7 +356,7 @@ async def test_follow_asks_the_veto_before_every_hop_and_keeps_credentials_home(
         asked.append((url, hop))
         return "off limits" if url.endswith("/3") and hop == 2 else None
 
-    fetcher = Fetcher(Redirecting(), AuditConfig())  # type: ignore[arg-type]
+    fetcher = Fetcher(Redirecting(), NetworkConfig())  # type: ignore[arg-type]
     chain = await fetcher.follow("https://a.example/1", veto=veto,
                                  host_headers=lambda url: {"Authorization": "secret"})
     assert asked == [("https://a.example/1", 0), ("https://b.example/2", 1),

@@ -13,17 +13,17 @@ from checkkit import FakeResolver, Site, loopback_cfg
 from fakes import FakeClock
 
 from linkaudit.check import AiohttpClient, Checker, check_from_dict, check_to_dict
-from linkaudit.config import AuditConfig, HostPolicy
+from linkaudit.config import AuditConfig, HostPolicy, NetworkConfig
 from linkaudit.model import DateOrigin, Hop, LinkStatus
 from linkaudit.store import Store
 
 
 async def run(cfg: AuditConfig, url: str, clock: FakeClock | None = None,
               **client_kw: object):
-    client = AiohttpClient(cfg, **client_kw)  # type: ignore[arg-type]
+    client = AiohttpClient(cfg.network, **client_kw)  # type: ignore[arg-type]
     try:
         kw = {"sleep": clock.sleep, "clock": clock} if clock else {}
-        return await Checker(cfg, client, **kw).check(url)  # type: ignore[arg-type]
+        return await Checker(cfg.network, client, **kw).check(url)  # type: ignore[arg-type]
     finally:
         await client.close()
 
@@ -147,10 +147,10 @@ async def test_hang_times_out(site: Site, clock: FakeClock) -> None:
 
 async def test_a_timeout_is_retried_once_while_its_host_answers_others(site: Site) -> None:
     cfg = loopback_cfg(timeout_s=0.3, retries=2)
-    client = AiohttpClient(cfg)
+    client = AiohttpClient(cfg.network)
     try:
         urls = [site.url("/hang")] + [site.url(f"/ok?n={n}") for n in range(6)]
-        results = await Checker(cfg, client).check_all(urls)
+        results = await Checker(cfg.network, client).check_all(urls)
     finally:
         await client.close()
     hang = results[site.url("/hang")]
@@ -177,7 +177,7 @@ async def test_reset_mid_body(site: Site, clock: FakeClock) -> None:
 
 async def test_gzip_bomb_and_endless_body_are_capped(site: Site) -> None:
     cfg = loopback_cfg(max_body_bytes=256 * 1024)
-    client = AiohttpClient(cfg)
+    client = AiohttpClient(cfg.network)
     try:
         tracemalloc.start()
         bomb = await client.fetch("GET", site.url("/bomb"))
@@ -243,8 +243,8 @@ async def test_tls_untrusted_then_trusted(tls_site: Site, ca: trustme.CA) -> Non
 
 async def test_per_host_limit_never_exceeded(site: Site, other_site: Site) -> None:
     cfg = loopback_cfg(per_host=3, concurrency=5)
-    client = AiohttpClient(cfg)
-    checker = Checker(cfg, client)
+    client = AiohttpClient(cfg.network)
+    checker = Checker(cfg.network, client)
     urls = [site.url(f"/slow?n={i}") for i in range(15)]
     urls += [other_site.url(f"/slow?n={i}") for i in range(15)]
     seen: list[str] = []
@@ -262,8 +262,8 @@ async def test_per_host_limit_never_exceeded(site: Site, other_site: Site) -> No
 async def test_paused_host_does_not_stop_others(site: Site, other_site: Site,
                                                 clock: FakeClock) -> None:
     cfg = loopback_cfg()
-    client = AiohttpClient(cfg)
-    checker = Checker(cfg, client, sleep=clock.sleep, clock=clock)
+    client = AiohttpClient(cfg.network)
+    checker = Checker(cfg.network, client, sleep=clock.sleep, clock=clock)
     try:
         await checker.check(site.url("/always-429"))
         assert checker.limits.paused_for("127.0.0.1") > 0
@@ -276,8 +276,8 @@ async def test_paused_host_does_not_stop_others(site: Site, other_site: Site,
 
 async def test_filters_and_invalid() -> None:
     cfg = loopback_cfg(include=(r"^https://keep\.",), exclude=(r"/private/",))
-    client = AiohttpClient(cfg)
-    checker = Checker(cfg, client)
+    client = AiohttpClient(cfg.network)
+    checker = Checker(cfg.network, client)
     try:
         out = await checker.check_all(["https://other.example/x", "https://keep.example/private/1",
                                        "mailto:someone@example.com"])
@@ -293,12 +293,14 @@ async def test_filters_and_invalid() -> None:
 async def test_store_cache_round_trip(site: Site, tmp_path: Path) -> None:
     cfg = loopback_cfg(cache=True, store=tmp_path / "db.sqlite")
     with Store.open(cfg.store.path) as store:
-        client = AiohttpClient(cfg)
+        client = AiohttpClient(cfg.network)
         try:
-            first = await Checker(cfg, client, store=store).check_all(
-                [site.url("/ok"), site.url("/missing")])
-            second = await Checker(cfg, client, store=store).check_all(
-                [site.url("/ok"), site.url("/missing")])
+            first = await Checker(
+                cfg.network, client, store=store, store_config=cfg.store
+            ).check_all([site.url("/ok"), site.url("/missing")])
+            second = await Checker(
+                cfg.network, client, store=store, store_config=cfg.store
+            ).check_all([site.url("/ok"), site.url("/missing")])
         finally:
             await client.close()
     assert site.state.hits["/ok"] == 1 and site.state.hits["/missing"] == 1
@@ -320,9 +322,10 @@ async def test_hyperlinks_are_read_only_as_far_as_their_verdict_needs(
     monkeypatch.setattr(page, "_htmldate", lambda doc: searched.append(doc) or real(doc))
     cfg = loopback_cfg()
     source, link, soft = site.url("/?as=source"), site.url("/?as=link"), site.url("/soft")
-    client = AiohttpClient(cfg)
+    client = AiohttpClient(cfg.network)
     try:
-        checks = await Checker(cfg, client).check_all([source, link, soft], sources={source})
+        checks = await Checker(cfg.network, client).check_all(
+            [source, link, soft], sources={source})
     finally:
         await client.close()
     assert checks[source].read is PageRead.SOURCE and checks[source].excerpt == "Latest stories"
@@ -343,7 +346,7 @@ async def test_a_dated_url_spares_htmldate_and_a_cached_link_read_serves_no_sour
     monkeypatch.setattr(page, "_htmldate", lambda doc: searched.append(doc))
     body = b"<html><head><title>Story</title></head><body><p>Undated text.</p></body></html>"
     answer = HttpResponse("u", 200, (("Content-Type", "text/html"),), body)
-    check = Checker(AuditConfig(), None)._finish  # type: ignore[arg-type]
+    check = Checker(NetworkConfig(), None)._finish  # type: ignore[arg-type]
     await check("https://news.example/2024/09/17/story", answer, [], 1)
     assert searched == []
     await check("https://news.example/story", answer, [], 1)
@@ -364,10 +367,11 @@ async def test_a_cached_link_read_is_fetched_again_for_a_source(
     with Store.open(tmp_path / "s.db") as store:
         for read, expected_hits in ((PageRead.LINK, 1), (PageRead.LINK, 1),
                                     (PageRead.SOURCE, 2), (PageRead.LINK, 2)):
-            client = AiohttpClient(cfg)
+            client = AiohttpClient(cfg.network)
             try:
-                checks = await Checker(cfg, client, store=store).check_all(
-                    [url], sources=set() if read is PageRead.LINK else {url})
+                checks = await Checker(
+                    cfg.network, client, store=store, store_config=cfg.store
+                ).check_all([url], sources=set() if read is PageRead.LINK else {url})
             finally:
                 await client.close()
             assert site.state.hits["/"] == expected_hits, read

@@ -124,7 +124,7 @@ async def test_configured_headers_never_cross_to_another_host(tmp_path: Path) ->
             hosts=(("127.0.0.2", policy), ("github.com", policy)),
             github_token="ghp_tok3nvalue",
         )
-        client = AiohttpClient(cfg, resolver=MapResolver({"github.com": "127.0.0.2"}))
+        client = AiohttpClient(cfg.network, resolver=MapResolver({"github.com": "127.0.0.2"}))
         urls = [first.url("/start"), f"http://github.com:{first.port}/repo"]
         try:
             result = await run_audit([str(markdown_doc(tmp_path, urls))], cfg, client=client)
@@ -176,7 +176,7 @@ async def test_recorded_cassette_keeps_no_authorization(tmp_path: Path) -> None:
     try:
         cfg = config(tmp_path, allow_private=("127.0.0.2/32",),
                      headers=(("Authorization", "Bearer tok3nvalue"), ("Cookie", "s3ssionid")))
-        client = RecordingClient(AiohttpClient(cfg), cassette)
+        client = RecordingClient(AiohttpClient(cfg.network), cassette)
         try:
             await run_audit([str(markdown_doc(tmp_path, [server.url("/p")]))], cfg,
                             client=client)

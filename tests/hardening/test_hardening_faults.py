@@ -48,7 +48,7 @@ async def test_decompression_bomb_is_read_only_to_the_cap(tmp_path: Path) -> Non
     server = await serve(bomb)
     try:
         cfg = config(tmp_path, allow_private=LOCAL, max_body_bytes=256 * 1024)
-        client = AiohttpClient(cfg)
+        client = AiohttpClient(cfg.network)
         try:
             response = await client.fetch("GET", server.url("/bomb"))
         finally:
@@ -176,7 +176,7 @@ async def test_certificate_for_another_name(tmp_path: Path) -> None:
     client_ctx = ssl.create_default_context()
     ca.configure_trust(client_ctx)  # the CA is trusted: only the name is wrong
     cfg = config(tmp_path, allow_private=LOCAL)
-    client = AiohttpClient(cfg, ssl_context=client_ctx)
+    client = AiohttpClient(cfg.network, ssl_context=client_ctx)
     try:
         check, _ = await _check(tmp_path, server.url("/"), client=client)
     finally:
@@ -202,7 +202,7 @@ class SilentResolver(AbstractResolver):
 
 async def test_dns_that_never_answers_times_out(tmp_path: Path) -> None:
     cfg = config(tmp_path, timeout_s=1.0, url_deadline_s=2.0)
-    client = AiohttpClient(cfg, resolver=SilentResolver())
+    client = AiohttpClient(cfg.network, resolver=SilentResolver())
     try:
         t0 = time.monotonic()
         result = await run_audit(
@@ -341,9 +341,9 @@ async def test_checker_given_unparsable_urls_classifies_them(tmp_path: Path) -> 
     from linkaudit.check import Checker
 
     cfg = config(tmp_path)
-    client = AiohttpClient(cfg)
+    client = AiohttpClient(cfg.network)
     try:
-        results = await Checker(cfg, client).check_all(UNPARSABLE_LOCATIONS[:2])
+        results = await Checker(cfg.network, client).check_all(UNPARSABLE_LOCATIONS[:2])
     finally:
         await client.close()
     assert set(results) == set(UNPARSABLE_LOCATIONS[:2])

@@ -128,7 +128,7 @@ async def test_name_resolving_to_private_and_metadata_is_refused(
                           ("10.1.2.3", "private"), ("::1", "loopback")):
         url = f"http://intranet.corp.test:{target.port}/"
         cfg = config(tmp_path)
-        client = AiohttpClient(cfg, resolver=FixedResolver(address))
+        client = AiohttpClient(cfg.network, resolver=FixedResolver(address))
         try:
             result = await run_audit([str(markdown_doc(tmp_path, [url]))], cfg, client=client)
         finally:
@@ -150,7 +150,7 @@ async def test_dns_rebinding_uses_the_checked_address(tmp_path: Path, target: Se
     try:
         resolver = FixedResolver(PUBLIC, "127.0.0.1")
         cfg = config(tmp_path, allow_private=(f"{PUBLIC}/32",))
-        client = AiohttpClient(cfg, resolver=resolver)
+        client = AiohttpClient(cfg.network, resolver=resolver)
         url = f"http://rebind.test:{target.port}/page"
         try:
             first = await run_audit([str(markdown_doc(tmp_path, [url]))], cfg, client=client)

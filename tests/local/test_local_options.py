@@ -271,7 +271,7 @@ async def test_github_token_goes_to_github_over_https_only(in_tmp: Path) -> None
                 plain.url("/x", "other.org"), plain.url("/y", "github.com"),
                 plain.url("/z", "raw.github.com.evil.org")]
         doc = write(in_tmp / "a.md", "\n\n".join(f"[{n}]({u})" for n, u in enumerate(urls)))
-        client = AiohttpClient(cfg, resolver=MapResolver(names), ssl_context=client_ctx)
+        client = AiohttpClient(cfg.network, resolver=MapResolver(names), ssl_context=client_ctx)
         try:
             result = await run_audit([str(doc)], cfg, client=client)
         finally:

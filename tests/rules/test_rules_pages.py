@@ -47,7 +47,7 @@ async def test_a_date_in_each_place_dates_the_source(
     claim = "Nvidia's sales in China fell in 2025 as export rules tightened."
     d = doc(refs, [cite(str(i), claim, line=i) for i in range(1, len(refs) + 1)])
     cfg = AuditConfig.build(retries=0)
-    checks = await checker_module.Checker(cfg, client).check_all(list(urls.values()))
+    checks = await checker_module.Checker(cfg.network, client).check_all(list(urls.values()))
     undated = urls["/undated"]
     archives = {undated: archived(undated, before="20240801000000", first="20240801000000")}
     findings, _ = run(d, checks, archives, cfg)

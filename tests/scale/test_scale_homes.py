@@ -47,7 +47,7 @@ def verdicts(checks: dict[str, LinkCheck]) -> dict[str, tuple[object, ...]]:
 async def in_process(urls: list[str], cfg: AuditConfig) -> dict[str, LinkCheck]:
     from linkaudit.check import make_client
 
-    client = make_client(cfg)
+    client = make_client(cfg.network)
     try:
         run = await check_urls(urls, *sections(cfg), client=client,
                                executor=InProcessExecutor(client))
