@@ -1,12 +1,12 @@
 """Run options and their defaults, stated once, in small frozen sections.
 
 `AuditConfig` composes the sections (`network`, `store`, `archive`, `links`, `rules`, `report`,
-`health`, `scale`); each stage takes the sections it needs (`cfg.network` for the crawl,
-`cfg.report` and `cfg.rules` for the outputs, ...; ARCHITECTURE.md lists them), and the whole
-config is held only where the stages are wired together (`linkaudit.audit`, `linkaudit.cli`)
-and by `linkaudit.check`, not split yet. A setting also has one flat name, the config file's key and
-the flag's field (`timeout_s`, `--timeout`, `timeout = 5`): `SETTINGS` maps each to its section
-and attribute, in the order `linkaudit config` and `docs/config.md` list them, and
+`health`, `scale`); each stage takes the sections it needs (`cfg.network` for the crawl and the
+checker, `cfg.report` and `cfg.rules` for the outputs, ...; ARCHITECTURE.md lists them), and
+the whole config is held only where the stages are wired together (`linkaudit.audit`,
+`linkaudit.cli`). A setting also has one flat name, the config file's key and the flag's field
+(`timeout_s`, `--timeout`, `timeout = 5`): `SETTINGS` maps each to its section and attribute,
+in the order `linkaudit config` and `docs/config.md` list them, and
 `AuditConfig.build(**settings)` / `cfg.replace(**settings)` make a config from flat names (the
 config file loader and the flags do). The typer options in `linkaudit.cli` and the config file
 loader (`linkaudit.configfile`) both use these names and defaults, so the CLI, the config file and

@@ -1,20 +1,25 @@
 """Each stage takes the sections of the config it reads; the whole `AuditConfig` is held only
-where the stages are wired together (and by `check/`, not yet split into sections).
+where the stages are wired together (`config.py`, `configfile.py`, `audit.py`, `cli/`).
 
 An ast walk over `linkaudit/` finds every parameter annotated with `AuditConfig`, and every
 annotated class field (a dataclass's fields are its constructor's parameters, and a class
-attribute holding the config is the same grab-bag); outside the modules and functions listed
-here, one is a failure naming where it is.
+attribute holding the config is the same grab-bag); outside the modules listed here, one is a
+failure naming where it is.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
+from fakes import FakeClient
+
 from linkaudit.config import NetworkConfig, RulesConfig
-from linkaudit.scale.interface import checker_config
+from linkaudit.model import LinkCheck, LinkStatus
+from linkaudit.scale.interface import shard_network
+from linkaudit.scale.plan import Shard
+from linkaudit.scale.work import check_shard
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,57 +28,62 @@ ALLOWED_MODULES = {
     "linkaudit/configfile.py": "builds it from the config file and the flags",
     "linkaudit/audit.py": "`run_audit` wires the stages, handing each its sections",
     "linkaudit/cli/": "the commands build it and hand each stage its sections",
-    "linkaudit/check/": "not split yet: Checker, Fetcher, make_client and the clients take it",
 }
 """Where `AuditConfig` may be a parameter's type (a folder: every module under it), and why."""
 
-ALLOWED_FUNCTIONS = {
-    ("linkaudit/local/checker.py", "plan_checks"): "left as it is while check/ is rewritten",
-}
-"""Single functions elsewhere that still take the whole config, and why."""
-
-SECTIONS = ("network", "store", "archive", "links", "rules", "report", "health", "scale")
+SECTION_TYPES = (
+    "NetworkConfig", "StoreConfig", "ArchiveConfig", "LinksConfig", "RulesConfig",
+    "ReportConfig", "HealthConfig", "ScaleConfig",
+)
 
 
-def _names_audit_config(annotation: ast.expr | None) -> bool:
+def _names_type(annotation: ast.expr | None, names: Collection[str]) -> set[str]:
+    """Which of `names` the annotation mentions (quoted ones included)."""
+    found: set[str] = set()
     if annotation is None:
-        return False
+        return found
     for node in ast.walk(annotation):
-        if isinstance(node, ast.Name) and node.id == "AuditConfig":
-            return True
-        if isinstance(node, ast.Attribute) and node.attr == "AuditConfig":
-            return True
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        if isinstance(node, ast.Name) and node.id in names:
+            found.add(node.id)
+        elif isinstance(node, ast.Attribute) and node.attr in names:
+            found.add(node.attr)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             try:
                 quoted = ast.parse(node.value, mode="eval").body
             except SyntaxError:
                 continue
-            if _names_audit_config(quoted):
-                return True
-    return False
+            found |= _names_type(quoted, names)
+    return found
 
 
-def whole_config_parameters(source: str) -> Iterator[tuple[str, int, str]]:
-    """(function or class, line, parameter or field) for each annotated with `AuditConfig`."""
+def typed_parameters(
+    source: str, names: Collection[str]
+) -> Iterator[tuple[str, int, str, set[str]]]:
+    """(function or class, line, parameter or field, types) for each annotated with one of
+    `names`."""
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             a = node.args
             every = [*a.posonlyargs, *a.args, *a.kwonlyargs]
             every += [arg for arg in (a.vararg, a.kwarg) if arg is not None]
             for arg in every:
-                if _names_audit_config(arg.annotation):
-                    yield node.name, arg.lineno, arg.arg
+                if found := _names_type(arg.annotation, names):
+                    yield node.name, arg.lineno, arg.arg, found
         elif isinstance(node, ast.ClassDef):
             for statement in node.body:
-                if isinstance(statement, ast.AnnAssign) and _names_audit_config(
-                    statement.annotation
+                if isinstance(statement, ast.AnnAssign) and (
+                    found := _names_type(statement.annotation, names)
                 ):
-                    yield node.name, statement.lineno, ast.unparse(statement.target)
+                    yield node.name, statement.lineno, ast.unparse(statement.target), found
 
 
-def _allowed(module: str, function: str) -> bool:
-    if (module, function) in ALLOWED_FUNCTIONS:
-        return True
+def whole_config_parameters(source: str) -> Iterator[tuple[str, int, str]]:
+    """(function or class, line, parameter or field) for each annotated with `AuditConfig`."""
+    for function, line, name, _ in typed_parameters(source, {"AuditConfig"}):
+        yield function, line, name
+
+
+def _allowed(module: str) -> bool:
     return any(
         module == allowed or (allowed.endswith("/") and module.startswith(allowed))
         for allowed in ALLOWED_MODULES
@@ -100,45 +110,47 @@ def test_only_the_composition_modules_take_the_whole_config() -> None:
     for path in sorted((ROOT / "linkaudit").rglob("*.py")):
         module = path.relative_to(ROOT).as_posix()
         for function, line, name in whole_config_parameters(path.read_text("utf-8")):
-            if not _allowed(module, function):
+            if not _allowed(module):
                 found.append(f"{module}:{line}: {function}({name}: AuditConfig)")
     assert found == [], "a stage takes the whole AuditConfig; give it its sections instead"
 
 
 def test_the_allowed_list_names_what_exists() -> None:
-    """A module or function that no longer needs an exception leaves the list (or the list
-    would pass anything put there later)."""
+    """A module that no longer exists leaves the list (or the list would pass anything put
+    there later)."""
     for allowed in ALLOWED_MODULES:
         assert (ROOT / allowed).exists(), allowed
-    for module, function in ALLOWED_FUNCTIONS:
-        names = [f for f, _, _ in whole_config_parameters((ROOT / module).read_text("utf-8"))]
-        assert function in names, (module, function)
 
 
-def _sections_read(source: str) -> set[str]:
-    """The sections read as `cfg.<section>`, `self.cfg.<section>` or `self._cfg.<section>`."""
-    read = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Attribute) and node.attr in SECTIONS:
-            holder = node.value
-            name = holder.id if isinstance(holder, ast.Name) else (
-                holder.attr if isinstance(holder, ast.Attribute) else "")
-            if name in ("cfg", "_cfg"):
-                read.add(node.attr)
-    return read
-
-
-def test_check_reads_only_the_sections_scale_sends_its_workers() -> None:
-    """`scale` gives `check/` a config made of the network and rules sections (and a store
-    section with the cache off: the main process keeps the cache) by `checker_config`; a
-    section `check/` starts reading must be sent to the workers too, or they would read its
-    defaults."""
-    read: set[str] = set()
+def test_check_takes_only_the_sections_scale_sends_its_workers() -> None:
+    """A worker's checker is given the run's network and rules sections, and no store (the main
+    process keeps the cache); a section `check/` starts taking must be sent to the workers too,
+    or they would run with its defaults."""
+    taken: set[str] = set()
     for path in (ROOT / "linkaudit" / "check").rglob("*.py"):
-        read |= _sections_read(path.read_text("utf-8"))
-    assert "network" in read  # the walk sees what it is meant to see
-    assert read <= {"network", "rules", "store"}, read
-    network, rules = NetworkConfig(per_host=2), RulesConfig(excerpt_chars=7)
-    given = checker_config(network, rules)
-    assert given.network is network and given.rules is rules
-    assert not given.store.cache and not given.store.history
+        for *_, found in typed_parameters(path.read_text("utf-8"), SECTION_TYPES):
+            taken |= found
+    assert "NetworkConfig" in taken  # the walk sees what it is meant to see
+    assert taken <= {"NetworkConfig", "RulesConfig", "StoreConfig"}, taken
+
+
+async def test_a_shards_checker_runs_with_the_sections_it_is_sent() -> None:
+    """`check_shard` gives the checker the run's network section (its filters; the shard's
+    share of the limit) and its rules section (the text kept of a source page)."""
+    page = "<title>T</title><p>" + "word " * 400 + "</p>"
+    url, skipped = "https://a.example/page", "https://a.example/skip-me"
+    network = NetworkConfig(exclude=("skip-me",), concurrency=64)
+    shard = Shard(0, ("a.example",), (url, skipped), concurrency=3, work_s=1.0, expected_s=1.0)
+    assert shard_network(network, shard) == NetworkConfig(exclude=("skip-me",), concurrency=3)
+
+    async def excerpt(rules: RulesConfig) -> str:
+        checks: list[LinkCheck] = []
+        client = FakeClient({url: (200, page)})
+        await check_shard(shard, network, rules, client, checks.extend, batch_s=0)
+        by_url = {c.url: c for c in checks}
+        assert by_url[skipped].status is LinkStatus.SKIPPED
+        assert client.urls() == [url]
+        return by_url[url].excerpt or ""
+
+    short, long = await excerpt(RulesConfig(excerpt_chars=50)), await excerpt(RulesConfig())
+    assert 0 < len(short) <= 50 < len(long)
