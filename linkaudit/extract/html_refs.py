@@ -5,6 +5,7 @@ lists), entries written as paragraphs, and loose notes that a marker links to by
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from urllib.parse import urljoin
 
@@ -16,6 +17,7 @@ from linkaudit.extract.html_nodes import (
     _NOTE_HREF,
     _PERMALINK,
     _SCHEME,
+    TagIndex,
     _first_nodes,
     _label,
     _marker_text,
@@ -37,24 +39,30 @@ _ENTRY_START = re.compile(r"\s*(?:\[(\d{1,4})\]|(\d{1,4})[.)](?=\s)|\^(\d{1,4})\
 
 
 def _all_references(
-    soup: BeautifulSoup | Tag, base: str | None, index: LineIndex, *, in_section: bool
+    soup: BeautifulSoup | Tag,
+    tags: TagIndex,
+    base: str | None,
+    index: LineIndex,
+    *,
+    in_section: bool,
 ) -> tuple[list[Reference], dict[str, str], list[Tag]]:
     """Every reference of a page (lists, paragraph lists, loose notes), the map from element id
-    to reference id, and the elements that hold entries (the walker skips them)."""
-    lists = _reference_lists(soup)
+    to reference id, and the elements that hold entries (the walker skips them). `tags` is the
+    index of `soup`'s tags."""
+    lists = _reference_lists(tags)
     references, targets = _references(lists, base, index)
-    paragraphs, holders = _paragraph_entries(soup, base, lists, in_section)
+    paragraphs, holders = _paragraph_entries(soup, tags, base, lists, in_section)
     references.extend(paragraphs)
-    loose = _loose_notes(soup, targets, base)
+    loose = _loose_notes(tags, targets, base)
     references.extend(ref for ref, _element in loose)
     return references, targets, [*lists, *holders, *(element for _ref, element in loose)]
 
 
-def _section_starts(root: BeautifulSoup | Tag) -> list[Tag]:
+def _section_starts(tags: TagIndex) -> list[Tag]:
     """The headings that open a references section: `<h2>References</h2>`, and a paragraph that
     is only such a name (`<p><strong>References:</strong></p>`)."""
     starts: list[Tag] = []
-    for tag in root.find_all([*_HEADINGS, "p", "dt"]):
+    for tag in tags.named(*_HEADINGS, "p", "dt"):
         text = _marker_text(tag)
         if text:
             text = text.strip(_PERMALINK)  # `References<a class="anchor" href="#references">#</a>`
@@ -85,17 +93,18 @@ def _entry_blocks(start: Tag) -> list[Tag]:
 
 
 def _paragraph_entries(
-    root: BeautifulSoup | Tag, base: str | None, lists: list[Tag], in_section: bool
+    root: BeautifulSoup | Tag, tags: TagIndex, base: str | None, lists: list[Tag],
+    in_section: bool,
 ) -> tuple[list[Reference], list[Tag]]:
     """Reference lists written as paragraphs (the Hugo and Jekyll pattern): `<h2>References</h2>
     <p>[1] Author. "Title." <a href="...">...</a></p><p>[2] ...`, entries one per paragraph or
     several in one separated by `<br>`; and, with no heading, paragraphs that open with `[N]` and
     hold a link. Each entry's URL is its source link (see `_ranked_links`), else a bare URL."""
     candidates: list[Tag] = []
-    for start in _section_starts(root):
+    for start in _section_starts(tags):
         candidates.extend(_entry_blocks(start))
     if in_section:
-        candidates.extend(t for t in root.find_all(["p", "div"]) if t.parent is root)
+        candidates.extend(t for t in tags.named("p", "div") if t.parent is root)
     seen: set[int] = {id(t) for t in lists}
     references: list[Reference] = []
     holders: list[Tag] = []
@@ -108,7 +117,7 @@ def _paragraph_entries(
                 seen.add(id(tag))
                 holders.append(tag)
                 references.extend(entries)
-    for tag in root.find_all("p"):
+    for tag in tags.named("p"):
         if id(tag) in seen or _inside(tag, seen):
             continue
         if _ENTRY_START.match(_opening_text(tag)) and tag.find("a", href=True) is not None:
@@ -199,10 +208,10 @@ def _entries_in(tag: Tag, base: str | None) -> list[Reference]:
     return references
 
 
-def _reference_lists(soup: BeautifulSoup | Tag) -> list[Tag]:
+def _reference_lists(tags: TagIndex) -> list[Tag]:
     """The `<ol>`/`<ul>` elements that are reference or footnote lists, in document order."""
     found: dict[int, Tag] = {}
-    candidates = soup.find_all(["ol", "ul"])
+    candidates = tags.named("ol", "ul")
     for tag in candidates:
         classes = " ".join(tag.get("class") or [])
         hint = classes + " " + str(tag.get("id", ""))
@@ -211,12 +220,21 @@ def _reference_lists(soup: BeautifulSoup | Tag) -> list[Tag]:
     if not found:
         # Only when the page marks no list as notes: the first list after a "References" heading.
         # (Wikipedia's "Sources"/"Bibliography" lists of books must not renumber its references.)
-        for tag in candidates:
-            heading = tag.find_previous(re.compile(r"^h[1-6]$"))
+        # The heading before a list (`find_previous`) and the list after a heading (`find_next`),
+        # by place in document order.
+        headings = tags.named(*_HEADINGS)
+        heading_at = [tags.position(h) for h in headings]
+        list_at = [tags.position(t) for t in candidates]
+        for tag, at in zip(candidates, list_at, strict=True):
+            before = bisect_left(heading_at, at) - 1
+            if before < 0:
+                continue
+            heading = headings[before]
+            after = bisect_right(list_at, heading_at[before])
             if (
-                isinstance(heading, Tag)
-                and _HEADING.fullmatch(heading.get_text(" ").strip())
-                and heading.find_next(["ol", "ul"]) is tag
+                _HEADING.fullmatch(heading.get_text(" ").strip())
+                and after < len(candidates)
+                and candidates[after] is tag
             ):
                 found[id(tag)] = tag
     lists = list(found.values())
@@ -277,7 +295,7 @@ def _ranked_links(anchors: Iterable[Tag], base: str | None) -> list[tuple[int, s
 
 
 def _loose_notes(
-    soup: BeautifulSoup | Tag, targets: dict[str, str], base: str | None
+    tags: TagIndex, targets: dict[str, str], base: str | None
 ) -> list[tuple[Reference, Tag]]:
     """Footnotes that are not list items (Substack, Ghost, hand-written `<div id="fn1">`).
 
@@ -286,7 +304,9 @@ def _loose_notes(
     the link's number is its id.
     """
     wanted: dict[str, tuple[str, tuple[int, int]]] = {}
-    for anchor in soup.find_all("a", href=_NOTE_HREF):
+    for anchor in tags.having("a", "href"):
+        if _NOTE_HREF.search(str(anchor.get("href"))) is None:
+            continue
         target = str(anchor.get("href"))[1:]
         text = _marker_text(anchor)  # bounded: nested note links must not walk their subtrees
         label = text.strip("[]") if text is not None else ""
@@ -295,7 +315,7 @@ def _loose_notes(
     if not wanted:
         return []
     found: list[tuple[Reference, Tag]] = []
-    by_id = {str(tag.get("id")): tag for tag in soup.find_all(id=True)}
+    by_id = {str(tag.get("id")): tag for tag in tags.with_id()}
     for target, (label, marker_at) in wanted.items():
         element = by_id.get(target)
         # A note comes after its marker; the backlink from the note to the marker does not count.

@@ -193,11 +193,12 @@ class _Walker:
             return False
         if not href or is_template(href):
             return False
-        text = " ".join(tag.get_text(" ").split())
+        strings = list(tag.strings)  # `get_text`'s strings, read once for both texts
+        text = " ".join(" ".join(strings).split())
         self.add_link(href, tag, text[:300], LinkKind.LINK)
         for media in _descendants(tag, _MEDIA):  # a badge: `<a href><img src></a>`
             self.media(media)
-        self.current.add(tag.get_text())
+        self.current.add("".join(strings))
         return True
 
     def add_link(self, href: str, tag: Tag, text: str, kind: LinkKind) -> None:

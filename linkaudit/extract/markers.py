@@ -129,6 +129,8 @@ def find_markers(
     `_looks_like_code`; `glued` says whether the document glues citations to words); without
     it, every bracketed number counts.
     """
+    if "[" not in text:
+        return []  # every marker is bracketed: most of a page's text nodes need no more
     singles: list[Marker] = []
     index_end = -1  # where the last index ended: `m[1][2]` is one index, not a citation
     math = sorted(_math_spans(text), reverse=True)
