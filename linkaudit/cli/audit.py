@@ -198,7 +198,7 @@ def _print_plan(paths: list[str], cfg: AuditConfig, fmt: Any, output: Path | Non
     from linkaudit.scale.forecast import build_forecast, forecast_json, render_forecast
     from linkaudit.store import Store
 
-    collected = collect(paths, stdin=sys.stdin.buffer)
+    collected = collect(paths, stdin=sys.stdin.buffer, exclude=cfg.links.exclude_path)
     say_problems(list(collected.problems), quiet)
     documents = [extract_document(s, as_of=cfg.rules.as_of) for s in collected.sources]
     store = None

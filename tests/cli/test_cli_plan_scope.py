@@ -1,0 +1,39 @@
+"""`audit --plan` sizes the run `audit` would make: the inputs `--exclude-path` (or the config
+file's `exclude-path`) skips are not read for the plan either."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from linkaudit.cli import app
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "docs" / "drafts").mkdir(parents=True)
+    (tmp_path / "docs" / "a.md").write_text("T [1].\n\n[1]: https://example.com/a\n")
+    (tmp_path / "docs" / "drafts" / "b.md").write_text("T [1].\n\n[1]: https://example.com/b\n")
+    return tmp_path
+
+
+def _plan(*args: str) -> dict[str, object]:
+    res = CliRunner().invoke(app, ["audit", "docs", "--plan", "-f", "json", *args])
+    assert res.exit_code == 0, res.output
+    plan: dict[str, object] = json.loads(res.stdout)
+    return plan
+
+
+def test_plan_skips_the_excluded_inputs(tree: Path) -> None:
+    assert (_plan()["documents"], _plan()["urls"]) == (2, 2)
+    excluded = _plan("--exclude-path", "drafts/")
+    assert (excluded["documents"], excluded["urls"]) == (1, 1)
+
+
+def test_plan_skips_the_inputs_the_config_file_excludes(tree: Path) -> None:
+    (tree / "linkaudit.toml").write_text('exclude-path = ["drafts/"]\n')
+    assert _plan()["documents"] == 1
