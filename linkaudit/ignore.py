@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from linkaudit.atomicfile import write_atomic
 from linkaudit.errors import ConfigError
 from linkaudit.model import Document, Finding
 from linkaudit.urls import redact_url
@@ -173,7 +174,8 @@ def load_baseline(path: Path) -> frozenset[str]:
 
 
 def write_baseline(path: Path, findings: Iterable[Finding]) -> int:
-    """Write every finding to a baseline file (sorted, so that it diffs well); returns the count."""
+    """Write every finding to a baseline file (sorted, so that it diffs well), atomically; returns
+    the count. Raises `OutputError` naming the file."""
     entries = {
         safe_fingerprint(f): {
             "fingerprint": safe_fingerprint(f),
@@ -187,8 +189,8 @@ def write_baseline(path: Path, findings: Iterable[Finding]) -> int:
         for f in findings
     }
     body = {"schema": BASELINE_SCHEMA, "findings": [entries[k] for k in sorted(entries)]}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    write_atomic(path, lambda fh: fh.write(text))  # an older baseline stays whole on a failure
     return len(entries)
 
 

@@ -251,9 +251,8 @@ def _write_baseline(path: Path, result: AuditResult, err: Console) -> None:
 
     try:
         write(path, result.findings)
-    except OSError as exc:
-        message = f"{path}: cannot write the baseline: {exc.strerror or exc}"
-        raise fail(OutputError(message)) from None
+    except OutputError as exc:
+        raise fail(exc) from None
     err.print(
         f"linkaudit: wrote {path}: {plural(len(result.findings), 'finding')} accepted; "
         f"later runs with --baseline {path} report only new ones",

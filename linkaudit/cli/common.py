@@ -12,11 +12,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -24,7 +22,8 @@ import typer
 from rich.console import Console
 
 from linkaudit import flags as F
-from linkaudit.errors import ConfigError, ExitCode, LinkauditError, OutputError
+from linkaudit.atomicfile import write_atomic
+from linkaudit.errors import ConfigError, ExitCode, LinkauditError
 from linkaudit.model import Problem
 from linkaudit.report._text import visible
 
@@ -85,25 +84,6 @@ def check_writable(path: Path | None, flag: str) -> None:
 def is_stdout(output: Path | None) -> bool:
     """No file named, or `-`: the output goes to stdout."""
     return output is None or str(output) == "-"
-
-
-def write_atomic(output: Path, write: Callable[[TextIO], None]) -> None:
-    """Call `write` on a temporary file beside `output`, then put it in `output`'s place: a
-    crash, a full disk or Ctrl-C leaves the old file whole. Raises `OutputError`."""
-    tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        with tmp.open("w", encoding="utf-8") as fh:
-            write(fh)
-        os.replace(tmp, output)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()  # never leave the half-written file behind
-        raise OutputError(f"{output}: cannot write: {exc.strerror or exc}") from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 def confirm_written(output: Path, what: str = "", quiet: bool = False) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from linkaudit.errors import ConfigError
+from linkaudit.errors import ConfigError, OutputError
 from linkaudit.ignore import (
     apply_ignores,
     filter_baseline,
@@ -148,3 +148,21 @@ def test_unclosed_comment_with_a_long_run_of_spaces_is_linear() -> None:
     small, large = cost(200_000), cost(400_000)
     assert large < 4 * small + 0.05
     assert cost(1_000_000) < 2.0
+
+
+def test_a_failed_baseline_write_leaves_the_old_baseline_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "b.json"
+    write_baseline(path, [finding("dead", 3, "1")])
+    before = path.read_bytes()
+
+    def full_disk(src: object, dst: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("linkaudit.atomicfile.os.replace", full_disk)
+    with pytest.raises(OutputError, match="No space left") as info:
+        write_baseline(path, [finding("dead", 3, "1"), finding("stale-source", 5, "3")])
+    assert str(path) in str(info.value)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["b.json"]  # no temporary file left behind
