@@ -218,6 +218,20 @@ def _addition(fmt: DocFormat, target: str) -> str:
             assert_never(unreachable)
 
 
+# What `_addition` writes before the URL: an archived link standing at the append point,
+# whatever its URL's spelling (an older snapshot, an older run's escaping), means the reference
+# was fixed by an earlier run, and a second archived link is never added.
+_ARCHIVED_LEAD = {
+    DocFormat.MARKDOWN: re.compile(r" \[archived\]\("),
+    DocFormat.HTML: re.compile(r""" \(<a href=["'][^"']*["']>archived</a>\)""", re.IGNORECASE),
+    DocFormat.TEXT: re.compile(r" \(archived: \S"),
+}
+
+
+def _already_archived(fmt: DocFormat, text: str, at: int) -> bool:
+    return _ARCHIVED_LEAD[fmt].match(text, at) is not None
+
+
 FIX_RULES: dict[str, FixKind] = {
     "dead": FixKind.ARCHIVED,
     "soft-404": FixKind.ARCHIVED,
@@ -333,8 +347,8 @@ def plan_document(
                 skip(ref, "cannot find the end of the link that holds the URL")
                 continue
             addition = _addition(doc.format, target)
-            if text.startswith(addition, at):
-                continue  # already fixed by an earlier run
+            if _already_archived(doc.format, text, at):
+                continue  # already fixed by an earlier run (with this copy or another)
             start, old, new = at, "", addition
         try:
             edit = Edit(

@@ -186,6 +186,29 @@ def test_append_twice_adds_nothing(tmp_path: Path) -> None:
     assert second.files == ()
 
 
+@pytest.mark.parametrize(
+    ("ext", "text", "make_doc"),
+    [("md", MARKDOWN, "_markdown_doc"), ("txt", TEXT, "_text_doc"), ("html", HTML, "_html_doc")],
+)
+def test_an_archived_link_of_another_spelling_counts_as_fixed(
+    tmp_path: Path, ext: str, text: str, make_doc: str
+) -> None:
+    """A link an earlier run (or a person) archived with another snapshot, or with the URL
+    escaped otherwise, is not given a second archived link."""
+    path = tmp_path / f"a.{ext}"
+    path.write_text(text, encoding="utf-8")
+    doc_of = globals()[make_doc]
+    (first,) = plan_fixes(_result(doc_of(str(path)))).files
+    write_fix(first, [tmp_path])
+    fixed = path.read_text(encoding="utf-8")
+    older = fixed.replace("/web/20250815000000/", "/web/20190101000000/").replace(
+        "/web/20240101120000/", "/web/2019/"
+    )
+    assert older != fixed
+    path.write_text(older, encoding="utf-8")
+    assert plan_fixes(_result(doc_of(str(path), older))).files == ()
+
+
 def test_redirects_only_with_the_flag(tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
     path.write_text(TEXT, encoding="utf-8")
