@@ -12,7 +12,7 @@ from typing import TextIO
 from linkaudit.errors import OutputError
 
 
-def write_atomic(output: Path, write: Callable[[TextIO], None]) -> None:
+def write_atomic(output: Path, write: Callable[[TextIO], object]) -> None:
     """Call `write` on a temporary file beside `output`, then put it in `output`'s place.
     Raises `OutputError` naming `output`; the temporary file never stays behind."""
     tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
