@@ -50,6 +50,8 @@ class Forecast:
     """Distinct URLs cited."""
     cached: int
     """Of those, fresh in the cache (not checked again)."""
+    filtered: int
+    """Of those, left out by `--include`/`--exclude` (skipped by a run, never requested)."""
     hosts: int
     """Distinct hosts of the URLs to check."""
     busiest: tuple[HostWork, ...]
@@ -111,32 +113,39 @@ def build_forecast(
     """The forecast of auditing `documents` on `slots` slots (see the module), at the network
     section's limits, with the cache of `store` when the store section's `cache` is on, and
     the lookups the archive section (and the rules section's `--as-of`) would make."""
+    import re
+
+    from linkaudit.check.checker import filter_reason
     from linkaudit.pipeline import cited_urls
 
     urls = cited_urls(documents)
     first: dict[str, str] = {}
     for url in urls:
         first.setdefault(normalize_url(url), url)
+    include = [re.compile(p) for p in network.include]
+    exclude = [re.compile(p) for p in network.exclude]
+    filtered = {u for u in first.values() if filter_reason(u, include, exclude) is not None}
     cached: dict[str, Any] = {}
     if store is not None and store_config.cache:
         for key, url in first.items():
-            hit = cached_check(store, key, url)
+            hit = cached_check(store, key, url) if url not in filtered else None
             if hit is not None:
                 cached[url] = hit
-    fresh = [u for u in first.values() if u not in cached]
+    fresh = [u for u in first.values() if u not in cached and u not in filtered]
     latencies = measured_latencies(store)
     work = host_work(fresh, network, latencies)
     plan = plan_shards(work, slots=slots, concurrency=network.concurrency)
     busiest = tuple(sorted(work, key=lambda h: (-h.floor_s, h.host))[:BUSIEST])
 
     known, ceiling = _archive_targets(documents, archive, rules, cached,
-                                      store if store_config.cache else None)
+                                      store if store_config.cache else None, filtered)
     known_batches, known_calls = planned_calls(known) if known else (0, 0)
     _, ceiling_calls = planned_calls(ceiling) if ceiling else (0, 0)
     return Forecast(
         documents=len(documents),
         urls=len(first),
         cached=len(cached),
+        filtered=len(filtered),
         hosts=len(work),
         busiest=busiest,
         plan=plan,
@@ -161,9 +170,11 @@ def _archive_targets(
     rules: RulesConfig,
     cached: Mapping[str, Any],
     store: Store | None,
+    filtered: set[str],
 ) -> tuple[list[str], list[str]]:
     """(lookups known now, lookups if every link not known alive were dead), minus the ones
-    whose answer the store (given only with the cache on) has cached."""
+    whose answer the store (given only with the cache on) has cached; a link `filtered` out is
+    never checked, so never found dead."""
     from linkaudit.archive.plan import lookup_requests
 
     known = lookup_requests(documents, cached, archive, rules)
@@ -178,7 +189,7 @@ def _archive_targets(
             date = rules.as_of or (doc.date.value if doc.date else None)
             for url in [r.url for r in doc.references if r.url] + [lk.url for lk in doc.links]:
                 wanted = wants_lookup(archive.mode, None)
-                if url not in cached and url not in ceiling and wanted:
+                if url not in cached and url not in ceiling and url not in filtered and wanted:
                     ceiling[url] = date
 
     def uncached(targets: Mapping[str, dt.date | None]) -> list[str]:
@@ -206,9 +217,11 @@ def render_forecast(f: Forecast, network: NetworkConfig) -> str:
     """The forecast as plain lines (also valid Markdown), at most 80 columns for the fixed text;
     the limits it was made at are the network section's."""
     lines = [f"# linkaudit plan: {plural(f.documents, 'document')}, nothing checked", ""]
-    lines.append(f"- {plural(f.urls, 'distinct URL')}; {f.urls - f.cached:,} to check on "
-                 f"{plural(f.hosts, 'host')}" + (f" ({f.cached:,} fresh in the cache)"
-                                                  if f.cached else ""))
+    apart = [f"{f.cached:,} fresh in the cache"] if f.cached else []
+    apart += [f"{f.filtered:,} left out by --include/--exclude"] if f.filtered else []
+    lines.append(f"- {plural(f.urls, 'distinct URL')}; {f.urls - f.cached - f.filtered:,} to "
+                 f"check on {plural(f.hosts, 'host')}"
+                 + (f" ({'; '.join(apart)})" if apart else ""))
     if f.unread_urls:
         lines.append(f"- {plural(f.unread_urls, 'article URL')} given as inputs: their links "
                      "are known only once fetched, and are not counted")
@@ -219,7 +232,8 @@ def render_forecast(f: Forecast, network: NetworkConfig) -> str:
             f"{duration(h.floor_s)}" for h in f.busiest
         )
     if not f.hosts:
-        lines.append("- nothing to check: every URL is fresh in the cache")
+        lines.append("- nothing to check: every URL is "
+                     + ("fresh in the cache or left out" if f.filtered else "fresh in the cache"))
     else:
         others = f.hosts - f.measured_hosts
         latency = (f"- latency: {f.assumed_latency_s:g} s a request assumed for "
@@ -265,6 +279,7 @@ def forecast_json(f: Forecast, network: NetworkConfig) -> dict[str, Any]:
         "documents": f.documents,
         "urls": f.urls,
         "cached": f.cached,
+        "filtered": f.filtered,
         "hosts": f.hosts,
         "busiest_hosts": [
             {"host": h.host, "urls": len(h.urls), "per_host": h.per_host,

@@ -37,3 +37,19 @@ def test_plan_skips_the_excluded_inputs(tree: Path) -> None:
 def test_plan_skips_the_inputs_the_config_file_excludes(tree: Path) -> None:
     (tree / "linkaudit.toml").write_text('exclude-path = ["drafts/"]\n')
     assert _plan()["documents"] == 1
+
+
+def test_plan_leaves_out_the_urls_exclude_skips(tree: Path) -> None:
+    """A URL `--exclude` matches is skipped by a run, never requested: the plan counts it apart
+    and neither plans a request nor an archive lookup for it."""
+    whole = _plan("--archive", "dead")
+    assert (whole["urls"], whole["filtered"], whole["hosts"]) == (2, 0, 1)
+    plan = _plan("--archive", "dead", "--exclude", "/b$")
+    assert (plan["urls"], plan["filtered"], plan["hosts"]) == (2, 1, 1)
+    assert plan["busiest_hosts"][0]["urls"] == 1
+    assert plan["archive"]["lookups_ceiling"] == 1
+    res = CliRunner().invoke(app, ["audit", "docs", "--plan", "--exclude", "example"])
+    assert res.exit_code == 0, res.output
+    assert "2 distinct URLs; 0 to check on 0 hosts (2 left out by --include/--exclude)" in (
+        res.stdout)
+    assert "nothing to check: every URL is fresh in the cache or left out" in res.stdout
