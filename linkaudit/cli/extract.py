@@ -15,11 +15,10 @@ from linkaudit.cli.common import (
     check_writable,
     choice,
     fail,
-    parse_date,
     say_problems,
     write_output,
 )
-from linkaudit.config import LinksConfig
+from linkaudit.cli.settings import build_config, setting_values
 from linkaudit.errors import ExitCode, LinkauditError
 from linkaudit.flags import argument, option
 from linkaudit.model import Problem, ProblemKind
@@ -31,9 +30,14 @@ def extract(
     format: Annotated[str, option(F.EXTRACT_FORMAT)] = "table",
     output: Annotated[Path | None, option(F.OUTPUT)] = None,
     as_of: Annotated[str | None, option(F.AS_OF)] = None,
+    exclude_path: Annotated[list[str] | None, option(F.EXCLUDE_PATH)] = None,
+    config: Annotated[Path | None, option(F.CONFIG)] = None,
     quiet: Annotated[bool, option(F.QUIET)] = False,
 ) -> None:
-    """List every numbered reference, the markers that cite it and their claims. No network."""
+    """List every numbered reference, the markers that cite it and their claims. No network.
+
+    Reads the same config file as `audit` (its `exclude-path`, `as-of` and local-link settings).
+    """
     import json
 
     from linkaudit.extract import extract_documents
@@ -44,11 +48,15 @@ def extract(
 
     fmt = choice(F.EXTRACT_FORMAT, format)
     check_writable(output, F.OUTPUT.name)
-    when = parse_date(as_of, F.AS_OF.name)
-    collected = collect(paths, stdin=sys.stdin.buffer)
-    documents = extract_documents(collected.sources, as_of=when)
+    given = setting_values(locals())
+    try:
+        cfg = build_config(config, given)
+    except LinkauditError as exc:
+        raise fail(exc) from None
+    collected = collect(paths, stdin=sys.stdin.buffer, exclude=cfg.links.exclude_path)
+    documents = extract_documents(collected.sources, as_of=cfg.rules.as_of)
     # Local links as the audit names them: paths relative to the working directory.
-    documents, _targets = resolve_links(documents, Resolver.from_config(LinksConfig(), paths))
+    documents, _targets = resolve_links(documents, Resolver.from_config(cfg.links, paths))
     problems = list(collected.problems)
     problems += [
         Problem(
