@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from linkaudit.config import HostPolicy, parse_statuses, setting_types
-from linkaudit.errors import ConfigError
+from linkaudit.errors import FLAG_HINT, ConfigError
 from linkaudit.flags import KEY_ALIASES
 from linkaudit.local.checker import parse_extensions
 from linkaudit.local.remap import parse_remap
@@ -50,8 +50,9 @@ class ValueReader:
         """The error for `key` (raise it): `file: key: message`, or `--flag: message`."""
         head, dot, rest = key.partition(".")
         label = self.names.get(head, head) + dot + rest
-        where = f"{self.path}: " if self.path else ""
-        return ConfigError(f"{where}{label}: {message}")
+        if self.path is None:  # a flag
+            return ConfigError(f"{label}: {message}", hint=FLAG_HINT)
+        return ConfigError(f"{self.path}: {label}: {message}")
 
     def env(self, key: str, value: str) -> str:
         if not value.startswith("env:"):
@@ -222,7 +223,8 @@ class ValueReader:
                 if not path.is_absolute() and self.path is not None:
                     path = self.path.parent / path  # a flag's path is the working directory's
             if key == "root_dir" and not path.is_dir():
-                raise self.fail(key, f"{value}: no such folder")
+                what = "not a folder" if path.exists() else "no such folder"
+                raise self.fail(key, f"{value}: {what}")
             return path
         if kind is dt.date:
             if isinstance(value, dt.date) and not isinstance(value, dt.datetime):

@@ -40,7 +40,11 @@ class LinkauditError(Exception):
 class ConfigError(LinkauditError):
     """A config file or flag value is wrong; names the key and the file."""
 
-    hint = "fix the named key, or run `linkaudit audit --help` for the accepted values"
+    hint = "fix what is named above; `linkaudit config` shows each setting and where it came from"
+
+
+FLAG_HINT = "fix the named flag; the command's --help lists each option's accepted values"
+"""The hint of a `ConfigError` about a flag's value (not a config file's key)."""
 
 
 class InputError(LinkauditError):

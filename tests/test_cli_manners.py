@@ -126,6 +126,7 @@ def test_flag_errors_name_the_flag_in_one_line(
     assert len(lines) == 2, err
     assert lines[0].startswith("linkaudit: error: " + first_line), lines[0]
     assert lines[1].startswith("hint: ")
+    assert "key" not in lines[1]  # a flag is not a config file's key
     assert "_s" not in lines[0]  # never an internal field name (timeout_s)
 
 

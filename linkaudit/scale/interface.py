@@ -47,7 +47,7 @@ class SchedulerUnreachable(ExecutorError):
 class DaskMissing(ExecutorError):
     """`--scheduler` was given but Dask distributed is not installed."""
 
-    hint = "pip install 'linkaudit[dask]'"
+    hint = "pip install 'linkaudit-citations[dask]'"
 
 
 class ResultSink(Protocol):

@@ -414,3 +414,5 @@ def test_a_missing_root_dir_is_a_usage_error(in_tmp: Path) -> None:
     write(in_tmp / "a.md", "[x](/b.md)\n")
     code, _out, err = cli("audit", "a.md", "--offline", "--root-dir", "no-such-folder")
     assert code == 2 and "--root-dir: no-such-folder: no such folder" in err
+    code, _out, err = cli("audit", "a.md", "--offline", "--root-dir", "a.md")
+    assert code == 2 and "--root-dir: a.md: not a folder" in err

@@ -74,3 +74,18 @@ def test_record_needs_one_process(tmp_path: Path) -> None:
                                       "--record", str(tmp_path / "c.yaml"), "--no-cache"])
     assert result.exit_code == 2
     assert "--record writes one cassette from one process" in result.output
+
+
+def test_a_missing_dask_names_this_projects_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hint installs this distribution's extra: `linkaudit` on PyPI is another project."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # `import distributed` fails
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(app, ["audit", str(doc(tmp_path)), "--scheduler", "local",
+                                   "--no-cache", "--no-history", "--archive", "none"])
+    assert res.exit_code == 3, res.output
+    assert "Dask distributed, which is not installed" in res.stderr
+    assert "pip install 'linkaudit-citations[dask]'" in res.stderr
