@@ -110,12 +110,31 @@ def show_value(value: Any) -> str:
             return str(value)
         case tuple() | frozenset() if not value:
             return "none"
+        case tuple() | frozenset() if all(type(v) is int for v in value):
+            return _int_runs(sorted(value))
         case tuple() | frozenset():
             items = sorted(value) if isinstance(value, frozenset) else value
             return ", ".join(show_value(v) if not isinstance(v, tuple) else f"{v[0]}={v[1]}"
                              for v in items)
         case _:
             return str(value)
+
+
+def _int_runs(numbers: list[int]) -> str:
+    """`200, 201, ... 299, 403` as `200..=299, 403`: a run of three or more in `--accept`'s
+    range syntax, so `linkaudit config` shows a status range as it was written."""
+    parts: list[str] = []
+    i = 0
+    while i < len(numbers):
+        j = i
+        while j + 1 < len(numbers) and numbers[j + 1] == numbers[j] + 1:
+            j += 1
+        if j - i >= 2:
+            parts.append(f"{numbers[i]}..={numbers[j]}")
+        else:
+            parts.extend(str(n) for n in numbers[i:j + 1])
+        i = j + 1
+    return ", ".join(parts)
 
 
 def _values(kind: type[enum.Enum]) -> tuple[str, ...]:

@@ -218,7 +218,8 @@ def test_config_command_says_where_each_value_came_from(
     in_tmp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (in_tmp / "pyproject.toml").write_text(
-        "[tool.linkaudit]\ntimeout = 5\nheader = ['Authorization: secret-value']\n",
+        "[tool.linkaudit]\ntimeout = 5\nheader = ['Authorization: secret-value']\n"
+        "accept = ['200..=299', 403, 405]\n",
         encoding="utf-8",
     )
     monkeypatch.setenv("LINKAUDIT_GITHUB_TOKEN", "ghs_secret")
@@ -230,6 +231,7 @@ def test_config_command_says_where_each_value_came_from(
     assert re.fullmatch(r"\s*per-host\s+4\s+\(default\)", rows["per-host"])
     assert "(set)" in rows["github-token"] and "$LINKAUDIT_GITHUB_TOKEN" in rows["github-token"]
     assert "secret" not in out
+    assert re.search(r"accept\s+200\.\.=299, 403, 405\s+\(", rows["accept"])  # as written
     code, out, _err = run("audit", str(EXAMPLE), "--show-config", "--timeout", "7")
     assert code == 0 and re.search(r"timeout\s+7\s+\(--timeout\)", out)
     data = json.loads(run("config", "--format", "json")[1])
