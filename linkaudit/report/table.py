@@ -66,7 +66,8 @@ TABLE_WIDTH = 120
 LINE_WIDTH = 120
 """Finding lines wrap at the console's width, or at this on a wider one (long lines tire)."""
 GROUP_AT = 5
-"""This many findings of one rule and severity in one document are shown as one group."""
+"""This many warnings or infos of one rule and severity in one document are shown as one group.
+Errors are never grouped: each names its own missing file or dead URL, as a CI gate must."""
 INDENT = 4
 """The hanging indent of a wrapped finding line."""
 SHOWN_PLACES = 12
@@ -280,8 +281,8 @@ def _finding_line(doc: Document, f: Finding, width: int, count: int = 1) -> Text
 
 
 def _groups(findings: Sequence[Finding], verbosity: int) -> Iterator[list[Finding]]:
-    """Findings in place order; a rule with `GROUP_AT` or more findings of one severity comes
-    as one list at its first place (unless `verbosity` > 0)."""
+    """Findings in place order; a rule with `GROUP_AT` or more warnings or infos of one severity
+    comes as one list at its first place (unless `verbosity` > 0). Errors come one by one."""
     ordered = sorted(findings, key=lambda f: (f.line or 0, f.column or 0, f.rule))
     by_kind: dict[tuple[str, Severity], list[Finding]] = {}
     for f in ordered:
@@ -290,7 +291,7 @@ def _groups(findings: Sequence[Finding], verbosity: int) -> Iterator[list[Findin
     for f in ordered:
         kind = (f.rule, f.severity)
         members = by_kind[kind]
-        if verbosity > 0 or len(members) < GROUP_AT:
+        if verbosity > 0 or len(members) < GROUP_AT or f.severity is Severity.ERROR:
             yield [f]
         elif kind not in emitted:
             emitted.add(kind)

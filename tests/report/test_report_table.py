@@ -79,7 +79,7 @@ def test_finding_lines_are_clickable_places_with_a_hanging_indent() -> None:
             assert len(line) <= 80 or len(line.split()[-1]) > 40  # only an unbreakable URL
 
 
-def _many(n: int) -> AuditResult:
+def _many(n: int, severity: Severity = Severity.INFO) -> AuditResult:
     refs = tuple(
         Reference(str(i), f"https://old.example.org/{i}", f"https://old.example.org/{i}",
                   n + 10 + i, 1, f"[{i}]")
@@ -90,7 +90,7 @@ def _many(n: int) -> AuditResult:
     doc = Document("big.md", DocFormat.MARKDOWN, "x", references=refs, citations=cites,
                    date=DatedFact(__import__("datetime").date(2025, 9, 1), DateOrigin.AS_OF))
     findings = tuple(
-        Finding("stale-source", Severity.INFO, "big.md",
+        Finding("stale-source", severity, "big.md",
                 f"[{i}] published 2024-01-01 (url-path) is cited for the document's present",
                 reference=str(i), url=f"https://old.example.org/{i}", line=i, column=5)
         for i in range(1, n + 1)
@@ -109,6 +109,15 @@ def test_identical_findings_come_as_one_group_and_verbose_lists_each() -> None:
     assert "×200" not in verbose
     few = table(_many(3), 80)
     assert flat(few).count("is cited for the document's present") == 3
+
+
+def test_errors_are_never_grouped() -> None:
+    """Each error names its own dead URL or missing file: a CI gate lists every one."""
+    text = flat(table(_many(8, Severity.ERROR), 200))
+    assert "×8" not in text and "also at" not in text
+    for i in range(1, 9):
+        assert f"big.md:{i}:5 error stale-source" in text
+        assert f"[{i}] published 2024-01-01" in text
 
 
 def test_quiet_prints_only_findings_and_the_summary() -> None:
