@@ -83,9 +83,10 @@ def test_output_to_a_folder_is_refused_before_the_run(tmp_path: Path) -> None:
         assert code == ExitCode.USAGE, err
         assert "is a folder" in flat(err) and "Traceback" not in err
         assert list(folder.iterdir()) == []  # no temp file left behind
-    code, _out, err = run("extract", str(EXAMPLE), "-o", str(folder))
-    assert code == ExitCode.USAGE and "is a folder" in flat(err)
-    assert list(folder.iterdir()) == []
+    for command in (("extract", str(EXAMPLE)), ("report", "-f", "json")):
+        code, _out, err = run(*command, "-o", str(folder))
+        assert code == ExitCode.USAGE and "is a folder" in flat(err), err
+        assert list(folder.iterdir()) == []
 
 
 def test_an_unwritable_output_is_one_line_and_leaves_nothing(tmp_path: Path) -> None:

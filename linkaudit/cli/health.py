@@ -23,14 +23,15 @@ from typing import Annotated
 import typer
 
 from linkaudit import flags as F
-from linkaudit.cli.common import choice, fail, say, write_output
+from linkaudit.cli.common import check_writable, choice, fail, say, write_output
 from linkaudit.cli.settings import build_config, build_settings, setting_values
 from linkaudit.config import ArchiveMode, AuditConfig
-from linkaudit.errors import ExitCode, LinkauditError, StoreError
+from linkaudit.errors import ConfigError, ExitCode, LinkauditError, StoreError
 from linkaudit.fix import FixError, FixStyle, plan_fixes, write_fix
 from linkaudit.flags import argument, option
 from linkaudit.model import LinkStatus
-from linkaudit.report._text import plural, visible
+from linkaudit.report._text import plural
+from linkaudit.textsafe import visible
 from linkaudit.urls import redact_url
 
 
@@ -54,6 +55,7 @@ def report(
 
     given = setting_values(locals())
     fmt = ReportFormat(choice(F.REPORT_FORMAT, format))
+    check_writable(output, F.OUTPUT.name)
     try:
         cfg = build_settings(config, given).config
         if not cfg.store.path.exists():
@@ -122,9 +124,8 @@ def fix(
         if cfg.network.offline and cfg.network.replay is None:
             # Nothing is checked offline, so "nothing to fix" would be a claim about unchecked
             # links.
-            say("linkaudit: error: fix needs the link checks, and --offline checks nothing")
-            say("hint: run it with the network, or with --replay FILE")
-            raise typer.Exit(int(ExitCode.USAGE))
+            raise ConfigError("fix needs the link checks, and --offline checks nothing",
+                              hint="run it with the network, or with --replay FILE")
         from linkaudit.audit import audit  # late, so that a test can put a fake in its place
         from linkaudit.report.summary import exit_code, failure_reason
 
@@ -136,8 +137,7 @@ def fix(
             raise typer.Exit(int(exit_code(result, cfg.report.fail_on)))
         reason = failure_reason(result)
         if reason is not None and not result.documents:
-            say(f"linkaudit: error: {reason}")
-            raise typer.Exit(int(ExitCode.RUN_ERROR))
+            raise LinkauditError(reason)
         plan = plan_fixes(result, style=fix_style, update_redirects=update_redirects)
         for skipped in plan.skips:
             where = f" [{skipped.reference}]" if skipped.reference else ""
@@ -149,8 +149,7 @@ def fix(
             checked = sum(1 for c in result.checks.values() if c.status is not LinkStatus.SKIPPED)
             say(f"nothing to fix ({plural(checked, 'link')} checked)")
             if reason is not None:
-                say(f"linkaudit: error: {reason}")
-                raise typer.Exit(int(ExitCode.RUN_ERROR))
+                raise LinkauditError(reason)
             return
         failed: list[FixError] = []
         for file_fix in plan.files:
@@ -169,12 +168,10 @@ def fix(
         done = len(plan.files) - len(failed)
         say(f"{verb} {plural(done, 'file')}, {plural(plan.edit_count, 'edit')} planned")
         if failed:
-            say(f"hint: {FixError.hint}")
-            raise typer.Exit(int(ExitCode.RUN_ERROR))
+            raise FixError(f"{plural(len(failed), 'file')} could not be written (above)")
         if reason is not None:
             # The files that could be read were fixed (or diffed); the unread one fails the run.
-            say(f"linkaudit: error: {reason}")
-            raise typer.Exit(int(ExitCode.RUN_ERROR))
+            raise LinkauditError(reason)
         if check:
             say("hint: run `linkaudit fix --write` with the same paths to apply them")
             raise typer.Exit(int(ExitCode.FINDINGS))
