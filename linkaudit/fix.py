@@ -37,7 +37,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from html import escape
+from html import escape  # not textsafe.html_text: an edit keeps the URL's bytes, shown or not
 from pathlib import Path
 from typing import assert_never
 

@@ -25,7 +25,7 @@ from linkaudit import flags as F
 from linkaudit.atomicfile import write_atomic
 from linkaudit.errors import ConfigError, ExitCode, LinkauditError
 from linkaudit.model import Problem
-from linkaudit.report._text import visible
+from linkaudit.textsafe import visible
 
 
 def err_console() -> Console:

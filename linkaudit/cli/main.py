@@ -12,7 +12,7 @@ from linkaudit.cli.app import app
 from linkaudit.cli.common import err_console, fail
 from linkaudit.cli.settings import fix_allow_private
 from linkaudit.errors import ExitCode, LinkauditError
-from linkaudit.report._text import visible
+from linkaudit.textsafe import visible
 
 
 def _command_names() -> set[str]:

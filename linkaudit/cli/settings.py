@@ -19,7 +19,7 @@ import typer
 from linkaudit import flags as F
 from linkaudit.cli.common import parse_date
 from linkaudit.config import SETTINGS, SETTINGS_BY_NAME, AuditConfig, setting_value
-from linkaudit.report._text import visible
+from linkaudit.textsafe import visible
 
 if TYPE_CHECKING:
     from linkaudit.configfile import Settings

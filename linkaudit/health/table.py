@@ -19,7 +19,7 @@ from rich.text import Text
 from linkaudit.health.markdown import RUNS_SHOWN, TOP
 from linkaudit.health.report import HealthReport, ReportItem
 from linkaudit.model import LinkStatus
-from linkaudit.report._text import visible
+from linkaudit.textsafe import visible
 
 
 def _day(value: dt.datetime) -> str:

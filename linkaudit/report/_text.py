@@ -1,8 +1,8 @@
 """Text helpers shared by the report formats: shortening and wrapping URLs, labels, counts,
 redacting secrets in free text.
 
-Making untrusted text safe to show is `linkaudit.textsafe`'s job (one policy per target);
-`visible` is imported here too, so that older imports keep working.
+Making untrusted text safe to show is `linkaudit.textsafe`'s job (one policy per target): import
+`visible` and the other escapes from there.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from linkaudit.model import (
     RuleSkip,
     Severity,
 )
-from linkaudit.textsafe import visible as visible  # re-exported for older imports
+from linkaudit.textsafe import visible
 from linkaudit.urls import redact_text, redact_url
 
 

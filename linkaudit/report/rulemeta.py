@@ -37,24 +37,14 @@ def default_help_uri(ident: str) -> str:
 
 
 def known_rules() -> dict[str, RuleMeta]:
-    """Every rule of `linkaudit.rules.ALL_RULES`, by id; empty when the rules cannot be imported."""
-    try:
-        from linkaudit.rules import ALL_RULES  # type: ignore[import-untyped,import-not-found,attr-defined,unused-ignore]
-    except Exception:  # noqa: BLE001 - a broken rules package must not break reporting
-        return {}
-    table: dict[str, RuleMeta] = {}
-    for rule in ALL_RULES:
-        ident = str(getattr(rule, "ident", ""))
-        if not ident:
-            continue
-        severity = getattr(rule, "severity", Severity.WARNING)
-        table[ident] = RuleMeta(
-            ident=ident,
-            summary=str(getattr(rule, "summary", ident)),
-            severity=severity if isinstance(severity, Severity) else Severity.WARNING,
-            help_uri=str(getattr(rule, "help_uri", "") or default_help_uri(ident)),
-        )
-    return table
+    """Every rule of `linkaudit.rules.ALL_RULES`, by id."""
+    from linkaudit.rules import ALL_RULES  # late: the rules import the report's text helpers
+
+    return {
+        rule.ident: RuleMeta(ident=rule.ident, summary=rule.summary, severity=rule.severity,
+                             help_uri=rule.help_uri or default_help_uri(rule.ident))
+        for rule in ALL_RULES
+    }
 
 
 def rule_catalogue(findings: Iterable[Finding], *, all_rules: bool = True) -> dict[str, RuleMeta]:
