@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from publicsuffixlist import PublicSuffixList
 
@@ -160,6 +160,14 @@ def invalid_url_reason(url: str, *, other_schemes: bool = True) -> str | None:
     host = rest[2:].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rpartition("@")[2]
     if not host or host.startswith(":"):
         return "no host in URL"
+    if "%" in host and not host.startswith("["):
+        # A host is percent-decoded before it is looked up (WHATWG URL): `exa%20mple.com`, which
+        # `<http://exa mple.com/>` becomes once encoded, is a name with a space in it.
+        host = unquote(host, errors="replace")
+        if any(c.isspace() for c in host):
+            return "the URL holds a space: it was cut or broken where it was written"
+        if "%" in host or "\ufffd" in host:
+            return f"malformed host {host[:60]!r}"
     if not _HOST.fullmatch(host):
         return f"malformed host {host[:60]!r}"
     return None

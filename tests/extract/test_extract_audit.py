@@ -21,7 +21,8 @@ async def test_a_url_with_a_space_is_invalid_and_never_requested(tmp_path: Path)
     page = tmp_path / "page.md"
     page.write_text(
         "Read [the guide](http://exa mple.com/guide x) first.\n\n"
-        "A claim [1].\n\n## References\n\n[1] http://exa mple.com/x y\n"
+        "A claim [1].\n\n## References\n\n[1] http://exa mple.com/x y\n\n"
+        "And [the angled one](<http://exa mple.com/q r>).\n"  # CommonMark encodes it: exa%20mple
     )
     client = FakeClient()  # would answer: nothing may ask it
     cfg = AuditConfig.build(cache=False, history=False, archive=ArchiveMode.NONE,
@@ -32,6 +33,7 @@ async def test_a_url_with_a_space_is_invalid_and_never_requested(tmp_path: Path)
     assert [(f.url, f.line) for f in invalid] == [
         ("http://exa mple.com/guide x", 1),
         ("http://exa mple.com/x y", 7),
+        ("http://exa%20mple.com/q%20r", 9),
     ]
     assert all("space" in f.message for f in invalid)
     assert not [f for f in result.findings if f.severity.label == "error"]
