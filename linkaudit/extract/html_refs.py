@@ -109,8 +109,15 @@ def _paragraph_entries(
     references: list[Reference] = []
     holders: list[Tag] = []
     for block in candidates:
-        for tag in [block, *block.find_all("p")]:
+        # A container's own paragraphs first: `<div><p>[1] ...</p><p>[2] ...</p></div>` is three
+        # entries, not one opening with `[1]`; a container with no entry paragraph is read whole
+        # (entries split at `<br>`). A paragraph is read itself first (unclosed ones nest).
+        inner = block.find_all("p")
+        order = [block, *inner] if block.name == "p" else [*inner, block]
+        for tag in order:
             if id(tag) in seen or _inside(tag, seen):
+                continue
+            if tag is block and block.name != "p" and any(id(t) in seen for t in inner):
                 continue
             entries = _entries_in(tag, base)
             if entries:

@@ -6,6 +6,8 @@ Each test names the shape it covers; the real documents of that shape are scored
 
 from __future__ import annotations
 
+import pytest
+
 from linkaudit.extract import extract_document
 from linkaudit.inputs import Source
 from linkaudit.model import Document, LinkKind
@@ -67,6 +69,25 @@ def test_html_paragraph_entries_split_at_line_breaks_and_without_heading() -> No
     )
     assert _refs(headless) == {"1": "https://docs.example.org/filter"}
     assert headless.dangling_markers == ()
+
+
+@pytest.mark.parametrize("name", ["post.html", "post.md"])
+def test_paragraph_entries_inside_one_container_are_one_reference_each(name: str) -> None:
+    """`<div class="refs"><p>[1] ...</p><p>[2] ...</p></div>`: the container opens with `[1]`
+    but holds three entries (read whole it was one, and [2] and [3] dangled)."""
+    entries = "\n".join(
+        f'<p>[{i}] Author {i}. "Title {i}." <a href="https://s{i}.example/p">link</a></p>'
+        for i in (1, 2, 3)
+    )
+    doc = _doc(name, "<p>One [1]. Two [2]. Three [3].</p>\n\n<h2>References</h2>\n"
+               f'<div class="refs">\n{entries}\n</div>\n')
+    assert _refs(doc) == {str(i): f"https://s{i}.example/p" for i in (1, 2, 3)}
+    assert doc.dangling_markers == ()
+    assert [r.line for r in doc.references] == [5, 6, 7]  # each at its own paragraph
+    brs = _doc(name, "<p>One [1]. Two [2].</p>\n\n<h2>References</h2>\n"
+               '<div>[1] A <a href="https://a.example/">a</a><br>'
+               '[2] B <a href="https://b.example/">b</a></div>\n')
+    assert _refs(brs) == {"1": "https://a.example/", "2": "https://b.example/"}
 
 
 def test_jekyll_post_writes_html_inside_markdown() -> None:
