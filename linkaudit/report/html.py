@@ -26,7 +26,7 @@ from linkaudit.report._text import (
     shorten,
 )
 from linkaudit.report.rulemeta import rule_catalogue
-from linkaudit.report.summary import summarize, summary_line
+from linkaudit.report.summary import run_notes, status_label, summarize, summary_line
 from linkaudit.textsafe import html_text
 from linkaudit.urls import redact_url
 
@@ -280,9 +280,7 @@ def _document_section(doc: Document, result: AuditResult) -> str:
         source = link(short_url(ref.url, 70), ref.url) if ref.url else esc(ref.text)
         if check is not None and check.title:
             source += f'<br><span class="muted">{esc(shorten(check.title, 100))}</span>'
-        status = "not checked"
-        if check is not None:
-            status = check.status.value + (f" {check.http_status}" if check.http_status else "")
+        status = status_label(check)
         published = esc(date_label(check.published)) if check and check.published else "—"
         archive = "—"
         if lookup is not None:
@@ -314,7 +312,8 @@ class HtmlFormat:
         counts = " · ".join(
             f'<span class="sev sev-{sev.label}">{s.by_severity[sev.label]} {sev.label}</span>'
             for sev in SEVERITY_ORDER)
-        problems = "".join(f"<li>{esc(p.message)}</li>" for p in result.problems)
+        messages = [p.message for p in result.problems] + run_notes(s)
+        problems = "".join(f"<li>{esc(m)}</li>" for m in messages)
         return "\n".join((
             "<!DOCTYPE html>",
             '<html lang="en"><head><meta charset="utf-8">',

@@ -19,7 +19,7 @@ from linkaudit.report._text import (
     shorten,
 )
 from linkaudit.report.rulemeta import rule_catalogue
-from linkaudit.report.summary import summarize, summary_line
+from linkaudit.report.summary import run_notes, status_label, summarize, summary_line
 from linkaudit.textsafe import html_text, md_text, md_url
 from linkaudit.urls import redact_url
 
@@ -85,9 +85,7 @@ def document_details(doc: Document, result: AuditResult) -> list[str]:
                 shorten(ref.text, 60))
             if check is not None and check.title:
                 source += f"<br>{md_text(shorten(check.title, 80))}"
-            status = "not checked"
-            if check is not None:
-                status = check.status.value + (f" {check.http_status}" if check.http_status else "")
+            status = md_text(status_label(check))
             published = check.published.value.isoformat() if check and check.published else "—"
             archive = "—"
             if lookup is not None:
@@ -121,6 +119,9 @@ class MarkdownFormat:
         statuses = ", ".join(f"{name} {count}" for name, count in s.by_status.items() if count)
         if statuses:
             lines += [f"Links: {statuses}.", ""]
+        notes = run_notes(s)
+        if notes:
+            lines += [*(f"- {md_text(note)}" for note in notes), ""]
         if result.findings:
             lines += [*findings_table(result), ""]
         else:

@@ -14,7 +14,15 @@ from typing import assert_never
 
 from linkaudit.config import FailOn
 from linkaudit.errors import ExitCode
-from linkaudit.model import AuditResult, Finding, LinkStatus, Problem, ProblemKind, Severity
+from linkaudit.model import (
+    AuditResult,
+    Finding,
+    LinkCheck,
+    LinkStatus,
+    Problem,
+    ProblemKind,
+    Severity,
+)
 from linkaudit.report._text import SEVERITY_ORDER, STATUS_ORDER, plural
 
 
@@ -185,6 +193,38 @@ def skip_reason(error: str | None) -> str:
 def is_address_refusal(reason: str) -> bool:
     """True for a `skip_reason` that `--allow-private` would lift."""
     return reason.endswith(" address")
+
+
+ALLOW_PRIVATE_HINT = "--allow-private checks private, loopback and link-local addresses"
+"""Said once, in the summary, when links were skipped for their address."""
+
+
+def status_label(check: LinkCheck | None) -> str:
+    """A reference's status as the reports' tables show it: `alive 200`, `alive 200 (cached)`,
+    `skipped: loopback address`, or `not checked`."""
+    if check is None:
+        return "not checked"
+    label = check.status.value + (f" {check.http_status}" if check.http_status else "")
+    if check.status is LinkStatus.SKIPPED and check.error:
+        label += f": {skip_reason(check.error)}"
+    if check.from_cache:
+        label += " (cached)"
+    return label
+
+
+def run_notes(summary: Summary) -> list[str]:
+    """What a reader must know about what was not checked now, in plain text (each report
+    escapes it): the links skipped and why, with the `--allow-private` hint once, and the
+    results taken from the cache."""
+    notes = []
+    if summary.skipped:
+        reasons = ", ".join(f"{reason} {n}" for reason, n in summary.skip_reasons.items())
+        notes.append(f"{plural(summary.skipped, 'link')} not checked: {reasons}")
+        if any(is_address_refusal(reason) for reason in summary.skip_reasons):
+            notes.append(ALLOW_PRIVATE_HINT)
+    if summary.cached:
+        notes.append(f"{summary.cached} from cache; --no-cache to recheck")
+    return notes
 
 
 def hidden_line(summary: Summary) -> str | None:

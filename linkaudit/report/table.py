@@ -52,6 +52,7 @@ from linkaudit.report._text import (
     wrap_url,
 )
 from linkaudit.report.summary import (
+    ALLOW_PRIVATE_HINT,
     failure_reason,
     hidden_line,
     is_address_refusal,
@@ -72,8 +73,6 @@ INDENT = 4
 """The hanging indent of a wrapped finding line."""
 SHOWN_PLACES = 12
 """Places listed on a group's line before `and N more`."""
-ALLOW_PRIVATE_HINT = "--allow-private checks private, loopback and link-local addresses"
-"""Said once, in the summary, when links were skipped for their address."""
 
 
 def status_style(status: LinkStatus) -> str:
