@@ -58,6 +58,10 @@ def test_a_crawl_that_reaches_nothing_is_a_run_error() -> None:
         assert "no page of the site could be fetched" in out
         assert "the crawl reached no page" in err
         assert "no findings" not in err
+        refused = not extra  # without --allow-private the address is refused, not robots.txt's
+        assert ("disallowed by robots.txt" in flat(out)) is False
+        assert ("not fetched: loopback address 127.0.0.1" in flat(out)) is refused
+        assert ("--allow-private checks private" in flat(out)) is refused
 
 
 def test_a_missing_input_beside_a_valid_one_fails_after_the_full_report(

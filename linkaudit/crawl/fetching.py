@@ -21,7 +21,8 @@ from linkaudit.crawl.ledger import Entry
 from linkaudit.crawl.robots import ALLOW_ALL, DISALLOW_ALL, MAX_ROBOTS_BYTES, Robots, parse_robots
 from linkaudit.crawl.urlkey import crawl_url, origin_of
 from linkaudit.http import FetchError, HttpResponse
-from linkaudit.model import Hop, ProblemKind
+from linkaudit.model import Hop, LinkStatus, ProblemKind
+from linkaudit.report.summary import ALLOW_PRIVATE_HINT, is_address_refusal, skip_reason
 from linkaudit.urls import host_of, redact_url
 
 _ROBOTS_REDIRECTS = 5
@@ -85,7 +86,8 @@ class FetchingCrawler(Frontier):
                 await self._ensure_robots(host)
                 assert host.robots is not None
                 if not host.robots.allowed(target):
-                    return SkipReason.ROBOTS, f"{redact_url(target)} disallowed by robots.txt"
+                    why = host.refused or "disallowed by robots.txt"
+                    return SkipReason.ROBOTS, f"{redact_url(target)} {why}"
             return None
 
         limit = self.network.max_redirects if max_redirects is None else max_redirects
@@ -133,6 +135,13 @@ class FetchingCrawler(Frontier):
                 max_redirects=_ROBOTS_REDIRECTS,
             )  # fmt: skip
         except FetchError as exc:
+            if exc.kind is LinkStatus.SKIPPED:  # refused before any request: a private address
+                host.refused = f"not fetched: {exc}"
+                private = is_address_refusal(skip_reason(str(exc)))
+                hint = f" ({ALLOW_PRIVATE_HINT})" if private else ""
+                self._problem(ProblemKind.ROBOTS, f"{host.origin} refused: {exc}{hint}")
+                return DISALLOW_ALL
+            host.refused = f"not fetched: its robots.txt is unreachable ({exc.kind})"
             self._problem(
                 ProblemKind.ROBOTS, f"{url}: unreachable ({exc.kind}); nothing fetched from it"
             )
@@ -142,6 +151,7 @@ class FetchingCrawler(Frontier):
             return ALLOW_ALL  # RFC 9309: too many redirects means "unavailable"
         status = response.status
         if status == 429 or status >= 500:
+            host.refused = f"not fetched: its robots.txt answered HTTP {status}"
             self._problem(
                 ProblemKind.ROBOTS, f"{url}: HTTP {status}; nothing fetched from {host.origin}"
             )

@@ -39,6 +39,10 @@ class Host:
         self.limit = limit
         self.robots: Robots | None = None
         self.robots_lock = asyncio.Lock()
+        self.refused: str | None = None
+        """Why nothing is fetched from this origin when its robots.txt could not be read (a
+        refused private address, no answer, a 5xx): said instead of "disallowed by robots.txt",
+        which only a robots.txt that was read can say."""
 
 
 class Frontier:
@@ -179,7 +183,7 @@ class Frontier:
             return SkipReason.NOT_INCLUDED, "matches no include pattern"
         host = self._hosts.get(origin_of(url))
         if host is not None and host.robots is not None and not host.robots.allowed(url):
-            return SkipReason.ROBOTS, "disallowed by robots.txt"
+            return SkipReason.ROBOTS, host.refused or "disallowed by robots.txt"
         trap = self._guard.check(url, listed=listed)
         if trap:
             return SkipReason.TRAP, trap
