@@ -29,6 +29,12 @@ _CROSS_REFERENCE = re.compile(
 """Words before a bracketed number that make it a cross-reference, not a citation (capitalised,
 as a caption's name is: `a shared table [3]` is prose and cites)."""
 _GLUED = re.compile(r"[^\W_]\[([0-9][0-9 ,;\u2013\u2014\-]{0,20})\]")
+_NAME_BEFORE = re.compile(r"[^\W]+$")
+"""The word or identifier a bracket is glued to (`growth` in `growth[1]`, `x` in `x[1]`)."""
+_OPERATOR_BEFORE = re.compile(r"(?:[=<>+*/\u2208\u2264\u2265\u2260]|\b[A-Za-z]\s+in)\s*$")
+"""What before a free-standing bracket makes it a value, not a citation: an operator
+(`n = [4, 8, 16]`, `x \u2208 [1, 10]`) or a variable's range (`k in [1, 10]`). A noun is not
+enough: `a vector [1]` and `the h-index [4]` cite."""
 """What follows an index in code (`v[1]->x`, `a[1] + b`, `f[1](x)`), never a citation."""
 
 
@@ -89,9 +95,29 @@ def glues_citations(text: str, known: Collection[str]) -> bool:
         return False
     for match in _GLUED.finditer(text):
         ids = parse_ids(match.group(1), known)
-        if ids is not None and all(i in known for i in ids):
+        if ids is not None and all(i in known for i in ids) and not _identifier_before(
+            text, match.start() + 1
+        ):
             return True
     return False
+
+
+def _alone_on_line(text: str, start: int, end: int) -> bool:
+    """True when nothing but spaces stands beside `text[start:end]` on its line."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    return not text[line_start:start].strip() and not text[end : None if line_end == -1
+                                                             else line_end].strip()
+
+
+def _identifier_before(text: str, start: int) -> bool:
+    """True when the bracket at `start` is glued to a name no prose word looks like: one letter
+    (`x[1]`, `M[3]`), or one holding an underscore or a digit (`row_2[1]`, `a1[3]`)."""
+    name = _NAME_BEFORE.search(text, max(0, start - 40), start)
+    if name is None:
+        return False
+    word = name.group(0)
+    return len(word) == 1 or any(c == "_" or c.isdigit() for c in word)
 
 
 def _looks_like_code(text: str, start: int, end: int, ids: tuple[str, ...],
@@ -99,16 +125,23 @@ def _looks_like_code(text: str, start: int, end: int, ids: tuple[str, ...],
     """True when a bracketed number is an index or an interval, not a citation.
 
     `[0]` and `[0, 1]` when the reference list has no 0 (lists and intervals start at zero,
-    citations at one); a bracket glued to a name and followed by code (`callbacks[1]->url`,
-    `row[2] = x`, `a[1].b`), whatever the list holds; and a bracket glued to a name naming a
-    number the list lacks, in a document that has a list but does not glue its citations (see
-    `glues_citations`; with no list at all, such a bracket is left to `markers-without-list`).
-    A number glued to a word and followed by prose (`growth[1].`) in a document that writes
-    citations that way stays a citation.
+    citations at one); a line holding only `[1, 2, 3]` naming numbers the list lacks (program
+    output); a bracket after an operator or a variable's `in` (see `_OPERATOR_BEFORE`); a
+    bracket glued to a name no prose word looks like (`x[1]`, `row_2[1]`); a bracket glued to a
+    name and followed by code (`callbacks[1]->url`, `row[2] = x`, `a[1].b`), whatever the list
+    holds; and a bracket glued to a name naming a number the list lacks, in a document that has
+    a list but does not glue its citations (see `glues_citations`; with no list at all, such a
+    bracket is left to `markers-without-list`). A number glued to a word and followed by prose
+    (`growth[1].`) in a document that writes citations that way stays a citation.
     """
     glued = start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")
     if not glued:
-        return "0" in ids and not all(i in known for i in ids)
+        unknown = not all(i in known for i in ids)
+        if unknown and ("0" in ids or len(ids) > 1 and _alone_on_line(text, start, end)):
+            return True  # `[0, 1]`; a line of program output, `[1, 2, 3]`
+        return _OPERATOR_BEFORE.search(text, max(0, start - 24), start) is not None
+    if _identifier_before(text, start):
+        return True
     unknown = not all(i in known for i in ids)
     if unknown and ("0" in ids or known and not glued_citations):
         return True

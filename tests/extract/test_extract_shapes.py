@@ -444,6 +444,27 @@ def test_formulas_points_and_far_numbers_are_not_markers() -> None:
     assert missing.dangling_markers == ("3",)  # a missing entry near the list still dangles
 
 
+@pytest.mark.parametrize("name", ["notes.md", "notes.txt"])
+def test_values_and_indices_beside_a_reference_list_are_not_markers(name: str) -> None:
+    """A document with a list of one entry: intervals, assignments, one-letter and code-like
+    indices and a line of program output name no reference (and `x[1]` does not make the
+    document one that glues its citations to words)."""
+    doc = _doc(
+        name,
+        "Sampling is unbiased [1]. We draw k in [1, 10] and n = [4, 8, 16], with x \u2208 "
+        "[2, 9].\nThe first element x[1] is special and M[3] and row_2[5] are read row-wise.\n"
+        "[1, 2, 3]\n\nReferences\n\n[1] https://a.example.org/knuth\n",
+    )
+    assert doc.dangling_markers == ()
+    assert [c.ids for c in doc.citations] == [("1",)]
+    prose = _doc(name, "Storage doubled [1] and prices fell [2, 3].\n\n"
+                 "References\n\n[1] https://a.example/1\n")
+    assert prose.dangling_markers == ("2", "3")  # a missing entry in prose still dangles
+    word = _doc(name, "The h-index [1] and a vector [2] cite.\n\nReferences\n\n"
+                "[1] https://a.example/1\n[2] https://a.example/2\n")
+    assert [c.ids for c in word.citations] == [("1",), ("2",)]
+
+
 def test_a_footnote_whose_body_is_a_code_block() -> None:
     """EIP style: `[^1]:` with an indented CSL-JSON block as its body (or, indented less than
     four spaces after a blank line, right below it): a defined note, with its URL and DOI."""
