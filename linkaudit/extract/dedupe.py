@@ -128,8 +128,10 @@ def deduplicate(
                 ProblemKind.DUPLICATED_BODY,
                 "the body appears more than once ("
                 + ", ".join(what)
-                + f"); each reference and claim is reported once ({dropped} repeated "
-                + f"citation{'s' if dropped != 1 else ''} dropped)",
+                + "); each reference and claim is reported once"
+                # The copies of a repeated paragraph were skipped as they were read: uncounted.
+                + (f" ({dropped} repeated citation{'s' if dropped != 1 else ''} dropped)"
+                   if dropped else ""),
             ),
         )
     return Deduplicated(tuple(kept.values()), tuple(kept_citations), duplicated, tuple(problems))

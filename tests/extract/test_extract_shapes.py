@@ -693,6 +693,18 @@ def test_one_repeated_sentence_is_not_a_duplicated_body() -> None:
     assert twice.duplicated_body
 
 
+@pytest.mark.parametrize("name", ["answer.md", "answer.txt"])
+def test_a_repeated_answer_says_it_once_without_a_count_of_nothing(name: str) -> None:
+    """The second copy's paragraphs are skipped as they are read, so no citation is counted as
+    dropped: the message does not claim `0 repeated citations dropped`."""
+    answer = ("Claim one [1]. Claim two [2].\n\n## References\n\n"
+              "[1] https://a.example/1\n[2] https://a.example/2\n\n")
+    doc = _doc(name, answer * 2)
+    assert doc.duplicated_body and [c.ids for c in doc.citations] == [("1",), ("2",)]
+    (message,) = [p.message for p in doc.problems if p.kind == "duplicated-body"]
+    assert message.endswith("each reference and claim is reported once"), message
+
+
 def test_images_are_links_of_their_own_kind() -> None:
     doc = _doc("a.md", "See ![chart](https://img.example.org/c.png) here.\n")
     assert [(k.url, k.kind, k.column) for k in doc.links] == [
