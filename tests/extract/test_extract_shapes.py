@@ -697,7 +697,8 @@ def test_one_repeated_sentence_is_not_a_duplicated_body() -> None:
 def test_a_repeated_answer_says_it_once_without_a_count_of_nothing(name: str) -> None:
     """The second copy's paragraphs are skipped as they are read, so no citation is counted as
     dropped: the message does not claim `0 repeated citations dropped`."""
-    answer = ("Claim one [1]. Claim two [2].\n\n## References\n\n"
+    answer = ("Storage doubled last year [1]. Prices fell by a third since then [2].\n\n"
+              "## References\n\n"
               "[1] https://a.example/1\n[2] https://a.example/2\n\n")
     doc = _doc(name, answer * 2)
     assert doc.duplicated_body and [c.ids for c in doc.citations] == [("1",), ("2",)]
