@@ -101,8 +101,12 @@ class Checker:
         fetcher: Fetcher | None = None,
         pool: CpuPool | None = None,
         anchors_for: Collection[str] = frozenset(),
+        hop_veto: Callable[[str], str | None] | None = None,
     ) -> None:
         self._network = network
+        self._hop_veto = hop_veto
+        """Asked before each redirect hop: a reason stops the chain there, and the link is
+        `skipped` with that reason (a shard's checker leaves hosts it does not own alone)."""
         self._excerpt_chars = (rules or RulesConfig()).excerpt_chars
         self._store_config = store_config or StoreConfig()
         self._anchors_for = frozenset(anchors_for)  # normalised URLs whose ids are wanted
@@ -322,8 +326,15 @@ class Checker:
                              error=f"not an http(s) URL: {url[:200]}")
         if not host_of(url):
             return LinkCheck(url=url, status=LinkStatus.INVALID, error="no host in URL")
-        chain: Chain[None] = await self.fetcher.follow(
-            url, host_headers=self._headers_for, head_fallback=True
+        veto = None
+        if self._hop_veto is not None:
+            hop_veto = self._hop_veto
+
+            async def veto(target: str, hop: int) -> str | None:
+                return hop_veto(target) if hop else None
+
+        chain: Chain[str] = await self.fetcher.follow(
+            url, host_headers=self._headers_for, head_fallback=True, veto=veto
         )
         hops = list(chain.hops)
         if chain.error is not None:
@@ -351,8 +362,10 @@ class Checker:
             case Stop.TOO_MANY:
                 status = LinkStatus.NETWORK_ERROR
                 reason = f"more than {self._network.max_redirects} redirects"
-            case Stop.VETOED:  # the checker vetoes nothing (the guard sits in the transport)
-                raise AssertionError("the checker's chain was vetoed")
+            case Stop.VETOED:  # by `hop_veto` (the guard sits in the transport)
+                return LinkCheck(url=url, status=LinkStatus.SKIPPED, redirects=chain.hops,
+                                 final_url=chain.final, error=chain.vetoed,
+                                 attempts=chain.attempts)
             case _ as unreachable:
                 assert_never(unreachable)
         return self._stop(url, hops, response, chain.attempts, status, reason)

@@ -25,6 +25,10 @@ from linkaudit.errors import LinkauditError
 from linkaudit.model import LinkCheck, Problem, ProblemKind
 from linkaudit.scale.plan import Shard
 
+DEFERRED = "deferred: redirects to a host another shard owns"
+"""The `skipped` reason a shard gives a link whose redirect leaves its hosts (see
+`Shard.owns_redirects`); the main process checks such links itself, never reports this."""
+
 MAX_SHARD_ATTEMPTS = 3
 """Times a shard is started before the run gives up on it (its worker died each time)."""
 

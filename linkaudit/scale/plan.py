@@ -1,7 +1,9 @@
 """The shard plan: which worker slot checks which hosts, as a pure function of the expected work.
 
 Politeness is per host, so a host is never split between shards: its per-host limit (and any
-Retry-After pause) lives in the one checker that owns it. Splitting a host between workers makes
+Retry-After pause) lives in the one checker that owns it. A host reached by a redirect may be
+owned by another shard, or by none: a shard beside others does not follow such a hop
+(`Shard.owns_redirects`); the main process checks those links after the shards. Splitting a host between workers makes
 the per-host limit void, the lesson of Nutch and StormCrawler, which both partition by host.
 
 Each host's work is known before anything is checked: its URL count `n`, its per-host limit `p`
@@ -78,6 +80,10 @@ class Shard:
     sources_for: frozenset[str] | None = None
     """Normalised URLs of the shard cited as sources, read whole (`PageRead.SOURCE`); the
     others are read as hyperlinks. None reads every page as a source."""
+    owns_redirects: bool = True
+    """False when other shards run beside it: a redirect to a host it does not own is not
+    followed there (that host's limit lives in another checker, or in none) but handed back
+    as `DEFERRED`, and the main process checks the link once the shards are done."""
 
 
 @dataclass(frozen=True, slots=True)

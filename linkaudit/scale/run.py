@@ -24,9 +24,10 @@ from linkaudit.check.limits import per_host_limit
 from linkaudit.config import NetworkConfig, RulesConfig, ScaleConfig, StoreConfig
 from linkaudit.errors import ConfigError, StoreError
 from linkaudit.http import HttpClient
-from linkaudit.model import LinkCheck, Problem, ProblemKind
-from linkaudit.scale.interface import Executor
-from linkaudit.scale.plan import DEFAULT_LATENCY_S, HostWork, ShardPlan, plan_shards
+from linkaudit.model import LinkCheck, LinkStatus, Problem, ProblemKind
+from linkaudit.scale.inprocess import InProcessExecutor
+from linkaudit.scale.interface import DEFERRED, Executor
+from linkaudit.scale.plan import DEFAULT_LATENCY_S, HostWork, Shard, ShardPlan, plan_shards
 from linkaudit.scale.work import LocalResources
 from linkaudit.store import Store
 from linkaudit.urls import host_of, normalize_url
@@ -107,7 +108,6 @@ def make_executor(
         from linkaudit.scale.processes import ProcessExecutor
 
         return ProcessExecutor(scale.workers)
-    from linkaudit.scale.inprocess import InProcessExecutor
 
     return InProcessExecutor(client, local)
 
@@ -147,6 +147,38 @@ def host_work(
             )
         )
     return out
+
+
+async def _check_here(shards: Sequence[Shard], network: NetworkConfig, rules: RulesConfig,
+                      sink: _Merge, client: HttpClient | None,
+                      local: LocalResources) -> list[Problem]:
+    """Check `shards` in this process, with the run's client (or one of its own when the run
+    left every request to its workers and gave none)."""
+    if client is not None:
+        return await InProcessExecutor(client, local).run(shards, network, rules, sink)
+    from linkaudit.check import make_client
+
+    own = make_client(network)
+    try:
+        return await InProcessExecutor(own, local).run(shards, network, rules, sink)
+    finally:
+        await own.close()
+
+
+def _fitted(shards: Sequence[Shard], anchors: frozenset[str], sources: frozenset[str] | None,
+            *, owns_redirects: bool) -> tuple[Shard, ...]:
+    """`shards` told which of their URLs want anchors and which are sources, and whether they
+    follow redirects out of their own hosts (only when no other shard runs beside them)."""
+    fitted = []
+    for shard in shards:
+        keys = [normalize_url(u) for u in shard.urls]
+        fitted.append(dataclasses.replace(
+            shard,
+            anchors_for=frozenset(k for k in keys if k in anchors) if anchors else frozenset(),
+            sources_for=None if sources is None else frozenset(k for k in keys if k in sources),
+            owns_redirects=owns_redirects,
+        ))
+    return tuple(fitted)
 
 
 class _Checkpoint:
@@ -199,12 +231,19 @@ class _Merge:
         self._on_result = on_result
         self._collect = collect
         self._seen: set[str] = set()
+        self.deferred: dict[str, str] = {}
+        """Links a shard handed back (`DEFERRED`), by key: checked here once the shards are
+        done."""
 
     def checked(self, shard: int, checks: Sequence[LinkCheck]) -> None:
         for check in checks:
             key = self._keys.get(check.url)
             if key is None or key in self._seen:
                 continue  # not asked for, or a re-run shard's repeat
+            if check.status is LinkStatus.SKIPPED and check.error == DEFERRED:
+                self.deferred.setdefault(key, check.url)
+                continue
+            self.deferred.pop(key, None)
             self._seen.add(key)
             self._checkpoint.add(key, check)
             for n, spelling in enumerate(self._spellings[key]):
@@ -282,22 +321,20 @@ async def check_urls(
         home = chosen.description
         try:
             slots = await chosen.start()
-            work = host_work(fresh, network, measured_latencies(store))
+            latencies = measured_latencies(store)
+            work = host_work(fresh, network, latencies)
             plan = plan_shards(work, slots=slots, concurrency=network.concurrency)
-            shards = plan.shards
-            if anchors:
-                shards = tuple(
-                    dataclasses.replace(s, anchors_for=frozenset(
-                        k for k in map(normalize_url, s.urls) if k in anchors))
-                    for s in shards
-                )
-            if sources is not None:
-                shards = tuple(
-                    dataclasses.replace(s, sources_for=frozenset(
-                        k for k in map(normalize_url, s.urls) if k in sources))
-                    for s in shards
-                )
+            shards = _fitted(plan.shards, anchors, sources, owns_redirects=slots == 1)
             problems.extend(await chosen.run(shards, network, rules, merge))
+            if merge.deferred:
+                # Every shard is done, so the hosts these links redirect to are no one else's
+                # now: checked here, from their first hop, within the run's own host limits.
+                # (Their first request is sent twice: the price of never splitting a host.)
+                again = plan_shards(host_work(list(merge.deferred.values()), network, latencies),
+                                    slots=1, concurrency=network.concurrency)
+                problems.extend(await _check_here(
+                    _fitted(again.shards, anchors, sources, owns_redirects=True),
+                    network, rules, merge, client, local))
         finally:
             checkpoint.flush()
             await chosen.close()

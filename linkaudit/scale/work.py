@@ -16,8 +16,9 @@ from linkaudit import __version__
 from linkaudit.config import NetworkConfig, RulesConfig
 from linkaudit.http import HttpClient
 from linkaudit.model import LinkCheck
-from linkaudit.scale.interface import ExecutorError, shard_network
+from linkaudit.scale.interface import DEFERRED, ExecutorError, shard_network
 from linkaudit.scale.plan import Shard
+from linkaudit.urls import host_of
 
 if TYPE_CHECKING:
     from linkaudit.check import KnownAnswer
@@ -88,8 +89,16 @@ async def check_shard(
             last = now
 
     local = local or LocalResources()
+    hop_veto = None
+    if not shard.owns_redirects:
+        owned = frozenset(shard.hosts)
+
+        def hop_veto(target: str) -> str | None:
+            return None if host_of(target) in owned else DEFERRED
+
     checker = Checker(shard_network(network, shard), client, rules=rules,
-                      anchors_for=shard.anchors_for, fetcher=local.fetcher, pool=local.pool)
+                      anchors_for=shard.anchors_for, fetcher=local.fetcher, pool=local.pool,
+                      hop_veto=hop_veto)
     try:
         await checker.check_all(shard.urls, on_result=on_result, known=local.known,
                                 known_key=local.known_key, sources=shard.sources_for,

@@ -48,6 +48,8 @@ def _app(web_: Web) -> web.Application:
             return web.Response(text=PAGE.format(n=n), content_type="text/html")
         if kind == "perm":
             raise web.HTTPMovedPermanently(f"/ok/{n}-moved")
+        if kind == "away":  # to the last host, as doi.org sends every link to its publisher
+            raise web.HTTPMovedPermanently(f"{web_.bases[-1]}/ok/{n}-away")
         if kind == "err":
             raise web.HTTPInternalServerError()
         raise web.HTTPNotFound()

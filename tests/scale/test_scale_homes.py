@@ -137,6 +137,26 @@ async def test_a_cancelled_run_keeps_what_came_back_in_the_cache(
     assert len(asked_again) == len(urls) - kept
 
 
+async def test_a_host_that_links_redirect_to_is_never_split_between_shards(
+    loopback_web, tmp_path: Path
+) -> None:
+    """Links on four hosts all redirect to a fifth that no shard owns: the shards hand them
+    back instead of following them, and this process checks them once the shards are done, so
+    the fifth host never sees more than its limit (with each shard following them it saw 4)."""
+    site = await loopback_web(hosts=5, delay_s=0.15)
+    urls = [f"{base}/away/{h}{i}" for h, base in enumerate(site.bases[:4]) for i in range(6)]
+    one = await in_process(urls, config(tmp_path))
+    site.peak.clear()
+    site.requests.clear()
+    run = await check_urls(urls, *sections(config(tmp_path, workers=2)), client=None,  # type: ignore[arg-type]
+                           executor=ProcessExecutor(2))
+    assert run.plan is not None and run.plan.slots == 2
+    assert verdicts(run.checks) == verdicts(one)
+    target = site.bases[-1].removeprefix("http://")
+    assert max(site.peak.values()) <= PER_HOST and site.peak[target] >= 1
+    assert sum(n for key, n in site.requests.items() if key.startswith(target)) == len(urls)
+
+
 async def test_the_dask_path_gives_the_verdicts_of_one_process(
     loopback_web, tmp_path: Path
 ) -> None:
