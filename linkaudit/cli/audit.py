@@ -26,6 +26,7 @@ from linkaudit.cli.common import (
     fail,
     is_stdout,
     parse_date,
+    say,
     say_problems,
     write_atomic,
     write_output,
@@ -226,6 +227,16 @@ def _print_plan(paths: list[str], cfg: AuditConfig, fmt: Any, output: Path | Non
         write_output(text, output)
     except LinkauditError as exc:
         raise fail(exc) from None
+    # As the audit would: an input named that could not be read fails the run (exit 3), after
+    # the plan of what could be read.
+    from linkaudit.report.summary import RUN_FAILURE_KINDS
+
+    unread = [p for p in collected.problems if p.kind in RUN_FAILURE_KINDS]
+    if unread or not collected.sources and not collected.urls:
+        reason = (f"{plural(len(unread), 'input')} could not be read" if unread
+                  else "nothing could be read")
+        say(f"linkaudit: error: {reason}")
+        raise typer.Exit(int(ExitCode.RUN_ERROR))
 
 
 def _run_with_progress(

@@ -231,7 +231,9 @@ def render_forecast(f: Forecast, network: NetworkConfig) -> str:
             f"  - {h.host}: {plural(len(h.urls), 'URL')}, {h.per_host} at a time, "
             f"{duration(h.floor_s)}" for h in f.busiest
         )
-    if not f.hosts:
+    if not f.urls:
+        lines.append("- nothing to check: the documents cite no URL")
+    elif not f.hosts:
         lines.append("- nothing to check: every URL is "
                      + ("fresh in the cache or left out" if f.filtered else "fresh in the cache"))
     else:

@@ -3,8 +3,9 @@
 Politeness is per host, so a host is never split between shards: its per-host limit (and any
 Retry-After pause) lives in the one checker that owns it. A host reached by a redirect may be
 owned by another shard, or by none: a shard beside others does not follow such a hop
-(`Shard.owns_redirects`); the main process checks those links after the shards. Splitting a host between workers makes
-the per-host limit void, the lesson of Nutch and StormCrawler, which both partition by host.
+(`Shard.owns_redirects`); the main process checks those links after the shards. Splitting a host
+between workers makes the per-host limit void, the lesson of Nutch and StormCrawler, which both
+partition by host.
 
 Each host's work is known before anything is checked: its URL count `n`, its per-host limit `p`
 and a latency `L` per request (measured in earlier runs where the store has one, else assumed).

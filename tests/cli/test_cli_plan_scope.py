@@ -53,3 +53,15 @@ def test_plan_leaves_out_the_urls_exclude_skips(tree: Path) -> None:
     assert "2 distinct URLs; 0 to check on 0 hosts (2 left out by --include/--exclude)" in (
         res.stdout)
     assert "nothing to check: every URL is fresh in the cache or left out" in res.stdout
+
+
+def test_plan_fails_as_the_audit_would_on_an_input_it_cannot_read(tree: Path) -> None:
+    """A plan of the readable inputs, then exit 3: never a green plan of nothing."""
+    res = CliRunner().invoke(app, ["audit", "docs", "missing.md", "--plan", "-f", "json"])
+    assert res.exit_code == 3, res.output
+    assert json.loads(res.stdout)["documents"] == 2
+    assert "missing.md: no such file or folder" in res.stderr
+    assert "1 input could not be read" in res.stderr
+    alone = CliRunner().invoke(app, ["audit", "missing.md", "--plan"])
+    assert alone.exit_code == 3
+    assert "every URL is fresh in the cache" not in alone.stdout
