@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import uuid
@@ -39,6 +40,10 @@ from linkaudit.scale.interface import (
 from linkaudit.scale.plan import Shard
 
 CONNECT_TIMEOUT_S = 10.0
+HANDSHAKE_S = 10.0
+"""Seconds beyond the connect allowed for the scheduler to answer as one."""
+CLOSE_TIMEOUT_S = 5.0
+"""Longest a disconnect may take (a half-open client must not hold the run's exit)."""
 """Seconds to wait for the scheduler to answer."""
 WORKERS_TIMEOUT_S = 30.0
 """Seconds to wait for a scheduler with no workers to get one."""
@@ -83,12 +88,16 @@ class DaskExecutor:
                     self._cluster, asynchronous=True, set_as_default=False
                 )
             else:
-                self._client = await distributed.Client(
+                pending = distributed.Client(
                     self.address,
                     asynchronous=True,
                     timeout=CONNECT_TIMEOUT_S,
                     set_as_default=False,
                 )
+                self._client = pending
+                # Dask's timeout covers the TCP connect, not the handshake: a server that
+                # accepts and never speaks Dask (its dashboard's port) would hang the run.
+                await asyncio.wait_for(_awaited(pending), CONNECT_TIMEOUT_S + HANDSHAKE_S)
         except (OSError, TimeoutError) as exc:
             await self.close()
             raise SchedulerUnreachable(
@@ -99,6 +108,12 @@ class DaskExecutor:
             await self.close()
             raise SchedulerUnreachable(
                 f"--scheduler {self.address!r}: {_first_line(exc)}"
+            ) from None
+        except Exception as exc:  # noqa: BLE001 - another service's bytes read as Dask's
+            await self.close()
+            raise SchedulerUnreachable(
+                f"{self.address} did not answer as a Dask scheduler "
+                f"({type(exc).__name__}: {_first_line(exc)[:120]})"
             ) from None
         try:
             await self._client.wait_for_workers(1, timeout=WORKERS_TIMEOUT_S)
@@ -125,6 +140,10 @@ class DaskExecutor:
         from linkaudit.scale.work import ShardResult, run_shard_task
 
         assert self._client is not None, "start() first"
+        if network.replay is not None:
+            # A worker runs in its own folder (on its own machine the cassette must be at the
+            # same absolute path, as the README says): a relative path is this folder's.
+            network = dataclasses.replace(network, replay=network.replay.absolute())
         token = uuid.uuid4().hex[:12]
         by_key: dict[str, Shard] = {}
         for shard in shards:
@@ -178,10 +197,15 @@ class DaskExecutor:
             with contextlib.suppress(Exception):
                 if futures:
                     await client.cancel(futures)
-                await client.close()
+                await asyncio.wait_for(client.close(), CLOSE_TIMEOUT_S)
         if cluster is not None:
             with contextlib.suppress(Exception):
                 await cluster.close()
+
+
+async def _awaited(client: Any) -> Any:
+    """`await client` as a coroutine, for `asyncio.wait_for`."""
+    return await client
 
 
 def _first_line(exc: BaseException) -> str:

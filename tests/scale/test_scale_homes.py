@@ -187,3 +187,35 @@ async def test_an_unreachable_scheduler_is_one_clear_error(
         await check_urls(["http://127.0.0.2/x"], *sections(cfg), client=None)  # type: ignore[arg-type]
     assert f"tcp://127.0.0.1:{port} cannot be reached" in str(caught.value)
     assert "dask scheduler" in caught.value.hint
+
+
+@pytest.mark.parametrize("answer", [b"", b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi" * 50])
+async def test_a_server_that_is_no_scheduler_is_one_clear_error_in_bounded_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: bytes
+) -> None:
+    """A listener that never speaks Dask (silent, or a web server: the dashboard's port sits
+    next to the scheduler's) is one error within the connect and handshake allowances."""
+    pytest.importorskip("distributed")
+    from linkaudit.scale import dask as dask_home
+
+    monkeypatch.setattr(dask_home, "CONNECT_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(dask_home, "HANDSHAKE_S", 1.0)
+
+    async def talk(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if answer:
+            writer.write(answer)
+            await writer.drain()
+        await asyncio.sleep(30)
+
+    server = await asyncio.start_server(talk, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    cfg = config(tmp_path, scheduler=f"tcp://127.0.0.1:{port}")
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    try:
+        with pytest.raises(SchedulerUnreachable) as caught:
+            await check_urls(["http://127.0.0.2/x"], *sections(cfg), client=None)  # type: ignore[arg-type]
+    finally:
+        server.close()
+    assert f"tcp://127.0.0.1:{port}" in str(caught.value)
+    assert loop.time() - started < 15
