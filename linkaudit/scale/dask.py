@@ -24,6 +24,7 @@ import dataclasses
 import logging
 import os
 import uuid
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -76,6 +77,9 @@ class DaskExecutor:
         logging.getLogger("distributed").setLevel(logging.CRITICAL)
         try:
             if self.address == LOCAL:
+                # Its dashboard is not shown: no word about the port it would have taken.
+                warnings.filterwarnings("ignore", message="Port .* is already in use",
+                                        category=UserWarning)
                 self._cluster = await distributed.LocalCluster(
                     n_workers=self._local_workers or os.cpu_count() or 1,
                     threads_per_worker=1,
