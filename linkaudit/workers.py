@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
+
+from linkaudit.cores import ENV as ENV  # the variable's name, where the pools are
+from linkaudit.cores import configured_workers, idle_cores, usable_cores
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -40,27 +42,18 @@ QUIET_S = 0.05
 """A job that can wait (`CpuPool.run_when_quiet`) runs once no `run` job started for this long."""
 MAX_DEFERRED = 256
 """At most this many jobs wait for a quiet moment; beyond, the oldest runs at once."""
-ENV = "LINKAUDIT_CPU_WORKERS"
-"""The environment variable that sets (or, at 0, switches off) the worker processes."""
 
 
 def worker_count(wanted: bool = True) -> int:
     """How many worker processes a run gets: 0 (work in the process) unless `wanted`, else one
-    per idle core (the cores less the load average) but one (the event loop keeps a core for
-    the network); `LINKAUDIT_CPU_WORKERS` overrides the count (0 switches them off)."""
-    configured = os.environ.get(ENV, "").strip()
-    if configured:
-        try:
-            return max(0, int(configured)) if wanted else 0
-        except ValueError:
-            pass  # an unreadable value is the default
-    cores = os.cpu_count() or 1
-    try:
-        load = os.getloadavg()[0]
-    except OSError:  # not available (Windows): assume the cores are free
-        load = 0.0
-    idle = round(cores - load - 1)
-    return max(0, min(cores - 1, idle)) if wanted else 0
+    per idle core but one (the event loop keeps a core for the network);
+    `LINKAUDIT_CPU_WORKERS` overrides the count (0 switches them off)."""
+    if not wanted:
+        return 0
+    configured = configured_workers()
+    if configured is not None:
+        return configured
+    return max(0, min(usable_cores() - 1, idle_cores() - 1))
 
 
 def _warm_up() -> None:

@@ -23,19 +23,23 @@ def _die_in_a_worker() -> str:
 def test_worker_count_follows_the_cores_and_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    def cores(n: int) -> None:  # the machine's, and this process's affinity
+        monkeypatch.setattr(os, "cpu_count", lambda: n)
+        monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(n)), raising=False)
+
     monkeypatch.delenv(ENV, raising=False)
-    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    cores(4)
     monkeypatch.setattr(os, "getloadavg", lambda: (0.1, 0.1, 0.1))
     assert worker_count() == 3 and worker_count(wanted=False) == 0
     monkeypatch.setattr(os, "getloadavg", lambda: (2.2, 1.0, 1.0))
     assert worker_count() == 1  # two cores busy elsewhere, one for the event loop
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    cores(2)
     assert worker_count() == 0  # no core to spare: the pages would only travel
-    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    cores(1)
     monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
     assert worker_count() == 0  # one core: the event loop needs it
     monkeypatch.setenv(ENV, "0")
-    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    cores(8)
     assert worker_count() == 0
     monkeypatch.setenv(ENV, "2")
     assert worker_count() == 2
@@ -90,3 +94,12 @@ async def test_no_more_than_max_deferred_jobs_wait() -> None:
     for task in (second, third):
         task.cancel()
     await asyncio.gather(second, third, return_exceptions=True)
+
+
+def test_auto_counts_the_cores_this_process_may_run_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--workers auto` on a machine of 8 cores whose container allows 2: two workers."""
+    from linkaudit.scale.run import parse_workers
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert parse_workers("auto") == 2

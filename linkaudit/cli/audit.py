@@ -8,7 +8,6 @@ the formats (`linkaudit.report`) atomically; `--plan` sizes the run instead.
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +32,7 @@ from linkaudit.cli.common import (
 )
 from linkaudit.cli.settings import build_settings, print_settings, setting_values
 from linkaudit.config import AuditConfig, FailOn
+from linkaudit.cores import usable_cores
 from linkaudit.errors import ExitCode, LinkauditError, OutputError
 from linkaudit.flags import argument, option
 from linkaudit.model import AuditResult
@@ -207,7 +207,7 @@ def _print_plan(paths: list[str], cfg: AuditConfig, fmt: Any, output: Path | Non
         with contextlib.suppress(LinkauditError):
             store = Store.open(cfg.store.path, create=False)
     if cfg.scale.scheduler:
-        slots = cfg.scale.workers if cfg.scale.workers > 1 else (os.cpu_count() or 1)
+        slots = cfg.scale.workers if cfg.scale.workers > 1 else usable_cores()
         home = "a local Dask cluster" if cfg.scale.scheduler == "local" else (
             f"the Dask cluster at {cfg.scale.scheduler} (taken as {slots} threads)")
     else:

@@ -18,10 +18,11 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from linkaudit.cores import configured_workers, idle_cores
+
 T = TypeVar("T")
 R = TypeVar("R")
 
-ENV = "LINKAUDIT_CPU_WORKERS"
 _MIN_BYTES = 2_000_000
 """Below this much input in all, starting workers costs more than it saves."""
 
@@ -50,18 +51,10 @@ def map_in_order(job: Callable[[T], R], items: Sequence[T], sizes: Sequence[int]
 def worker_count(sizes: Sequence[int]) -> int:
     """Worker processes for inputs of these sizes: `LINKAUDIT_CPU_WORKERS` when set, else 0 for
     a small input or a busy machine, else one per idle core (the cores less the load average)."""
-    configured = os.environ.get(ENV, "").strip()
-    if configured:
-        try:
-            return max(0, int(configured))
-        except ValueError:
-            pass  # an unreadable value is the default
+    configured = configured_workers()
+    if configured is not None:
+        return configured
     if len(sizes) < 2 or sum(sizes) < _MIN_BYTES:
         return 0
-    cores = os.cpu_count() or 1
-    try:
-        load = os.getloadavg()[0]
-    except OSError:  # not available (Windows): assume the cores are free
-        load = 0.0
-    idle = min(cores, round(cores - load))
+    idle = idle_cores()
     return idle if idle >= 2 else 0

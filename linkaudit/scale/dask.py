@@ -22,7 +22,6 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import os
 import uuid
 import warnings
 from collections.abc import Sequence
@@ -30,6 +29,7 @@ from typing import Any
 
 from linkaudit import __version__
 from linkaudit.config import NetworkConfig, RulesConfig
+from linkaudit.cores import usable_cores
 from linkaudit.model import Problem
 from linkaudit.scale.interface import (
     DaskMissing,
@@ -81,7 +81,7 @@ class DaskExecutor:
                 warnings.filterwarnings("ignore", message="Port .* is already in use",
                                         category=UserWarning)
                 self._cluster = await distributed.LocalCluster(
-                    n_workers=self._local_workers or os.cpu_count() or 1,
+                    n_workers=self._local_workers or usable_cores(),
                     threads_per_worker=1,
                     processes=True,
                     asynchronous=True,

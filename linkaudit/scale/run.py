@@ -12,7 +12,6 @@ with the cache on redoes only what had not come back.
 from __future__ import annotations
 
 import dataclasses
-import os
 import statistics
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from linkaudit.check.cache import cache_ttl, cached_check, check_to_dict
 from linkaudit.check.limits import per_host_limit
 from linkaudit.config import NetworkConfig, RulesConfig, ScaleConfig, StoreConfig
+from linkaudit.cores import usable_cores
 from linkaudit.errors import ConfigError, StoreError
 from linkaudit.http import HttpClient
 from linkaudit.model import LinkCheck, LinkStatus, Problem, ProblemKind
@@ -60,7 +60,7 @@ def parse_workers(value: object) -> int:
     if isinstance(value, str):
         text = value.strip().lower()
         if text == "auto":
-            return max(1, os.cpu_count() or 1)
+            return usable_cores()
         if not text.isdecimal():
             raise ConfigError(f"workers: expected a positive integer or 'auto', got {value!r}")
         value = int(text)

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from linkaudit.cores import ENV
 from linkaudit.extract import extract_document, extract_documents
-from linkaudit.extract.pool import ENV, worker_count
+from linkaudit.extract.pool import worker_count
 from linkaudit.inputs import Source
 
 REAL = Path(__file__).resolve().parent / "real"
