@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -163,16 +164,32 @@ StartSite = Callable[..., Awaitable[LoopbackSite]]
 """The `loopback_site` fixture: `await loopback_site(pages)` starts a site."""
 
 
+async def start_app(
+    app: web.Application,
+    host: str = "127.0.0.1",
+    *,
+    port: int = 0,
+    ssl_context: ssl.SSLContext | None = None,
+    extra_hosts: tuple[str, ...] = (),
+) -> tuple[web.AppRunner, int]:
+    """Serve `app` on `host` (a free port unless `port` is given) and on `extra_hosts` at the
+    same port: the one way the suites start a loopback server. Returns the runner (clean it
+    up) and the port."""
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.1)
+    await runner.setup()
+    await web.TCPSite(runner, host, port, ssl_context=ssl_context).start()
+    real_port = int(runner.addresses[0][1])
+    for extra in extra_hosts:
+        await web.TCPSite(runner, extra, real_port, ssl_context=ssl_context).start()
+    return runner, real_port
+
+
 @asynccontextmanager
 async def serve(site: LoopbackSite) -> AsyncIterator[str]:
     """Serve `site` on 127.0.0.1 (a free port); yields the base URL."""
     app = web.Application()
     app.router.add_route("GET", "/{tail:.*}", site.handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    tcp = web.TCPSite(runner, "127.0.0.1", 0)
-    await tcp.start()
-    port = runner.addresses[0][1]
+    runner, port = await start_app(app)
     site.base = f"http://127.0.0.1:{port}"
     try:
         yield site.base

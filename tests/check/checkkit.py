@@ -17,6 +17,7 @@ from pathlib import Path
 
 from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
+from fakes import start_app
 
 from linkaudit.config import AuditConfig
 
@@ -210,11 +211,7 @@ async def start_site(host: str = "127.0.0.1", ssl_context: ssl.SSLContext | None
                      state: SiteState | None = None) -> Site:
     """Start the site on `host`, a free port."""
     state = state or SiteState()
-    runner = web.AppRunner(make_app(state), handle_signals=False, shutdown_timeout=0.1)
-    await runner.setup()
-    tcp = web.TCPSite(runner, host, 0, ssl_context=ssl_context)
-    await tcp.start()
-    port = runner.addresses[0][1]
+    runner, port = await start_app(make_app(state), host, ssl_context=ssl_context)
     scheme = "https" if ssl_context else "http"
     return Site(f"{scheme}://{host}:{port}", state, runner)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from fakes import start_app
 
 from linkaudit.config import ArchiveMode, AuditConfig
 
@@ -82,14 +83,8 @@ async def serve(
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", record)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port, ssl_context=ssl_context)
-    await site.start()
-    sock = site._server.sockets[0]  # type: ignore[union-attr]
-    real_port = int(sock.getsockname()[1])
-    for extra in extra_hosts:
-        await web.TCPSite(runner, extra, real_port, ssl_context=ssl_context).start()
+    runner, real_port = await start_app(app, host, port=port, ssl_context=ssl_context,
+                                        extra_hosts=extra_hosts)
     return Server(runner, host, real_port, recorder, tls=ssl_context is not None)
 
 

@@ -15,6 +15,7 @@ import pytest
 import trustme
 from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
+from fakes import start_app
 from typer.testing import CliRunner
 
 from linkaudit.audit import run_audit
@@ -65,13 +66,7 @@ async def start(handler: Handler = page, ssl_context: ssl.SSLContext | None = No
 
     application = web.Application()
     application.router.add_route("*", "/{tail:.*}", record)
-    runner = web.AppRunner(application, access_log=None, handle_signals=False,
-                           shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, host, 0, ssl_context=ssl_context)
-    await site.start()
-    server.runner = runner
-    server.port = int(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+    server.runner, server.port = await start_app(application, host, ssl_context=ssl_context)
     return server
 
 
