@@ -137,3 +137,19 @@ def test_workflows_never_expand_untrusted_context_inside_run() -> None:
         for job in jobs.values():
             for step in job.get("steps", []):
                 assert "${{" not in step.get("run", ""), f"{path.name}: {step['run']!r}"
+
+
+@needs_actionlint
+@pytest.mark.skipif(shutil.which("shellcheck") is None,
+                    reason="shellcheck is not installed (.ci/run installs it)")
+def test_actionlint_checks_the_run_scripts_with_shellcheck(tmp_path: Path) -> None:
+    """With shellcheck on PATH the workflows' `run:` scripts are checked too (so the passing
+    test above covers them): an unquoted variable fails."""
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: |\n          files=$(ls)\n          echo $files\n",
+        encoding="utf-8",
+    )
+    completed = run_actionlint(bad, cwd=tmp_path)
+    assert completed.returncode != 0 and "shellcheck" in completed.stdout, completed.stdout
