@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from linkaudit.cores import ENV
 from linkaudit.extract import extract_document, extract_documents
-from linkaudit.extract.pool import worker_count
+from linkaudit.extract.pool import map_in_order, worker_count
 from linkaudit.inputs import Source
 
 REAL = Path(__file__).resolve().parent / "real"
@@ -28,6 +29,17 @@ def test_workers_give_the_same_documents_in_input_order() -> None:
     assert [d.origin for d in spread] == [s.origin for s in sources]
     assert spread == alone
     assert sum(len(d.references) for d in spread) > 100  # real documents, really read
+
+
+def _pid(item: int) -> tuple[int, int]:
+    return item, os.getpid()
+
+
+def test_the_jobs_really_run_in_worker_processes() -> None:
+    """Not a silent fallback to this process: the same results would hide it."""
+    out = map_in_order(_pid, list(range(8)), [1] * 8, workers=2)
+    assert [item for item, _ in out] == list(range(8))
+    assert os.getpid() not in {pid for _, pid in out}
 
 
 def test_the_environment_sets_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
