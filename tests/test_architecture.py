@@ -39,3 +39,24 @@ def test_no_module_over_500_lines() -> None:
         for path in package.rglob("*.py")
     }
     assert {name: n for name, n in lines.items() if n > MAX_LINES} == {}
+
+
+def test_no_package_hides_a_module_of_its_own_under_another_object() -> None:
+    """`linkaudit.cli.audit` is the module `linkaudit/cli/audit.py`, not a function re-exported
+    under its name (a patch or an import of the module would reach the wrong thing)."""
+    import importlib
+    import pkgutil
+    import types
+
+    import linkaudit
+
+    hidden = []
+    for info in pkgutil.walk_packages(linkaudit.__path__, "linkaudit."):
+        if not info.ispkg:
+            continue
+        package = importlib.import_module(info.name)
+        for sub in pkgutil.iter_modules(package.__path__):
+            value = getattr(package, sub.name, None)
+            if value is not None and not isinstance(value, types.ModuleType):
+                hidden.append(f"{info.name}.{sub.name}")
+    assert hidden == []

@@ -1,8 +1,8 @@
 """The command line: a thin face over the library, one module per command.
 
-- `app`: the typer application (`linkaudit.cli.app`), its commands added below in the order
+- `application`: the typer application (`linkaudit.cli.app`), its commands added below in the order
   `--help` lists them: `extract`, `audit`, `cache`, `rules`, `config`, `report`, `fix`;
-- `main`: the console script and `python -m linkaudit` (`linkaudit.cli.main`);
+- `entry`: the console script and `python -m linkaudit` (`linkaudit.cli.main`);
 - `common`: one way to fail (`fail`: one line, a hint, an exit code), one way to write a file
   (`write_atomic`), one way to print a problem;
 - `settings`: one `build_settings` / `build_config` for every command: the config file
@@ -12,21 +12,23 @@
 
 from __future__ import annotations
 
-from linkaudit.cli.app import DISTRIBUTION, Command, app
-from linkaudit.cli.audit import audit
-from linkaudit.cli.extract import extract
-from linkaudit.cli.health import fix, report
-from linkaudit.cli.info import cache_command, config_command, rules_command
-from linkaudit.cli.main import main, usage_message
+# The command modules are imported as modules (never their functions under the same names), so
+# `linkaudit.cli.audit` is the module a test or a reader expects.
+from linkaudit.cli import audit as _audit
+from linkaudit.cli import extract as _extract
+from linkaudit.cli import health as _health
+from linkaudit.cli import info as _info
+from linkaudit.cli.application import DISTRIBUTION, Command, app
+from linkaudit.cli.entry import main, usage_message
 from linkaudit.cli.settings import ALLOW_ALL, build_config, build_settings, fix_allow_private
 
-app.command("extract", cls=Command)(extract)
-app.command("audit", cls=Command)(audit)
-app.command("cache", cls=Command)(cache_command)
-app.command("rules", cls=Command)(rules_command)
-app.command("config", cls=Command)(config_command)
-app.command("report", cls=Command)(report)
-app.command("fix", cls=Command)(fix)
+app.command("extract", cls=Command)(_extract.extract)
+app.command("audit", cls=Command)(_audit.audit)
+app.command("cache", cls=Command)(_info.cache_command)
+app.command("rules", cls=Command)(_info.rules_command)
+app.command("config", cls=Command)(_info.config_command)
+app.command("report", cls=Command)(_health.report)
+app.command("fix", cls=Command)(_health.fix)
 
 
 __all__ = [

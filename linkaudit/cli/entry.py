@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from linkaudit.cli.app import app
+from linkaudit.cli.application import app
 from linkaudit.cli.common import err_console, fail
 from linkaudit.cli.settings import fix_allow_private
 from linkaudit.errors import ExitCode, LinkauditError
