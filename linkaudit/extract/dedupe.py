@@ -55,15 +55,18 @@ class RepeatTracker:
         self.seen_chars = 0
         """How many characters all paragraphs held (repeats included)."""
 
-    def is_repeat(self, paragraph: str) -> bool:
-        """True (and counted) when `paragraph` is long enough and was seen before."""
-        key = " ".join(paragraph.split())
-        self.seen_chars += len(key)
-        if len(key) < _MIN_PARAGRAPH:
+    def is_repeat(self, paragraph: str, targets: Sequence[str] = ()) -> bool:
+        """True (and counted) when `paragraph` is long enough and was seen before with the same
+        link `targets`: a list that names one site twice, once over `http:` and once over
+        `https:`, repeats its words, not its links, and both links are checked."""
+        text = " ".join(paragraph.split())
+        self.seen_chars += len(text)
+        if len(text) < _MIN_PARAGRAPH:
             return False
+        key = "\n".join((text, *targets))
         if key in self._seen:
             self.repeats += 1
-            self.repeated_chars += len(key)
+            self.repeated_chars += len(text)
             return True
         self._seen.add(key)
         return False

@@ -47,7 +47,8 @@ _BLOCKS = frozenset(
 
 _SKIPPED = frozenset({"script", "style", "noscript", "template", "head", "svg", "math", "iframe"})
 _CODE = frozenset({"code", "pre", "kbd", "samp", "tt", "var"})
-_MEDIA = ["img", "source", "video", "audio"]
+_MEDIA = ["img", "source", "video", "audio", "iframe", "embed"]
+"""Elements whose `src` (and `srcset`) the page embeds: checked as images are (they rot too)."""
 
 
 @dataclass
@@ -110,7 +111,11 @@ class _Walker:
             if not isinstance(node, Tag) or id(node) in self.skip:
                 continue
             name = node.name
-            if name in _SKIPPED or (node.attrs and _hidden(node)):
+            if name in _SKIPPED:
+                if name == "iframe" and not (node.attrs and _hidden(node)):
+                    self.media(node)  # its source is embedded; its content is fallback text
+                continue
+            if node.attrs and _hidden(node):
                 continue
             if name in _CODE:
                 self.current.add(node.get_text())
@@ -221,7 +226,8 @@ class _Walker:
         self.links.append(Link(clean_url(url), href, line, column, text, kind))
 
     def media(self, tag: Tag) -> None:
-        """The sources of an `<img>`, `<source>`, `<video>` or `<audio>` (`src` and `srcset`)."""
+        """The sources of an `<img>`, `<source>`, `<video>`, `<audio>`, `<iframe>` or `<embed>`
+        (`src` and `srcset`)."""
         alt = " ".join(str(tag.get("alt", "")).split())[:300]
         src = tag.get("src")
         if isinstance(src, str) and src.strip():

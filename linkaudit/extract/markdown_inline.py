@@ -343,7 +343,7 @@ def _read_inline(
                 out.ids_in_html.append(attrs["id"])
             if name == "br":
                 add(" ")
-            if name in ("img", "source") and attrs.get("src"):
+            if name in ("img", "source", "video", "audio", "iframe", "embed") and attrs.get("src"):
                 out.links.append(_FoundLink(attrs["src"], attrs.get("alt", ""), at,
                                             LinkKind.IMAGE))
             if name in _VOID or child.content.rstrip().endswith("/>"):
@@ -443,8 +443,8 @@ def _body(block: _Block, state: _State) -> None:
             state.row_header = strip_markers(inline.plain, inline.markers)
     if len(state.heads) < 200 and block.item is None:
         state.heads.extend(token.content.split("\n")[:3])
-    if state.repeats.is_repeat(inline.plain):
-        return  # the same paragraph again: its links and claims are already in
+    if state.repeats.is_repeat(inline.plain, [link.href for link in inline.links]):
+        return  # the same paragraph again, links and all: its links and claims are already in
     for link in inline.links:
         if not link.note:
             _add_link(link.href, link.text, link.offset, state, link.kind, link.written)

@@ -106,7 +106,8 @@ class LinkKind(StrEnum):
     LINK = "link"
     """A link a reader follows: inline, reference-style, autolink, bare URL, `<a href>`."""
     IMAGE = "image"
-    """Something the page embeds: `![x](y)`, `<img src>`, `<source srcset>`, a badge."""
+    """Something the page embeds: `![x](y)`, `<img src>`, `<source srcset>`, a badge, the `src` of
+    a `<video>`, `<audio>`, `<iframe>` or `<embed>`."""
 
 
 @dataclass(frozen=True, slots=True)

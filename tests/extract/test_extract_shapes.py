@@ -711,3 +711,32 @@ def test_images_are_links_of_their_own_kind() -> None:
     assert [(k.url, k.kind, k.column) for k in doc.links] == [
         ("https://img.example.org/c.png", LinkKind.IMAGE, 5)
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("page.html", '<p>Watch.</p><iframe src="https://video.example/embed/1">fallback</iframe>'
+                      '<video src="https://cdn.example/a.mp4"></video>'),
+        ("page.md", 'Watch.\n\n<div class="frame">\n  <iframe src="https://video.example/embed/1">'
+                    '\n  </iframe>\n</div>\n\n<video src="https://cdn.example/a.mp4"></video>\n'),
+    ],
+)
+def test_embedded_frames_and_videos_are_links_of_their_own_kind(name: str, body: str) -> None:
+    """An `<iframe>` or `<video>` a page embeds rots as an image does (lychee checks them)."""
+    doc = _doc(name, body)
+    assert {(k.url, k.kind) for k in doc.links} == {
+        ("https://video.example/embed/1", LinkKind.IMAGE),
+        ("https://cdn.example/a.mp4", LinkKind.IMAGE),
+    }
+
+
+def test_a_list_entry_repeated_with_another_link_keeps_both_links() -> None:
+    """An awesome list names a podcast twice, over https in one section and http in another:
+    the words repeat, the links differ, and both are checked."""
+    entry = "* [Learning Machines 101]({}) - Richard M. Golden (podcast)\n"
+    doc = _doc("list.md", "## AI\n\n" + entry.format("https://www.lm101.example")
+               + "\n## More AI\n\n" + entry.format("http://www.lm101.example") + "\n")
+    assert sorted(k.url for k in doc.links) == ["http://www.lm101.example/",
+                                                 "https://www.lm101.example/"]
+    assert not doc.duplicated_body
