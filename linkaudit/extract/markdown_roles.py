@@ -68,6 +68,9 @@ def _roles(tokens: list[Token], state: _State) -> list[_Block]:
             numbers = _item_numbers(tokens, position)
             ordered = kind == "ordered_list_open"
             lists.append([first, ordered, int(len(set(numbers)) <= 1 and len(numbers) > 1), 0])
+            if (not items and ordered and section_level is None
+                    and _trailing_source_list(tokens, position, first, state)):
+                section_level, section_items = 7, 0  # a list of sources with no heading
             if not items and ordered and section_level is not None:
                 opens = token.map[0] if token.map else 0
                 carried = _carried(before, first, opens, state)
@@ -222,6 +225,37 @@ def _heading_text(token: Token) -> str:
     Markdown (`References[[edit](/w/index.php?...)]` reads "References")."""
     text = "".join(c.content for c in token.children or [] if c.type in ("text", "code_inline"))
     return _EDIT_LINK.sub("", text).strip()
+
+
+_WEB_URL = re.compile(r"https?://", re.IGNORECASE)
+
+
+def _trailing_source_list(tokens: list[Token], position: int, first: int, state: _State) -> bool:
+    """True when the ordered list opening at `position` ends the document, each of its items
+    holds a web URL, and the text cites its numbers (`... grew [1].` then `1. https://...`, with
+    no heading: how chat answers and exported notes end). A list in the middle of a text, or one
+    whose numbers nobody cites, stays a list."""
+    depth = 0
+    items = 0
+    with_url = 0
+    end = len(tokens)
+    for at in range(position, len(tokens)):
+        token = tokens[at]
+        if token.type in ("ordered_list_open", "bullet_list_open"):
+            depth += 1
+        elif token.type in ("ordered_list_close", "bullet_list_close"):
+            depth -= 1
+            if depth == 0:
+                end = at + 1
+                break
+        elif token.type == "list_item_open" and depth == 1:
+            items += 1
+        elif token.type == "inline" and depth == 1 and _WEB_URL.search(token.content):
+            with_url += 1
+    if items < 2 or with_url < items or any(t.type != "html_block" for t in tokens[end:]):
+        return False
+    cited = sum(1 for n in range(first, first + items) if str(n) in state.cited)
+    return cited * 2 >= items
 
 
 def _all_entries(token: Token, state: _State) -> bool:

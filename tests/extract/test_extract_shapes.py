@@ -740,3 +740,18 @@ def test_a_list_entry_repeated_with_another_link_keeps_both_links() -> None:
     assert sorted(k.url for k in doc.links) == ["http://www.lm101.example/",
                                                  "https://www.lm101.example/"]
     assert not doc.duplicated_body
+
+
+def test_a_cited_list_of_sources_that_ends_the_text_needs_no_heading() -> None:
+    """`... grew [1].` then `1. https://...` and nothing after: how chat answers and exported
+    notes end. A numbered list in mid-text, or one nobody cites, stays a list."""
+    doc = _doc("answer.md", "Solar grew fast [1]. Wind too [2].\n\n"
+               "1. https://a.example/solar\n2. Wind report, https://b.example/wind\n")
+    assert _refs(doc) == {"1": "https://a.example/solar", "2": "https://b.example/wind"}
+    assert doc.dangling_markers == () and _claims(doc) == [
+        (("1",), "Solar grew fast."), (("2",), "Wind too.")]
+    middle = _doc("steps.md", "Do this [1].\n\n1. https://a.example/one\n2. https://b.example/two"
+                  "\n\nThen more text.\n")
+    assert middle.references == ()
+    uncited = _doc("links.md", "Some links.\n\n1. https://a.example/one\n2. https://b.example/two\n")
+    assert uncited.references == () and len(uncited.links) == 2
