@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 
 from linkaudit.config import ReportConfig, RulesConfig
-from linkaudit.model import AuditResult, Document, LinkGroup, LinkStatus
+from linkaudit.model import AuditResult, DatedFact, Document, LinkGroup, LinkStatus
 from linkaudit.report._text import (
     SEVERITY_ORDER,
     date_label,
@@ -27,6 +27,7 @@ from linkaudit.report._text import (
 )
 from linkaudit.report.rulemeta import rule_catalogue
 from linkaudit.report.summary import run_notes, status_label, summarize, summary_line
+from linkaudit.sourcedates import source_published
 from linkaudit.textsafe import html_text
 from linkaudit.urls import redact_url
 
@@ -161,6 +162,17 @@ AGE_FILL = {"after": "#cf222e", "fresh": "#2da44e", "stale": "#bf8700"}
 """Bar colours: dated after the document, younger than `stale_after_days`, older."""
 
 
+def published(url: str | None, result: AuditResult) -> DatedFact | None:
+    """A source's published date as the rules read it: the check's (set by the run from the URL,
+    the page and the archive), else the URL's own when nothing was fetched (`--offline`)."""
+    if not url:
+        return None
+    check = result.checks.get(url)
+    if check is not None and check.published is not None:
+        return check.published
+    return source_published(url, check, result.archives.get(url))
+
+
 def source_ages(result: AuditResult) -> list[int]:
     """Each dated reference's age at its dated document's date, in days (negative: after it)."""
     ages: list[int] = []
@@ -168,9 +180,9 @@ def source_ages(result: AuditResult) -> list[int]:
         if doc.date is None:
             continue
         for ref in doc.references:
-            check = result.checks.get(ref.url) if ref.url else None
-            if check is not None and check.published is not None:
-                ages.append((doc.date.value - check.published.value).days)
+            fact = published(ref.url, result)
+            if fact is not None:
+                ages.append((doc.date.value - fact.value).days)
     return ages
 
 
@@ -281,7 +293,8 @@ def _document_section(doc: Document, result: AuditResult) -> str:
         if check is not None and check.title:
             source += f'<br><span class="muted">{esc(shorten(check.title, 100))}</span>'
         status = status_label(check)
-        published = esc(date_label(check.published)) if check and check.published else "—"
+        fact = published(ref.url, result)
+        shown = esc(date_label(fact)) if fact is not None else "—"
         archive = "—"
         if lookup is not None:
             best = lookup.best
@@ -290,7 +303,7 @@ def _document_section(doc: Document, result: AuditResult) -> str:
         rules = ", ".join(sorted({esc(f.rule) for f in findings_of(result, doc.origin)
                                   if f.reference == ref.id}))
         rows.append(f"<tr><td>[{esc(ref.id)}]</td><td>{source}</td><td>{esc(status)}</td>"
-                    f"<td>{published}</td><td>{archive}</td><td>{rules or '—'}</td></tr>")
+                    f"<td>{shown}</td><td>{archive}</td><td>{rules or '—'}</td></tr>")
     body = ("<table><thead><tr><th>Ref</th><th>Source</th><th>Status</th><th>Published</th>"
             "<th>Archive</th><th>Findings</th></tr></thead><tbody>" + "".join(rows)
             + "</tbody></table>") if rows else '<p class="muted">No references found.</p>'
