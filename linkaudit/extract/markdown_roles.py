@@ -5,6 +5,7 @@ entry, footnote, HTML), with the list numbers a reader sees and where a referenc
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from markdown_it.token import Token
 
@@ -165,9 +166,9 @@ def _roles(tokens: list[Token], state: _State) -> list[_Block]:
     return blocks
 
 
-def _item_numbers(tokens: list[Token], position: int) -> list[str]:
-    """The numbers written on the items of the list opening at `position` (its own level)."""
-    numbers: list[str] = []
+def _list_tokens(tokens: list[Token], position: int) -> Iterator[tuple[int, Token, int]]:
+    """The tokens of the list opening at `position`, each with its index and the depth of list
+    it stands in (1: the list's own items; 0: its closing token, the last one given)."""
     depth = 0
     for at in range(position, len(tokens)):  # never `tokens[position:]`: a copy of the rest
         token = tokens[at]
@@ -175,9 +176,16 @@ def _item_numbers(tokens: list[Token], position: int) -> list[str]:
             depth += 1
         elif token.type in ("ordered_list_close", "bullet_list_close"):
             depth -= 1
-            if depth == 0:
-                break
-        elif token.type == "list_item_open" and depth == 1:
+        yield at, token, depth
+        if depth == 0:
+            return
+
+
+def _item_numbers(tokens: list[Token], position: int) -> list[str]:
+    """The numbers written on the items of the list opening at `position` (its own level)."""
+    numbers: list[str] = []
+    for _at, token, depth in _list_tokens(tokens, position):
+        if token.type == "list_item_open" and depth == 1:
             numbers.append(token.info)
             if len(numbers) > 2 and len(set(numbers)) > 1:
                 break  # enough to tell "1. 1. 1." from "1. 2. 3."
@@ -235,19 +243,11 @@ def _trailing_source_list(tokens: list[Token], position: int, first: int, state:
     holds a web URL, and the text cites its numbers (`... grew [1].` then `1. https://...`, with
     no heading: how chat answers and exported notes end). A list in the middle of a text, or one
     whose numbers nobody cites, stays a list."""
-    depth = 0
-    items = 0
-    with_url = 0
+    items = with_url = 0
     end = len(tokens)
-    for at in range(position, len(tokens)):
-        token = tokens[at]
-        if token.type in ("ordered_list_open", "bullet_list_open"):
-            depth += 1
-        elif token.type in ("ordered_list_close", "bullet_list_close"):
-            depth -= 1
-            if depth == 0:
-                end = at + 1
-                break
+    for at, token, depth in _list_tokens(tokens, position):
+        if depth == 0:
+            end = at + 1
         elif token.type == "list_item_open" and depth == 1:
             items += 1
         elif token.type == "inline" and depth == 1 and _WEB_URL.search(token.content):
