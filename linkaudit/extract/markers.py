@@ -22,6 +22,7 @@ _FOOTNOTE = re.compile(r"\[\^([A-Za-z0-9_\-]{1,40})\]")
 _NUMBER_OR_RANGE = re.compile(r"\^?([0-9]{1,4})(?:\s*[\u2013\u2014\-]\s*([0-9]{1,4}))?")
 _GLUE = re.compile(r"[ \t,;]{0,3}")
 _CODE_AFTER = frozenset("-=+*/<>(")
+"""What follows an index in code (`v[1]->x`, `a[1] + b`, `f[1](x)`), never a citation."""
 _CROSS_REFERENCE = re.compile(
     r"(?:\b(?:Figures?|Figs?\.|FIG\.|Tables?|Tabs?\.|Listings?|Equations?|Eqs?\.|Algorithms?|"
     r"Appendix|Chapters?|Sections?|Secs?\.)|\u00a7)\s*$"
@@ -29,13 +30,15 @@ _CROSS_REFERENCE = re.compile(
 """Words before a bracketed number that make it a cross-reference, not a citation (capitalised,
 as a caption's name is: `a shared table [3]` is prose and cites)."""
 _GLUED = re.compile(r"[^\W_]\[([0-9][0-9 ,;\u2013\u2014\-]{0,20})\]")
-_NAME_BEFORE = re.compile(r"[^\W]+$")
-"""The word or identifier a bracket is glued to (`growth` in `growth[1]`, `x` in `x[1]`)."""
-_OPERATOR_BEFORE = re.compile(r"(?:[=<>+*/\u2208\u2264\u2265\u2260]|\b[A-Za-z]\s+in)\s*$")
+_IDENTIFIER_BEFORE = re.compile(r"(?<![\w\-])(?:[a-z]|[a-z]+[0-9]+|\w*_\w*)$")
+"""A name a bracket is glued to that no prose word looks like: one lower-case letter (`x[1]`),
+letters then digits (`a1[3]`), or a name with an underscore (`row_2[5]`). Not `H2O[1]`,
+`vitamin C[1]`, `COVID-19[3]`, `GPT-4[7]` or `2023[4]`: those are prose, and cite."""
+_OPERATOR_BEFORE = re.compile(r"(?:[=\u2208\u2264\u2265\u2260]|(?:^|\s)[<>+*/]|\b[a-z]\s+in)\s*$")
 """What before a free-standing bracket makes it a value, not a citation: an operator
-(`n = [4, 8, 16]`, `x \u2208 [1, 10]`) or a variable's range (`k in [1, 10]`). A noun is not
-enough: `a vector [1]` and `the h-index [4]` cite."""
-"""What follows an index in code (`v[1]->x`, `a[1] + b`, `f[1](x)`), never a citation."""
+(`n = [4, 8, 16]`, `x \u2208 [1, 10]`, `a + [2, 3]`) or a variable's range (`k in [1, 10]`).
+Not emphasis or a URL's end (`**2024** [1]`, `https://example.org/ [4]`), not a capital's
+`in` (`Vitamin D in [6]`), and a noun is not enough (`a vector [1]`, `the h-index [4]` cite)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,21 +106,23 @@ def glues_citations(text: str, known: Collection[str]) -> bool:
 
 
 def _alone_on_line(text: str, start: int, end: int) -> bool:
-    """True when nothing but spaces stands beside `text[start:end]` on its line."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    return not text[line_start:start].strip() and not text[end : None if line_end == -1
-                                                             else line_end].strip()
+    """True when nothing but spaces and tabs stands beside `text[start:end]` on its line (read
+    outward from the bracket only: linear however many brackets a line holds)."""
+    at = start - 1
+    while at >= 0 and text[at] in " \t":
+        at -= 1
+    if at >= 0 and text[at] not in "\r\n":
+        return False
+    at = end
+    while at < len(text) and text[at] in " \t":
+        at += 1
+    return at == len(text) or text[at] in "\r\n"
 
 
 def _identifier_before(text: str, start: int) -> bool:
-    """True when the bracket at `start` is glued to a name no prose word looks like: one letter
-    (`x[1]`, `M[3]`), or one holding an underscore or a digit (`row_2[1]`, `a1[3]`)."""
-    name = _NAME_BEFORE.search(text, max(0, start - 40), start)
-    if name is None:
-        return False
-    word = name.group(0)
-    return len(word) == 1 or any(c == "_" or c.isdigit() for c in word)
+    """True when the bracket at `start` is glued to a name no prose word looks like (see
+    `_IDENTIFIER_BEFORE`)."""
+    return _IDENTIFIER_BEFORE.search(text, max(0, start - 40), start) is not None
 
 
 def _looks_like_code(text: str, start: int, end: int, ids: tuple[str, ...],

@@ -17,6 +17,9 @@ _CASES: dict[str, Callable[[int], str]] = {
     "digit-runs": lambda n: ("[" + "1," * 40) * (n // 81),
     "long-digits": lambda n: "[" + "9" * n,
     "marker-wall": lambda n: "w [1] " * (n // 6),
+    # Brackets naming entries a list lacks, on one line: each is judged without copying the line.
+    "unknown-brackets-beside-a-list": lambda n: "[3, 4] " * (n // 7)
+    + "\n\nReferences\n\n[1] https://a.example/1\n[2] https://a.example/2\n",
     "dots": lambda n: "a. " * (n // 3),
     "footnote-carets": lambda n: "[^" * (n // 2),
     "url-parens": lambda n: "https://a.example/" + "(" * n,

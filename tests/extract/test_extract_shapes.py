@@ -465,6 +465,20 @@ def test_values_and_indices_beside_a_reference_list_are_not_markers(name: str) -
     assert [c.ids for c in word.citations] == [("1",), ("2",)]
 
 
+@pytest.mark.parametrize("name", ["notes.md", "notes.txt"])
+def test_citations_glued_to_numbers_names_and_emphasis_still_cite(name: str) -> None:
+    """What looks like a value or an index but is prose: a chemical, a disease, a year, a
+    model, a vitamin, emphasis, a URL's end, a capital's `in`."""
+    body = ("Water is H2O[1]. The pandemic COVID-19[2] changed work. In 2023[3] prices fell. "
+            "Use GPT-4[4] here. Intake of vitamin C[5] helps.\nVitamin D in [6] was studied. "
+            "Revenue rose in **2024** [7]. Margins held at *40%* [8]. See https://example.org/ "
+            "[9]\n\nReferences\n\n"
+            + "".join(f"[{i}] https://a.example/{i}\n" for i in range(1, 10)))
+    doc = _doc(name, body)
+    assert [c.ids for c in doc.citations] == [(str(i),) for i in range(1, 10)]
+    assert doc.uncited_references == ()
+
+
 def test_a_footnote_whose_body_is_a_code_block() -> None:
     """EIP style: `[^1]:` with an indented CSL-JSON block as its body (or, indented less than
     four spaces after a blank line, right below it): a defined note, with its URL and DOI."""
