@@ -126,6 +126,8 @@ class _State:
     links: list[Link] = field(default_factory=list)
     repeats: RepeatTracker = field(default_factory=RepeatTracker)
     heads: list[str] = field(default_factory=list)
+    last_content: int | None = None
+    """Index of the stream's last token that is not an HTML block (found when first asked)."""
     problems: list[Problem] = field(default_factory=list)
     row_end: tuple[int, int] = (-1, 0)
     """(row, source offset) where the last table cell read ended: the next cell starts there."""

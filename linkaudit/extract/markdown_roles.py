@@ -243,16 +243,23 @@ def _trailing_source_list(tokens: list[Token], position: int, first: int, state:
     holds a web URL, and the text cites its numbers (`... grew [1].` then `1. https://...`, with
     no heading: how chat answers and exported notes end). A list in the middle of a text, or one
     whose numbers nobody cites, stays a list."""
+    if state.last_content is None:  # the last token that is not an HTML block (comments)
+        state.last_content = next(
+            (at for at in range(len(tokens) - 1, -1, -1) if tokens[at].type != "html_block"), -1)
     items = with_url = 0
+    item_has_url = False
     end = len(tokens)
     for at, token, depth in _list_tokens(tokens, position):
         if depth == 0:
-            end = at + 1
+            end = at
         elif token.type == "list_item_open" and depth == 1:
             items += 1
-        elif token.type == "inline" and depth == 1 and _WEB_URL.search(token.content):
+            item_has_url = False
+        elif (token.type == "inline" and depth == 1 and not item_has_url
+              and _WEB_URL.search(token.content)):
+            item_has_url = True
             with_url += 1
-    if items < 2 or with_url < items or any(t.type != "html_block" for t in tokens[end:]):
+    if items < 2 or with_url < items or end < state.last_content:
         return False
     cited = sum(1 for n in range(first, first + items) if str(n) in state.cited)
     return cited * 2 >= items
