@@ -89,7 +89,7 @@ def parse_scheduler(value: object) -> str:
 def make_executor(
     scale: ScaleConfig,
     network: NetworkConfig,
-    client: HttpClient,
+    client: HttpClient | None,
     local: LocalResources | None = None,
 ) -> Executor:
     """The home the scale section asks for: a Dask cluster (`scheduler`), worker processes
@@ -108,7 +108,8 @@ def make_executor(
         from linkaudit.scale.processes import ProcessExecutor
 
         return ProcessExecutor(scale.workers)
-
+    if client is None:
+        raise ValueError("a check in this process needs the run's client")
     return InProcessExecutor(client, local)
 
 
@@ -264,7 +265,7 @@ async def check_urls(
     store_config: StoreConfig,
     scale: ScaleConfig,
     *,
-    client: HttpClient,
+    client: HttpClient | None,
     store: Store | None = None,
     on_result: Callable[[LinkCheck], None] | None = None,
     executor: Executor | None = None,
@@ -285,8 +286,10 @@ async def check_urls(
 
     `anchors_for` are the normalised URLs whose page anchors are wanted (`--check-fragments`);
     `sources_for` the normalised URLs cited as sources, whose pages are read whole (None: all);
-    `executor` replaces the one `scale` asks for (tests). `fetcher`, `pool` and the `known`
-    answers (by `known_key`) are lent to a check in this process (see `LocalResources`).
+    `executor` replaces the one `scale` asks for (tests). `client` may be None when every
+    request goes to workers (one is made here if a link comes back `DEFERRED`). `fetcher`,
+    `pool` and the `known` answers (by `known_key`) are lent to a check in this process (see
+    `LocalResources`).
     `on_result` sees every spelling of every URL; with `collect=False` the results go to it
     alone (`CheckRun.checks` stays empty). A cancelled run still writes what came back to the
     cache, and stops its workers.
@@ -324,7 +327,9 @@ async def check_urls(
             latencies = measured_latencies(store)
             work = host_work(fresh, network, latencies)
             plan = plan_shards(work, slots=slots, concurrency=network.concurrency)
-            shards = _fitted(plan.shards, anchors, sources, owns_redirects=slots == 1)
+            # A shard alone (one slot, or every URL on one host) may follow any redirect.
+            shards = _fitted(plan.shards, anchors, sources,
+                             owns_redirects=len(plan.shards) <= 1)
             problems.extend(await chosen.run(shards, network, rules, merge))
             if merge.deferred:
                 # Every shard is done, so the hosts these links redirect to are no one else's

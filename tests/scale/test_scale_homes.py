@@ -157,6 +157,20 @@ async def test_a_host_that_links_redirect_to_is_never_split_between_shards(
     assert sum(n for key, n in site.requests.items() if key.startswith(target)) == len(urls)
 
 
+async def test_a_shard_alone_follows_its_redirects_itself(loopback_web, tmp_path: Path) -> None:
+    """Every link on one host: one shard, no neighbour to leave the target host to, so nothing
+    comes back and no first request is sent twice."""
+    site = await loopback_web(hosts=2)
+    urls = [f"{site.bases[0]}/away/{i}" for i in range(6)]
+    run = await check_urls(urls, *sections(config(tmp_path, workers=2)), client=None,  # type: ignore[arg-type]
+                           executor=ProcessExecutor(2))
+    assert run.plan is not None and len(run.plan.shards) == 1
+    origin = site.bases[0].removeprefix("http://")
+    assert sum(n for key, n in site.requests.items() if key.startswith(origin)) == len(urls)
+    assert {c.final_url for c in run.checks.values()} == {
+        f"{site.bases[-1]}/ok/{i}-away" for i in range(6)}
+
+
 async def test_the_dask_path_gives_the_verdicts_of_one_process(
     loopback_web, tmp_path: Path
 ) -> None:
