@@ -23,7 +23,6 @@ import contextlib
 import dataclasses
 import logging
 import uuid
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -41,11 +40,11 @@ from linkaudit.scale.interface import (
 from linkaudit.scale.plan import Shard
 
 CONNECT_TIMEOUT_S = 10.0
+"""Seconds to wait for the scheduler to answer."""
 HANDSHAKE_S = 10.0
 """Seconds beyond the connect allowed for the scheduler to answer as one."""
 CLOSE_TIMEOUT_S = 5.0
 """Longest a disconnect may take (a half-open client must not hold the run's exit)."""
-"""Seconds to wait for the scheduler to answer."""
 WORKERS_TIMEOUT_S = 30.0
 """Seconds to wait for a scheduler with no workers to get one."""
 LOCAL = "local"
@@ -77,15 +76,14 @@ class DaskExecutor:
         logging.getLogger("distributed").setLevel(logging.CRITICAL)
         try:
             if self.address == LOCAL:
-                # Its dashboard is not shown: no word about the port it would have taken.
-                warnings.filterwarnings("ignore", message="Port .* is already in use",
-                                        category=UserWarning)
                 self._cluster = await distributed.LocalCluster(
                     n_workers=self._local_workers or usable_cores(),
                     threads_per_worker=1,
                     processes=True,
                     asynchronous=True,
-                    dashboard_address=None,
+                    # Any free port on loopback: Dask serves its dashboard even when asked for
+                    # none, and warns when its usual port is taken.
+                    dashboard_address="127.0.0.1:0",
                     silence_logs=logging.CRITICAL,
                 )
                 self._client = await distributed.Client(
@@ -115,9 +113,10 @@ class DaskExecutor:
             ) from None
         except Exception as exc:  # noqa: BLE001 - another service's bytes read as Dask's
             await self.close()
+            what = ("a local Dask cluster could not start" if self.address == LOCAL
+                    else f"{self.address} did not answer as a Dask scheduler")
             raise SchedulerUnreachable(
-                f"{self.address} did not answer as a Dask scheduler "
-                f"({type(exc).__name__}: {_first_line(exc)[:120]})"
+                f"{what} ({type(exc).__name__}: {_first_line(exc)[:120]})"
             ) from None
         try:
             await self._client.wait_for_workers(1, timeout=WORKERS_TIMEOUT_S)
