@@ -13,8 +13,9 @@ ENV = "LINKAUDIT_CPU_WORKERS"
 
 
 def usable_cores() -> int:
-    """The cores this process may run on (its CPU affinity, which a container's or a job
-    scheduler's limit sets), not every core the machine has."""
+    """The cores this process may run on (its CPU affinity: `taskset`, `docker --cpuset-cpus`,
+    a batch scheduler's binding), not every core the machine has. A CPU quota (`docker
+    --cpus`, a Kubernetes limit) leaves the affinity whole and is not seen here."""
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
     return max(1, os.cpu_count() or 1)
@@ -33,10 +34,13 @@ def configured_workers() -> int | None:
 
 
 def idle_cores() -> int:
-    """The usable cores less the load average, rounded: the ones other jobs leave free."""
+    """The usable cores less their share of the load average, rounded: the ones other jobs
+    leave free. The load is the machine's, so a process bound to 4 of 64 cores counts a
+    sixteenth of it."""
     cores = usable_cores()
     try:
         load = os.getloadavg()[0]
     except OSError:  # not available (Windows): assume the cores are free
         load = 0.0
-    return max(0, min(cores, round(cores - load)))
+    machine = max(cores, os.cpu_count() or cores)
+    return max(0, min(cores, round(cores - load * cores / machine)))

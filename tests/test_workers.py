@@ -103,3 +103,15 @@ def test_auto_counts_the_cores_this_process_may_run_on(monkeypatch: pytest.Monke
     monkeypatch.setattr(os, "cpu_count", lambda: 8)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     assert parse_workers("auto") == 2
+
+
+def test_a_process_bound_to_a_few_cores_counts_its_share_of_the_load(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """4 of 64 cores, the machine at load 20: the 4 are mostly free (20/64 of each is busy)."""
+    from linkaudit.cores import idle_cores
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (20.0, 20.0, 20.0))
+    assert idle_cores() == 3
