@@ -21,8 +21,14 @@ from linkaudit.crawl.ledger import Entry
 from linkaudit.crawl.robots import ALLOW_ALL, DISALLOW_ALL, MAX_ROBOTS_BYTES, Robots, parse_robots
 from linkaudit.crawl.urlkey import crawl_url, origin_of
 from linkaudit.http import FetchError, HttpResponse
-from linkaudit.model import Hop, LinkStatus, ProblemKind
-from linkaudit.report.summary import ALLOW_PRIVATE_HINT, is_address_refusal, skip_reason
+from linkaudit.model import (
+    ALLOW_PRIVATE_HINT,
+    Hop,
+    LinkStatus,
+    ProblemKind,
+    is_address_refusal,
+    skip_reason,
+)
 from linkaudit.urls import host_of, redact_url
 
 _ROBOTS_REDIRECTS = 5

@@ -20,11 +20,14 @@ from linkaudit.model.archives import (
     SnapshotKind,
 )
 from linkaudit.model.checks import (
+    ALLOW_PRIVATE_HINT,
     Hop,
     LinkCheck,
     LinkGroup,
     LinkStatus,
     PageRead,
+    is_address_refusal,
+    skip_reason,
 )
 from linkaudit.model.documents import (
     Citation,
@@ -51,6 +54,7 @@ from linkaudit.model.results import (
 )
 
 __all__ = [
+    "ALLOW_PRIVATE_HINT",
     "ArchiveLookup",
     "ArchiveState",
     "AuditResult",
@@ -76,5 +80,7 @@ __all__ = [
     "SiteView",
     "Snapshot",
     "SnapshotKind",
+    "is_address_refusal",
     "registrable_host",
+    "skip_reason",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import assert_never
@@ -138,3 +139,27 @@ class LinkCheck:
     (`docs/guide` is missing, `docs/guide.md` is there), the target of a page-name link."""
     read: PageRead = PageRead.SOURCE
     """How much of the page was read (a cached `LINK` read does not serve a source)."""
+
+
+_ADDRESS_REFUSAL = re.compile(r"^(?:redirect to \S+ refused: )?([\w() -]+? address)\b")
+_EXCLUDED = re.compile(r"^excluded by (--?[\w-]+)")
+
+
+def skip_reason(error: str | None) -> str:
+    """Why a link was skipped, without the particulars, for counting: `loopback address`,
+    `excluded by --exclude`, or the check's own reason (any kind of skip fits)."""
+    text = " ".join((error or "").split())
+    if match := _ADDRESS_REFUSAL.match(text):
+        return match[1]
+    if match := _EXCLUDED.match(text):
+        return f"excluded by {match[1]}"
+    return text[:80] or "skipped"
+
+
+def is_address_refusal(reason: str) -> bool:
+    """True for a `skip_reason` that `--allow-private` would lift."""
+    return reason.endswith(" address")
+
+
+ALLOW_PRIVATE_HINT = "--allow-private checks private, loopback and link-local addresses"
+"""Said once, in the summary, when links were skipped for their address."""

@@ -6,7 +6,6 @@ Every format and the CLI read these, so the table, the JSON, the job summary and
 
 from __future__ import annotations
 
-import re
 import signal
 from collections import Counter
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from typing import assert_never
 from linkaudit.config import FailOn
 from linkaudit.errors import ExitCode
 from linkaudit.model import (
+    ALLOW_PRIVATE_HINT,
     AuditResult,
     Finding,
     LinkCheck,
@@ -22,6 +22,8 @@ from linkaudit.model import (
     Problem,
     ProblemKind,
     Severity,
+    is_address_refusal,
+    skip_reason,
 )
 from linkaudit.report._text import SEVERITY_ORDER, STATUS_ORDER, plural
 
@@ -175,28 +177,6 @@ def summarize(result: AuditResult, fail_on: FailOn = FailOn.ERROR) -> Summary:
     )
 
 
-_ADDRESS_REFUSAL = re.compile(r"^(?:redirect to \S+ refused: )?([\w() -]+? address)\b")
-_EXCLUDED = re.compile(r"^excluded by (--?[\w-]+)")
-
-
-def skip_reason(error: str | None) -> str:
-    """Why a link was skipped, without the particulars, for counting: `loopback address`,
-    `excluded by --exclude`, or the check's own reason (any kind of skip fits)."""
-    text = " ".join((error or "").split())
-    if match := _ADDRESS_REFUSAL.match(text):
-        return match[1]
-    if match := _EXCLUDED.match(text):
-        return f"excluded by {match[1]}"
-    return text[:80] or "skipped"
-
-
-def is_address_refusal(reason: str) -> bool:
-    """True for a `skip_reason` that `--allow-private` would lift."""
-    return reason.endswith(" address")
-
-
-ALLOW_PRIVATE_HINT = "--allow-private checks private, loopback and link-local addresses"
-"""Said once, in the summary, when links were skipped for their address."""
 
 
 def status_label(check: LinkCheck | None) -> str:

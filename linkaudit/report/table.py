@@ -30,6 +30,7 @@ from rich.text import Text
 
 from linkaudit.config import ReportConfig, RulesConfig
 from linkaudit.model import (
+    ALLOW_PRIVATE_HINT,
     ArchiveLookup,
     ArchiveState,
     AuditResult,
@@ -41,6 +42,7 @@ from linkaudit.model import (
     Reference,
     Severity,
     SiteView,
+    is_address_refusal,
 )
 from linkaudit.report._text import (
     SEVERITY_ORDER,
@@ -51,14 +53,7 @@ from linkaudit.report._text import (
     wrap_points,
     wrap_url,
 )
-from linkaudit.report.summary import (
-    ALLOW_PRIVATE_HINT,
-    failure_reason,
-    hidden_line,
-    is_address_refusal,
-    summarize,
-    summary_line,
-)
+from linkaudit.report.summary import failure_reason, hidden_line, summarize, summary_line
 from linkaudit.textsafe import visible
 from linkaudit.urls import redact_url
 

@@ -10,9 +10,8 @@ import pytest
 from report_sample import URLS, sample_result
 
 from linkaudit.config import AuditConfig
-from linkaudit.model import AuditResult, LinkCheck, LinkStatus
+from linkaudit.model import ALLOW_PRIVATE_HINT, AuditResult, LinkCheck, LinkStatus
 from linkaudit.report import OutputFormat, render
-from linkaudit.report.summary import ALLOW_PRIVATE_HINT
 
 CFG = AuditConfig()
 

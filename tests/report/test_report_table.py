@@ -15,6 +15,7 @@ from report_sample import ARTICLE, URLS, sample_result
 
 from linkaudit.config import AuditConfig
 from linkaudit.model import (
+    ALLOW_PRIVATE_HINT,
     AuditResult,
     Citation,
     DatedFact,
@@ -30,7 +31,6 @@ from linkaudit.model import (
     Severity,
 )
 from linkaudit.report import render_table
-from linkaudit.report.table import ALLOW_PRIVATE_HINT
 
 CFG = AuditConfig()
 
