@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 
 from linkaudit.config import ReportConfig, RulesConfig
-from linkaudit.model import AuditResult, DatedFact, Document, LinkGroup, LinkStatus
+from linkaudit.model import AuditResult, Document, LinkGroup, LinkStatus
 from linkaudit.report._text import (
     SEVERITY_ORDER,
     date_label,
@@ -26,8 +26,7 @@ from linkaudit.report._text import (
     shorten,
 )
 from linkaudit.report.rulemeta import rule_catalogue
-from linkaudit.report.summary import run_notes, status_label, summarize, summary_line
-from linkaudit.sourcedates import source_published
+from linkaudit.report.summary import published, run_notes, status_label, summarize, summary_line
 from linkaudit.textsafe import html_text
 from linkaudit.urls import redact_url
 
@@ -160,17 +159,6 @@ AGE_BINS: tuple[tuple[str, int, int], ...] = (
 
 AGE_FILL = {"after": "#cf222e", "fresh": "#2da44e", "stale": "#bf8700"}
 """Bar colours: dated after the document, younger than `stale_after_days`, older."""
-
-
-def published(url: str | None, result: AuditResult) -> DatedFact | None:
-    """A source's published date as the rules read it: the check's (set by the run from the URL,
-    the page and the archive), else the URL's own when nothing was fetched (`--offline`)."""
-    if not url:
-        return None
-    check = result.checks.get(url)
-    if check is not None and check.published is not None:
-        return check.published
-    return source_published(url, check, result.archives.get(url))
 
 
 def source_ages(result: AuditResult) -> list[int]:

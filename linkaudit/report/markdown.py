@@ -19,7 +19,13 @@ from linkaudit.report._text import (
     shorten,
 )
 from linkaudit.report.rulemeta import rule_catalogue
-from linkaudit.report.summary import run_notes, status_label, summarize, summary_line
+from linkaudit.report.summary import (
+    published,
+    run_notes,
+    status_label,
+    summarize,
+    summary_line,
+)
 from linkaudit.textsafe import html_text, md_text, md_url
 from linkaudit.urls import redact_url
 
@@ -86,14 +92,15 @@ def document_details(doc: Document, result: AuditResult) -> list[str]:
             if check is not None and check.title:
                 source += f"<br>{md_text(shorten(check.title, 80))}"
             status = md_text(status_label(check))
-            published = check.published.value.isoformat() if check and check.published else "—"
+            fact = published(ref.url, result)
+            dated = fact.value.isoformat() if fact is not None else "—"
             archive = "—"
             if lookup is not None:
                 best = lookup.best
                 archive = (md_link(best.timestamp.date().isoformat(), best.url) if best
                            else lookup.state.value)
             rules = ", ".join(sorted({f.rule for f in mine if f.reference == ref.id})) or "—"
-            lines.append(f"| {md_text(ref.id)} | {source} | {status} | {published} "
+            lines.append(f"| {md_text(ref.id)} | {source} | {status} | {dated} "
                          f"| {archive} | {rules} |")
     else:
         lines.append("No references found.")

@@ -16,6 +16,7 @@ from linkaudit.errors import ExitCode
 from linkaudit.model import (
     ALLOW_PRIVATE_HINT,
     AuditResult,
+    DatedFact,
     Finding,
     LinkCheck,
     LinkStatus,
@@ -26,6 +27,7 @@ from linkaudit.model import (
     skip_reason,
 )
 from linkaudit.report._text import SEVERITY_ORDER, STATUS_ORDER, plural
+from linkaudit.sourcedates import source_published
 
 
 def threshold(fail_on: FailOn) -> Severity | None:
@@ -190,6 +192,17 @@ def status_label(check: LinkCheck | None) -> str:
     if check.from_cache:
         label += " (cached)"
     return label
+
+
+def published(url: str | None, result: AuditResult) -> DatedFact | None:
+    """A source's published date as the rules read it: the check's (set by the run from the URL,
+    the page and the archive), else the URL's own when nothing was fetched (`--offline`)."""
+    if not url:
+        return None
+    check = result.checks.get(url)
+    if check is not None and check.published is not None:
+        return check.published
+    return source_published(url, check, result.archives.get(url))
 
 
 def run_notes(summary: Summary) -> list[str]:

@@ -1,5 +1,6 @@
 """An offline audit fetches nothing, yet the dates in its sources' URLs are known (the rules use
-them): the HTML report's age chart and Published column show them."""
+them): the HTML report's age chart and the Published column of the HTML and Markdown reports
+show them."""
 
 from __future__ import annotations
 
@@ -30,3 +31,6 @@ def test_an_offline_report_charts_the_dates_its_urls_give() -> None:
                   CFG.rules)
     assert 'id="chart-ages"' in page and "No dated sources" not in page
     assert "<td>2024-09-17</td>" in page
+    text = render(AuditResult(documents=(doc,), offline=True), OutputFormat.MARKDOWN, CFG.report,
+                  CFG.rules)
+    assert "| 2024-09-17 |" in text
