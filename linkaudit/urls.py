@@ -163,11 +163,13 @@ def invalid_url_reason(url: str, *, other_schemes: bool = True) -> str | None:
     if "%" in host and not host.startswith("["):
         # A host is percent-decoded before it is looked up (WHATWG URL): `exa%20mple.com`, which
         # `<http://exa mple.com/>` becomes once encoded, is a name with a space in it.
-        host = unquote(host, errors="replace")
-        if any(c.isspace() for c in host):
+        name, colon, port = host.rpartition(":") if ":" in host else (host, "", "")
+        decoded = unquote(name, errors="replace")
+        if any(c.isspace() for c in decoded):
             return "the URL holds a space: it was cut or broken where it was written"
-        if "%" in host or "\ufffd" in host:
-            return f"malformed host {host[:60]!r}"
+        if any(c in "%:\ufffd" or not c.isprintable() for c in decoded):
+            return f"malformed host {decoded[:60]!r}"
+        host = decoded + colon + port
     if not _HOST.fullmatch(host):
         return f"malformed host {host[:60]!r}"
     return None
