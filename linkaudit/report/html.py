@@ -313,7 +313,7 @@ class HtmlFormat:
         counts = " · ".join(
             f'<span class="sev sev-{sev.label}">{s.by_severity[sev.label]} {sev.label}</span>'
             for sev in SEVERITY_ORDER)
-        messages = [p.message for p in result.problems] + run_notes(s)
+        messages = [p.message for p in result.problems] + [n for _kind, n in run_notes(s)]
         problems = "".join(f"<li>{esc(m)}</li>" for m in messages)
         return "\n".join((
             "<!DOCTYPE html>",

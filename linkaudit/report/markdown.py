@@ -128,7 +128,7 @@ class MarkdownFormat:
             lines += [f"Links: {statuses}.", ""]
         notes = run_notes(s)
         if notes:
-            lines += [*(f"- {md_text(note)}" for note in notes), ""]
+            lines += [*(f"- {md_text(note)}" for _kind, note in notes), ""]
         if result.findings:
             lines += [*findings_table(result), ""]
         else:

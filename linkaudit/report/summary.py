@@ -179,8 +179,6 @@ def summarize(result: AuditResult, fail_on: FailOn = FailOn.ERROR) -> Summary:
     )
 
 
-
-
 def status_label(check: LinkCheck | None) -> str:
     """A reference's status as the reports' tables show it: `alive 200`, `alive 200 (cached)`,
     `skipped: loopback address`, or `not checked`."""
@@ -205,18 +203,18 @@ def published(url: str | None, result: AuditResult) -> DatedFact | None:
     return source_published(url, check, result.archives.get(url))
 
 
-def run_notes(summary: Summary) -> list[str]:
-    """What a reader must know about what was not checked now, in plain text (each report
-    escapes it): the links skipped and why, with the `--allow-private` hint once, and the
-    results taken from the cache."""
+def run_notes(summary: Summary) -> list[tuple[str, str]]:
+    """What a reader must know about what was not checked now, as (kind, plain text) pairs
+    that each report labels and escapes its own way: `skipped`, the links skipped and why;
+    `hint`, the `--allow-private` hint once; `cache`, the results taken from the cache."""
     notes = []
     if summary.skipped:
         reasons = ", ".join(f"{reason} {n}" for reason, n in summary.skip_reasons.items())
-        notes.append(f"{plural(summary.skipped, 'link')} not checked: {reasons}")
+        notes.append(("skipped", f"{plural(summary.skipped, 'link')} not checked: {reasons}"))
         if any(is_address_refusal(reason) for reason in summary.skip_reasons):
-            notes.append(ALLOW_PRIVATE_HINT)
+            notes.append(("hint", ALLOW_PRIVATE_HINT))
     if summary.cached:
-        notes.append(f"{summary.cached} from cache; --no-cache to recheck")
+        notes.append(("cache", f"{summary.cached} from cache; --no-cache to recheck"))
     return notes
 
 

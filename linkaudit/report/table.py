@@ -30,7 +30,6 @@ from rich.text import Text
 
 from linkaudit.config import ReportConfig, RulesConfig
 from linkaudit.model import (
-    ALLOW_PRIVATE_HINT,
     ArchiveLookup,
     ArchiveState,
     AuditResult,
@@ -42,7 +41,6 @@ from linkaudit.model import (
     Reference,
     Severity,
     SiteView,
-    is_address_refusal,
 )
 from linkaudit.report._text import (
     SEVERITY_ORDER,
@@ -53,7 +51,13 @@ from linkaudit.report._text import (
     wrap_points,
     wrap_url,
 )
-from linkaudit.report.summary import failure_reason, hidden_line, summarize, summary_line
+from linkaudit.report.summary import (
+    failure_reason,
+    hidden_line,
+    run_notes,
+    summarize,
+    summary_line,
+)
 from linkaudit.textsafe import visible
 from linkaudit.urls import redact_url
 
@@ -68,6 +72,10 @@ INDENT = 4
 """The hanging indent of a wrapped finding line."""
 SHOWN_PLACES = 12
 """Places listed on a group's line before `and N more`."""
+
+
+_NOTE_LOOK = {"skipped": ("skipped", "yellow"), "hint": ("", "dim"), "cache": ("cache", "dim")}
+"""How the summary panel labels and colours each kind of `run_notes` line."""
 
 
 def status_style(status: LinkStatus) -> str:
@@ -371,14 +379,9 @@ def summary_panel(result: AuditResult, report: ReportConfig, verbosity: int = 0)
         severities.append(f"  ({plural(s.skips, 'rule skip')}{listed})", style="dim")
     lines: list[Text] = [Text(summary_line(result, report.fail_on), style="bold"), statuses,
                          severities]
-    if s.skipped:
-        reasons = ", ".join(f"{visible(reason)} {n}" for reason, n in s.skip_reasons.items())
-        lines.append(Text(f"skipped  {plural(s.skipped, 'link')} not checked: {reasons}",
-                          style="yellow"))
-        if any(is_address_refusal(reason) for reason in s.skip_reasons):
-            lines.append(Text(f"         {ALLOW_PRIVATE_HINT}", style="dim"))
-    if s.cached:
-        lines.append(Text(f"cache    {s.cached} from cache; --no-cache to recheck", style="dim"))
+    for kind, note in run_notes(s):
+        label, style = _NOTE_LOOK[kind]
+        lines.append(Text(f"{label:<9}{visible(note)}", style=style))
     hidden = hidden_line(s)
     if hidden:
         lines.append(Text(f"hidden   {hidden}", style="dim"))
