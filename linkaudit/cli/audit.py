@@ -25,7 +25,6 @@ from linkaudit.cli.common import (
     fail,
     is_stdout,
     parse_date,
-    say,
     say_problems,
     write_atomic,
     write_output,
@@ -229,14 +228,13 @@ def _print_plan(paths: list[str], cfg: AuditConfig, fmt: Any, output: Path | Non
         raise fail(exc) from None
     # As the audit would: an input named that could not be read fails the run (exit 3), after
     # the plan of what could be read.
-    from linkaudit.report.summary import RUN_FAILURE_KINDS
+    # (A plan reads no URL input, so URL inputs alone are not "nothing could be read".)
+    from linkaudit.report.summary import failure_reason, run_failures
 
-    unread = [p for p in collected.problems if p.kind in RUN_FAILURE_KINDS]
-    if unread or not collected.sources and not collected.urls:
-        reason = (f"{plural(len(unread), 'input')} could not be read" if unread
-                  else "nothing could be read")
-        say(f"linkaudit: error: {reason}")
-        raise typer.Exit(int(ExitCode.RUN_ERROR))
+    read = AuditResult(documents=tuple(documents), problems=tuple(collected.problems))
+    reason = failure_reason(read)
+    if reason is not None and (run_failures(read) or not collected.urls):
+        raise fail(LinkauditError(reason))
 
 
 def _run_with_progress(
