@@ -7,19 +7,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from linkaudit.cli import app
-
-
-@pytest.fixture
-def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "docs" / "drafts").mkdir(parents=True)
-    (tmp_path / "docs" / "a.md").write_text("T [1].\n\n[1]: https://example.com/a\n")
-    (tmp_path / "docs" / "drafts" / "b.md").write_text("T [1].\n\n[1]: https://example.com/b\n")
-    return tmp_path
 
 
 def _extract(*args: str) -> dict[str, object]:
