@@ -172,7 +172,8 @@ def _fitted(shards: Sequence[Shard], anchors: frozenset[str], sources: frozenset
     follow redirects out of their own hosts (only when no other shard runs beside them)."""
     fitted = []
     for shard in shards:
-        keys = [normalize_url(u) for u in shard.urls]
+        # The URLs' keys only when a set asks for them (normalize_url is cached, not free).
+        keys = [normalize_url(u) for u in shard.urls] if anchors or sources is not None else []
         fitted.append(dataclasses.replace(
             shard,
             anchors_for=frozenset(k for k in keys if k in anchors) if anchors else frozenset(),
