@@ -18,6 +18,9 @@ _PERMALINK = " #\u00b6\u00a7\U0001f517"
 """The symbols of a heading's permalink anchor (Hugo `#`, Sphinx `¶`, `§`, `🔗`), no part of
 its name."""
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+MEDIA_TAGS = ("img", "source", "video", "audio", "iframe", "embed")
+"""Elements whose `src` (and `srcset`) a page embeds, in HTML files and in Markdown's inline HTML
+alike: checked as images are (they rot too)."""
 
 
 def srcset_urls(srcset: str) -> list[str]:

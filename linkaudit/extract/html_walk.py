@@ -16,6 +16,7 @@ from linkaudit.extract.dedupe import RepeatTracker
 from linkaudit.extract.html_nodes import (
     _NOTE_HREF,
     _SCHEME,
+    MEDIA_TAGS,
     _descendants,
     _first_link,
     _first_nodes,
@@ -47,8 +48,6 @@ _BLOCKS = frozenset(
 
 _SKIPPED = frozenset({"script", "style", "noscript", "template", "head", "svg", "math", "iframe"})
 _CODE = frozenset({"code", "pre", "kbd", "samp", "tt", "var"})
-_MEDIA = ["img", "source", "video", "audio", "iframe", "embed"]
-"""Elements whose `src` (and `srcset`) the page embeds: checked as images are (they rot too)."""
 
 
 @dataclass
@@ -126,7 +125,7 @@ class _Walker:
                 continue
             if name == "a" and self.anchor(node):
                 continue
-            if name in _MEDIA:
+            if name in MEDIA_TAGS:
                 self.media(node)
             if name in _BLOCKS:
                 self.flush()
@@ -201,7 +200,7 @@ class _Walker:
         strings = list(tag.strings)  # `get_text`'s strings, read once for both texts
         text = " ".join(" ".join(strings).split())
         self.add_link(href, tag, text[:300], LinkKind.LINK)
-        for media in _descendants(tag, _MEDIA):  # a badge: `<a href><img src></a>`
+        for media in _descendants(tag, MEDIA_TAGS):  # a badge: `<a href><img src></a>`
             self.media(media)
         self.current.add("".join(strings))
         return True

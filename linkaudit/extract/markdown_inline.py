@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 from markdown_it.token import Token
 
 from linkaudit.extract.claims import citations_in
-from linkaudit.extract.html_nodes import is_hidden_style
+from linkaudit.extract.html_nodes import MEDIA_TAGS, is_hidden_style
 from linkaudit.extract.markdown_blocks import (
     _LINK_MARKER,
     _NOTE_HREF,
@@ -343,7 +343,7 @@ def _read_inline(
                 out.ids_in_html.append(attrs["id"])
             if name == "br":
                 add(" ")
-            if name in ("img", "source", "video", "audio", "iframe", "embed") and attrs.get("src"):
+            if name in MEDIA_TAGS and attrs.get("src"):
                 out.links.append(_FoundLink(attrs["src"], attrs.get("alt", ""), at,
                                             LinkKind.IMAGE))
             if name in _VOID or child.content.rstrip().endswith("/>"):
