@@ -277,9 +277,9 @@ def did_you_mean(key: str, choices: typing.Iterable[str], *, dashes: bool = Fals
 
 def known_rule_ids() -> set[str]:
     """Every rule's id, to check a config's rule names against."""
-    from linkaudit.rules import ALL_RULES  # late: the rules package is heavy and imports config
+    from linkaudit.rules import RULES_BY_ID  # late: the rules package is heavy, imports config
 
-    return {rule.ident for rule in ALL_RULES}
+    return set(RULES_BY_ID)
 
 
 def header_table(reader: ValueReader, key: str, value: Any) -> Any:
